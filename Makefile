@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both create or reuse .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA_DIR ?= $(CURDIR)/data
+PORT ?= 8000
+
+.PHONY: demo test test-fast browser-deps schema messages bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/yiwang demo --data-dir $(DATA_DIR) --port $(PORT)
+
+browser-deps:
+	@sh scripts/ensure-browser.sh
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser"
+
+schema: $(STAMP)
+	$(BIN)/python -m django spectacular --settings yiwang.config.settings --validate --fail-on-warn --file docs/openapi.yaml
+
+messages: $(STAMP)
+	cd src/yiwang && for app in */; do if [ -d "$$app/locale" ]; then (cd $$app && ../../../$(BIN)/django-admin makemessages -l en --no-obsolete && ../../../$(BIN)/django-admin compilemessages -l en); fi; done
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/lifecycle.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,0 +1,3 @@
+"""yiwang (一网): one-stop government services platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,58 @@
+"""People who use the platform: residents, enterprises and staff with roles and departments."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from yiwang.accounts import constants as c
+from yiwang.core.identifiers import mask_id_card, mask_name
+
+
+class User(AbstractUser):
+    kind = models.CharField("用户类型", max_length=12, choices=c.KINDS, default=c.KIND_RESIDENT)
+    real_name = models.CharField("姓名/名称", max_length=100, blank=True)
+    id_number = models.CharField("身份证号码", max_length=18, null=True, blank=True, unique=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True, unique=True)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    # Staff only: one role, scoped to departments (administrators and auditors see all).
+    role = models.CharField("岗位角色", max_length=20, choices=c.ROLES, blank=True)
+    departments = models.ManyToManyField("catalog.Department", verbose_name="所属部门", blank=True, related_name="staff")
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="staff") | ~Q(role=""),
+                name="staff_has_role",
+            ),
+        ]
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == c.KIND_STAFF
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.real_name) if self.kind == c.KIND_RESIDENT else self.real_name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_card(self.id_number or "")
+
+
+class LoginAttempt(models.Model):
+    """Recorded per attempt, so the rate limit holds across server workers."""
+
+    identity = models.CharField(max_length=150, db_index=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "登录尝试"
+        verbose_name_plural = "登录尝试"

@@ -1,0 +1,98 @@
+"""The one place that reads the process environment.
+
+Every command (`yiwang demo`, `yiwang serve`, tests) finds its database the same way:
+`YIWANG_DATABASE_URL` (PostgreSQL) if set, else SQLite in the data folder
+(`YIWANG_DATA_DIR`, else `~/.local/share/yiwang`). The CLI turns `--data-dir` into
+`YIWANG_DATA_DIR` before Django starts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+class ConfigurationError(Exception):
+    """The environment names something we cannot use (one line for the CLI)."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    data_dir: Path
+    database_url: str | None
+    debug: bool
+    secret_key: str
+    allowed_hosts: list[str]
+    public_url: str
+    deadline_warning_working_days: int
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def data_dir_from_env() -> Path:
+    raw = os.environ.get("YIWANG_DATA_DIR")
+    if raw:
+        return Path(raw).expanduser().resolve()
+    return Path("~/.local/share/yiwang").expanduser().resolve()
+
+
+def _secret_key(data_dir: Path) -> str:
+    configured = os.environ.get("YIWANG_SECRET_KEY")
+    if configured:
+        return configured
+    # A stable per-installation key kept beside the data, so sessions survive restarts.
+    key_file = data_dir / "secret_key"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+    except OSError:
+        return "yiwang-insecure-fallback-key-set-YIWANG_SECRET_KEY"
+
+
+def read_environment() -> Environment:
+    data_dir = data_dir_from_env()
+    hosts = os.environ.get("YIWANG_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+    return Environment(
+        data_dir=data_dir,
+        database_url=os.environ.get("YIWANG_DATABASE_URL") or None,
+        debug=_bool(os.environ.get("YIWANG_DEBUG"), False),
+        secret_key=_secret_key(data_dir),
+        allowed_hosts=[h.strip() for h in hosts.split(",") if h.strip()],
+        public_url=os.environ.get("YIWANG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        deadline_warning_working_days=int(os.environ.get("YIWANG_DEADLINE_WARNING_DAYS", "3")),
+    )
+
+
+def database_settings(env: Environment) -> dict:
+    """Django DATABASES['default'] for the environment."""
+    if not env.database_url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(env.data_dir / "yiwang.sqlite3"),
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    url = urlparse(env.database_url)
+    if url.scheme not in {"postgres", "postgresql"}:
+        raise ConfigurationError(
+            f"YIWANG_DATABASE_URL must be a postgresql:// URL, got scheme {url.scheme!r}"
+        )
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(url.path.lstrip("/")) or "yiwang",
+        "USER": unquote(url.username or ""),
+        "PASSWORD": unquote(url.password or ""),
+        "HOST": url.hostname or "",
+        "PORT": str(url.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }

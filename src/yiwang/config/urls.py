@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from yiwang.core.views import healthz
+
+admin.site.site_header = "一网通办 管理后台"
+admin.site.site_title = "一网通办"
+admin.site.index_title = "目录与系统管理"
+
+api_v1 = [
+    path("", include("yiwang.catalog.api_urls")),
+    path("", include("yiwang.accounts.api_urls")),
+    path("", include("yiwang.applications.api_urls")),
+    path("", include("yiwang.licences.api_urls")),
+    path("", include("yiwang.workcalendar.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("accounts/", include("yiwang.accounts.urls")),
+    path("cases/", include("yiwang.applications.urls")),
+    path("licences/", include("yiwang.licences.urls")),
+    path("", include("yiwang.catalog.urls")),
+]

@@ -1,0 +1,70 @@
+"""DRF glue shared by every app's API: the error shape and the exception handler."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from yiwang.core.errors import DomainError
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "code": serializers.CharField(),
+        "message": serializers.CharField(help_text="中文说明"),
+        "message_en": serializers.CharField(help_text="English message"),
+        "details": serializers.JSONField(required=False),
+    },
+)
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for the given HTTP error statuses, all of the error shape."""
+    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+_DRF_MESSAGES: dict[type, tuple[str, str, str]] = {
+    exceptions.NotAuthenticated: ("not_authenticated", "请先登录。", "Authentication required."),
+    exceptions.AuthenticationFailed: ("authentication_failed", "身份验证失败。", "Authentication failed."),
+    exceptions.PermissionDenied: ("permission_denied", "您无权执行此操作。", "You do not have permission for this action."),
+    exceptions.NotFound: ("not_found", "未找到。", "Not found."),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法。", "Method not allowed."),
+    exceptions.NotAcceptable: ("not_acceptable", "无法提供所请求的格式。", "Not acceptable."),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的请求内容类型。", "Unsupported media type."),
+    exceptions.Throttled: ("rate_limited", "请求过于频繁，请稍后再试。", "Too many requests; try again later."),
+    exceptions.ParseError: ("malformed_request", "请求内容格式错误（如 JSON 无法解析）。", "Malformed request body (e.g. invalid JSON)."),
+}
+
+
+def exception_handler(exc, context):
+    """Render every API error as {"code", "message", "message_en"} with a 4xx status."""
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ValidationError):
+        body = {
+            "code": "invalid_input",
+            "message": "提交的数据不符合要求，请按字段说明修改。",
+            "message_en": "The submitted data is invalid; see the field details.",
+            "details": exc.detail,
+        }
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    for exc_type, (code, message, message_en) in _DRF_MESSAGES.items():
+        if isinstance(exc, exc_type):
+            response = drf_exception_handler(exc, context)
+            status_code = response.status_code if response is not None else exc.status_code
+            body = {"code": code, "message": message, "message_en": message_en}
+            headers = {}
+            if response is not None:
+                for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+                    if header in response:
+                        headers[header] = response[header]
+            return Response(body, status=status_code, headers=headers)
+    return drf_exception_handler(exc, context)

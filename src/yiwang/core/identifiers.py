@@ -1,0 +1,106 @@
+"""Check characters of Chinese identifiers (pure: no Django).
+
+- Resident identity card number, GB 11643-1999: 17 digits + ISO 7064 MOD 11-2 check (0-9 or X).
+- Unified social credit code, GB 32100-2015: 18 characters over a 31-symbol alphabet, MOD 31 check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_ID_CHECK = "10X98765432"
+_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+_CREDIT_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+class IdentifierError(ValueError):
+    """Carries a machine code and bilingual messages for the caller to present."""
+
+    def __init__(self, code: str, message: str, message_en: str):
+        super().__init__(message_en)
+        self.code = code
+        self.message = message
+        self.message_en = message_en
+
+
+def id_card_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS))
+    return _ID_CHECK[total % 11]
+
+
+def normalize_id_card(value: str) -> str:
+    """Return the canonical (upper-case X) 18-character number or raise IdentifierError."""
+    number = (value or "").strip().upper()
+    if not _ID_PATTERN.match(number):
+        raise IdentifierError(
+            "invalid_id_number_format",
+            "身份证号码应为18位：17位数字加1位校验码（数字或X）。",
+            "An ID card number has 18 characters: 17 digits and a check character (digit or X).",
+        )
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IdentifierError(
+            "invalid_id_number_birthdate",
+            "身份证号码中的出生日期无效。",
+            "The date of birth inside the ID card number is not a valid date.",
+        ) from None
+    if id_card_check_char(number[:17]) != number[17]:
+        raise IdentifierError(
+            "invalid_id_number_checksum",
+            "身份证号码校验位不正确，请核对后重新输入。",
+            "The ID card number's check character is wrong; please check the number.",
+        )
+    return number
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def normalize_credit_code(value: str) -> str:
+    """Return the canonical unified social credit code or raise IdentifierError."""
+    code = (value or "").strip().upper()
+    if not _CREDIT_PATTERN.match(code):
+        raise IdentifierError(
+            "invalid_credit_code_format",
+            "统一社会信用代码应为18位，由数字和大写字母（不含I、O、Z、S、V）组成。",
+            "A unified social credit code has 18 digits or capital letters (not I, O, Z, S, V).",
+        )
+    if credit_code_check_char(code[:17]) != code[17]:
+        raise IdentifierError(
+            "invalid_credit_code_checksum",
+            "统一社会信用代码校验位不正确，请核对后重新输入。",
+            "The unified social credit code's check character is wrong; please check the code.",
+        )
+    return code
+
+
+def mask_id_card(number: str) -> str:
+    """310120********1234 style: region kept, birth date and serial hidden."""
+    if not number or len(number) < 10:
+        return "*" * len(number or "")
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张*三 style: keep first and last character of names of three or more."""
+    if not name:
+        return ""
+    if len(name) == 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str) -> str:
+    if not phone or len(phone) < 7:
+        return "*" * len(phone or "")
+    return phone[:3] + "****" + phone[-4:]

@@ -1,0 +1,30 @@
+"""Log filter that masks identity card numbers and mobile numbers in every record."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from yiwang.core.identifiers import mask_id_card, mask_phone
+
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Mask every ID card number and mobile number found in free text."""
+    text = _ID_RE.sub(lambda m: mask_id_card(m.group(0)), text)
+    return _PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+class MaskPIIFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logger's problem, not ours
+            return True
+        masked = mask_text(message)
+        if masked != message:
+            record.msg = masked
+            record.args = ()
+        return True

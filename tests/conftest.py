@@ -1,0 +1,54 @@
+"""Shared fixtures: the reference catalogue loaded once, and people of every role."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Tests never touch a developer's real data folder.
+os.environ.setdefault("YIWANG_DATA_DIR", tempfile.mkdtemp(prefix="yiwang-test-"))
+
+from tests import factories  # noqa: E402
+
+REFERENCE_CATALOG = Path(__file__).resolve().parent.parent / "src" / "yiwang" / "catalog" / "data" / "catalog-fengxian.json"
+
+
+def _ensure_catalog():
+    from yiwang.catalog.selectors import catalog_is_loaded
+    from yiwang.catalog.services import import_catalog
+
+    if not catalog_is_loaded():
+        import_catalog(data=json.loads(REFERENCE_CATALOG.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_catalog()
+
+
+@pytest.fixture
+def catalog(db):
+    """The reference catalogue (re-imported if a transactional test flushed it)."""
+    _ensure_catalog()
+    return REFERENCE_CATALOG
+
+
+@pytest.fixture
+def resident(db):
+    return factories.make_resident()
+
+
+@pytest.fixture
+def other_resident(db):
+    return factories.make_resident(real_name="李四")
+
+
+@pytest.fixture
+def settings_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
