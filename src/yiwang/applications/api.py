@@ -1,0 +1,272 @@
+"""REST API of cases: thin views that validate input and call services/selectors."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yiwang.applications import constants as c
+from yiwang.applications import lifecycle, selectors, services
+from yiwang.applications.models import Case
+from yiwang.applications.storage import open_material_file
+from yiwang.core.api import error_responses
+from yiwang.core.errors import NotFound, PermissionDenied
+from yiwang.core.identifiers import mask_id_card, mask_name
+
+
+class MaterialOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField(source="material_position")
+    name = serializers.CharField(source="material_name")
+    source = serializers.CharField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class EventOut(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    action = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor_role = serializers.CharField()
+    opinion = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class NoticeOut(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    missing_materials = serializers.ListField(child=serializers.CharField())
+    issued_at = serializers.DateTimeField()
+
+
+class CaseOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    item_code = serializers.CharField(source="item.code")
+    item_name = serializers.CharField(source="item.name")
+    department = serializers.CharField(source="department.code")
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    step = serializers.IntegerField()
+    version = serializers.IntegerField()
+    applicant = serializers.SerializerMethodField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    accepted_on = serializers.DateField(allow_null=True)
+    statutory_due = serializers.DateField(allow_null=True)
+    promised_due = serializers.DateField(allow_null=True)
+    due_provisional = serializers.BooleanField()
+    warning = serializers.SerializerMethodField()
+    owed_materials = serializers.ListField(child=serializers.CharField())
+    licence_number = serializers.SerializerMethodField()
+
+    def get_applicant(self, case) -> dict:
+        user = case.applicant
+        viewer = self.context.get("viewer")
+        own = viewer is not None and viewer.pk == user.pk
+        identifier = user.id_number or user.credit_code or ""
+        return {
+            "name": user.real_name if own or user.kind == "enterprise" else mask_name(user.real_name),
+            "identifier": identifier if own else mask_id_card(identifier),
+            "kind": user.kind,
+        }
+
+    def get_warning(self, case) -> str:
+        return selectors.case_warning(case)
+
+    def get_licence_number(self, case) -> str | None:
+        licence = getattr(case, "licence", None) if case.state in {c.RESULT_ISSUED, c.DELIVERED} else None
+        return licence.number if licence else None
+
+
+class CaseDetailOut(CaseOut):
+    form_data = serializers.JSONField()
+    rules = serializers.JSONField()
+    materials = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    notices = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    def get_materials(self, case) -> list[dict]:
+        return MaterialOut(case.materials.filter(superseded=False), many=True).data
+
+    def get_events(self, case) -> list[dict]:
+        return EventOut(case.events.all(), many=True).data
+
+    def get_notices(self, case) -> list[dict]:
+        return NoticeOut(case.notices.all(), many=True).data
+
+    def get_available_actions(self, case) -> list[str]:
+        viewer = self.context.get("viewer")
+        return [a.name for a in selectors.actions_for(viewer, case)] if viewer else []
+
+
+def _detail(case: Case, request, status_code=200) -> Response:
+    case = selectors.get_case_for(request.user, case.pk)
+    return Response(CaseDetailOut(case, context={"viewer": request.user}).data, status=status_code)
+
+
+class CreateIn(serializers.Serializer):
+    item_code = serializers.CharField(max_length=40)
+    form_data = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+    submit = serializers.BooleanField(required=False, default=False, help_text="submit at once (items needing no uploads)")
+
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="A retried submission with the same key returns the first case instead of creating another.",
+)
+
+
+class ApplicationListView(APIView):
+    @extend_schema(
+        operation_id="applications_list",
+        parameters=[OpenApiParameter("state", str, description="filter by state")],
+        responses={200: CaseOut(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        cases = selectors.cases_visible_to(request.user).select_related("licence")
+        state = request.query_params.get("state")
+        if state:
+            cases = cases.filter(state=state)
+        return Response(CaseOut(cases[:200], many=True, context={"viewer": request.user}).data)
+
+    @extend_schema(
+        operation_id="applications_create",
+        request=CreateIn,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: CaseDetailOut, 200: CaseDetailOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request):
+        data = CreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if values["submit"]:
+            key = request.headers.get("Idempotency-Key", "")
+            already = Case.objects.filter(applicant=request.user, submission_key=key).exists() if key else False
+            case = services.create_and_submit(
+                applicant=request.user, item_code=values["item_code"], form_data=values["form_data"], idempotency_key=key
+            )
+            return _detail(case, request, 200 if already else 201)
+        case = services.create_draft(applicant=request.user, item_code=values["item_code"], form_data=values["form_data"])
+        return _detail(case, request, 201)
+
+
+class UpdateIn(serializers.Serializer):
+    form_data = serializers.DictField(child=serializers.CharField(allow_blank=True))
+
+
+class ApplicationDetailView(APIView):
+    @extend_schema(operation_id="applications_retrieve", responses={200: CaseDetailOut, **error_responses(401, 404)})
+    def get(self, request, case_id: int):
+        return Response(CaseDetailOut(selectors.get_case_for(request.user, case_id), context={"viewer": request.user}).data)
+
+    @extend_schema(operation_id="applications_update_draft", request=UpdateIn,
+                   responses={200: CaseDetailOut, **error_responses(400, 401, 404, 409)})
+    def patch(self, request, case_id: int):
+        data = UpdateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.update_draft(case_id=case_id, applicant=request.user, form_data=data.validated_data["form_data"])
+        return _detail(case, request)
+
+
+class UploadIn(serializers.Serializer):
+    position = serializers.IntegerField(min_value=1)
+    file = serializers.FileField()
+
+
+class MaterialUploadView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="applications_materials_upload", request={"multipart/form-data": UploadIn},
+                   responses={201: MaterialOut, **error_responses(400, 401, 404, 409)})
+    def post(self, request, case_id: int):
+        data = UploadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        material = services.attach_material(
+            case_id=case_id, user=request.user, position=data.validated_data["position"], stream=upload, original_name=upload.name
+        )
+        return Response(MaterialOut(material).data, status=status.HTTP_201_CREATED)
+
+
+class MaterialDownloadView(APIView):
+    @extend_schema(operation_id="applications_materials_download", responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404)})
+    def get(self, request, case_id: int, material_id: int):
+        case = selectors.get_case_for(request.user, case_id)
+        material = case.materials.filter(pk=material_id).first()
+        if material is None:
+            raise NotFound("material_not_found", "材料不存在。", "Material not found.")
+        return FileResponse(open_material_file(material.storage_path), content_type=material.content_type,
+                            as_attachment=True, filename=material.original_name or f"material-{material.pk}")
+
+
+class SubmitView(APIView):
+    @extend_schema(operation_id="applications_submit", request=None, parameters=[IDEMPOTENCY_HEADER],
+                   responses={200: CaseDetailOut, **error_responses(400, 401, 404, 409)})
+    def post(self, request, case_id: int):
+        case = services.submit_application(
+            case_id=case_id, applicant=request.user, idempotency_key=request.headers.get("Idempotency-Key")
+        )
+        return _detail(case, request)
+
+
+class ActionIn(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted(lifecycle.ACTIONS))
+    version = serializers.IntegerField(min_value=0, help_text="the case version you saw; a stale version gets 409")
+    opinion = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    missing_materials = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list,
+        help_text="request_supplement: positions of every missing material",
+    )
+
+
+class ActionView(APIView):
+    @extend_schema(operation_id="applications_action", request=ActionIn,
+                   responses={200: CaseDetailOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        data = ActionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        case = services.perform_action(
+            case_id=case_id, actor=request.user, action=values["action"], expected_version=values["version"],
+            opinion=values["opinion"], missing_materials=values["missing_materials"],
+        )
+        return _detail(case, request)
+
+
+class QueueRowOut(serializers.Serializer):
+    case = CaseOut()
+    due = serializers.DateField(allow_null=True)
+    warning = serializers.CharField()
+
+
+class WorkQueueView(APIView):
+    @extend_schema(operation_id="queue_list", parameters=[OpenApiParameter("department", str)],
+                   responses={200: QueueRowOut(many=True), **error_responses(401, 403)})
+    def get(self, request):
+        if request.user.kind != "staff":
+            raise PermissionDenied("staff_only", "只有工作人员可以查看工作台。", "Only staff can see the work queue.")
+        rows = selectors.work_queue(request.user, department_code=request.query_params.get("department"))
+        return Response(QueueRowOut(rows, many=True, context={"viewer": request.user}).data)
+
+
+FormFieldOut = inline_serializer(
+    name="FormField",
+    fields={"name": serializers.CharField(), "label": serializers.CharField(), "label_en": serializers.CharField(),
+            "required": serializers.BooleanField(), "max_length": serializers.IntegerField()},
+)
+
+
+class FormFieldsView(APIView):
+    @extend_schema(operation_id="applications_form_fields", responses={200: FormFieldOut})
+    def get(self, request):
+        return Response([f.__dict__ for f in selectors.form_fields_for(request.user)])

@@ -1,0 +1,60 @@
+"""The default application form of an item, derived from the item's fields (pure).
+
+Until a form designer exists every item asks the same applicant fields; enterprise applicants
+are asked for their company's details instead of a person's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    label_en: str
+    required: bool = True
+    max_length: int = 200
+    multiline: bool = False
+
+
+def default_form_fields(*, applicant_kind: str) -> list[FormField]:
+    """Fields of the default form for an applicant of the given kind (resident/enterprise)."""
+    if applicant_kind == "enterprise":
+        head = [FormField("contact_name", "经办人姓名", "Contact person", max_length=50)]
+    else:
+        head = []
+    return head + [
+        FormField("phone", "联系电话（手机）", "Mobile phone", max_length=11),
+        FormField("address", "联系地址", "Address"),
+        FormField("remarks", "申请事由及说明", "Purpose and remarks", required=False, max_length=2000, multiline=True),
+    ]
+
+
+def validate_form_data(fields: list[FormField], data: dict) -> tuple[dict, dict[str, tuple[str, str]]]:
+    """Return (clean data, errors by field as (Chinese, English) messages). Unknown keys are dropped."""
+    if not isinstance(data, dict):
+        return {}, {"__all__": ("表单数据必须是对象。", "Form data must be an object.")}
+    clean: dict[str, str] = {}
+    errors: dict[str, tuple[str, str]] = {}
+    for field in fields:
+        raw = data.get(field.name, "")
+        value = raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw)).strip()
+        if field.required and not value:
+            errors[field.name] = (f"请填写“{field.label}”。", f"'{field.label_en}' is required.")
+            continue
+        if len(value) > field.max_length:
+            errors[field.name] = (
+                f"“{field.label}”不能超过 {field.max_length} 个字符。",
+                f"'{field.label_en}' must be at most {field.max_length} characters.",
+            )
+            continue
+        if field.name == "phone" and value and not _MOBILE.match(value):
+            errors[field.name] = ("请填写11位手机号码。", "Enter an 11-digit mobile number.")
+            continue
+        clean[field.name] = value
+    return clean, errors

@@ -1,0 +1,99 @@
+"""Reads on cases, always through who is asking: residents see their own, staff their departments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+
+from yiwang.applications import constants as c
+from yiwang.applications import lifecycle
+from yiwang.applications.forms_schema import FormField, default_form_fields
+from yiwang.applications.models import Case
+from yiwang.core.errors import NotFound
+from yiwang.workcalendar.selectors import deadline_warning
+
+ALL_DEPARTMENT_ROLES = {"administrator", "auditor", "hall_manager"}
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases `user` may read: own cases for applicants, department cases (no drafts) for staff."""
+    base = Case.objects.select_related("item", "department", "applicant")
+    if not user.is_authenticated:
+        return base.none()
+    if user.kind in {"resident", "enterprise"}:
+        return base.filter(applicant=user)
+    if user.kind == "staff":
+        submitted = base.exclude(state=c.DRAFT)
+        if user.role in ALL_DEPARTMENT_ROLES:
+            return submitted
+        return submitted.filter(department__in=user.departments.all())
+    return base.none()
+
+
+def get_case_for(user, case_id) -> Case:
+    """The case if `user` may read it; otherwise NotFound (existence is not disclosed)."""
+    try:
+        return cases_visible_to(user).get(pk=int(case_id))
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound("case_not_found", "办件不存在。", "Case not found.") from None
+
+
+def applicant_cases(user) -> QuerySet[Case]:
+    return cases_visible_to(user).filter(applicant=user).order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    due: object
+    warning: str
+
+
+def work_queue(user, *, department_code: str | None = None, include_closed: bool = False) -> list[QueueRow]:
+    """Open cases of the staff member's departments, nearest deadline first, with warning colours."""
+    cases = cases_visible_to(user)
+    if not include_closed:
+        cases = cases.exclude(state__in=c.FINAL_STATES | {c.RESULT_ISSUED})
+    if department_code:
+        cases = cases.filter(department__code=department_code)
+    cases = cases.order_by(F("promised_due").asc(nulls_last=True), F("statutory_due").asc(nulls_last=True), "submitted_at")
+    rows = []
+    for case in cases[:500]:
+        due = case.promised_due or case.statutory_due
+        warning = deadline_warning(due=due) if due and case.state not in c.PAUSED_STATES else "green"
+        rows.append(QueueRow(case=case, due=due, warning=warning))
+    return rows
+
+
+def case_warning(case: Case) -> str:
+    due = case.promised_due or case.statutory_due
+    if not due or case.state in c.PAUSED_STATES or case.state in c.FINAL_STATES:
+        return "green"
+    return deadline_warning(due=due)
+
+
+def actions_for(user, case: Case) -> list[lifecycle.Action]:
+    """Buttons to show: the actions `user` may take on `case` now."""
+    if user.kind in {"resident", "enterprise"}:
+        role = lifecycle.APPLICANT if case.applicant_id == user.pk else None
+    elif user.kind == "staff" and user.departments.filter(pk=case.department_id).exists():
+        role = user.role
+    else:
+        role = None
+    if role is None:
+        return []
+    return lifecycle.available_actions(state=case.state, flow=case.rules.get("flow", []), step=case.step, actor_role=role)
+
+
+def form_fields_for(user) -> list[FormField]:
+    return default_form_fields(applicant_kind="enterprise" if user.kind == "enterprise" else "resident")
+
+
+def case_materials(case: Case) -> list[dict]:
+    """The item's materials (frozen rules after submission) with the current upload of each."""
+    from yiwang.catalog.selectors import item_rules_snapshot
+
+    rules = case.rules or item_rules_snapshot(case.item)
+    uploads = {m.material_position: m for m in case.materials.filter(superseded=False)}
+    return [{**m, "upload": uploads.get(m["position"])} for m in rules["materials"]]

@@ -1,0 +1,463 @@
+"""Writes on cases: drafts, materials, submission, and every lifecycle action.
+
+Each public function is atomic; the case row is locked (`select_for_update`) for the whole
+transition and the caller names the `version` it saw, so a stale or concurrent action is refused
+with a conflict and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import BinaryIO
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from yiwang.applications import constants as c
+from yiwang.applications import lifecycle
+from yiwang.applications.forms_schema import default_form_fields, validate_form_data
+from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
+from yiwang.applications.notices import NoticeFacts, compose_notice
+from yiwang.applications.storage import store_material_file
+from yiwang.catalog.constants import NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
+from yiwang.catalog.selectors import get_item, item_rules_snapshot
+from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiwang.workcalendar.selectors import compute_deadline, count_working_days
+
+logger = logging.getLogger("yiwang.applications")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _applicant_kind(user) -> str:
+    return "enterprise" if user.kind == "enterprise" else "resident"
+
+
+def _require_applicant(user) -> None:
+    if not user.is_authenticated or user.kind not in {"resident", "enterprise"}:
+        raise PermissionDenied(
+            "applicants_only", "只有个人或企业用户可以申报办件。", "Only residents and enterprises can apply."
+        )
+
+
+def _clean_form(user, form_data: dict) -> dict:
+    clean, errors = validate_form_data(default_form_fields(applicant_kind=_applicant_kind(user)), form_data or {})
+    if errors:
+        raise ValidationFailed(
+            "invalid_form",
+            "申请表填写有误：" + "；".join(zh for zh, _ in errors.values()),
+            "The application form has errors: " + "; ".join(en for _, en in errors.values()),
+            details={name: {"message": zh, "message_en": en} for name, (zh, en) in errors.items()},
+        )
+    return clean
+
+
+def _lock_case(case_id: int) -> Case:
+    try:
+        return Case.objects.select_for_update().select_related("item", "department", "applicant").get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFound("case_not_found", "办件不存在。", "Case not found.") from None
+
+
+def _own_case_or_404(case: Case, user) -> None:
+    if case.applicant_id != user.pk:
+        # Another person's case is reported as missing, so its existence is not disclosed.
+        raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+
+
+def _require_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(
+            "stale_case",
+            "办件已被他人处理或已更新，请刷新后重试。",
+            "The case was changed by someone else; reload it and try again.",
+            details={"current_version": case.version, "your_version": expected_version},
+        )
+
+
+def create_draft(*, applicant, item_code: str, form_data: dict | None = None) -> Case:
+    """Start an application for an item; the form may be incomplete until submission."""
+    _require_applicant(applicant)
+    item = get_item(item_code)
+    if "online" not in (item.channels or []):
+        raise ValidationFailed(
+            "not_online", "该事项不支持网上申报，请到窗口办理。", "This item cannot be applied for online; please visit a window."
+        )
+    with transaction.atomic():
+        return Case.objects.create(
+            item=item,
+            department=item.department,
+            applicant=applicant,
+            state=c.DRAFT,
+            form_data={k: v for k, v in (form_data or {}).items() if isinstance(v, str)},
+        )
+
+
+def update_draft(*, case_id: int, applicant, form_data: dict) -> Case:
+    """Save the form of a draft (partial data allowed)."""
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        _own_case_or_404(case, applicant)
+        if case.state != c.DRAFT:
+            raise Conflict("not_a_draft", "办件已提交，不能再修改申请表。", "The case is submitted; its form can no longer change.")
+        case.form_data = {**case.form_data, **{k: v for k, v in form_data.items() if isinstance(v, str)}}
+        case.save(update_fields=["form_data", "updated_at"])
+        return case
+
+
+def _material_rules(case: Case) -> list[dict]:
+    if case.rules:
+        return case.rules["materials"]
+    return item_rules_snapshot(case.item)["materials"]
+
+
+def attach_material(*, case_id: int, user, position: int, stream: BinaryIO, original_name: str) -> CaseMaterial:
+    """Store a file for material `position` of the case (draft, or a requested supplement)."""
+    stored = store_material_file(stream)  # refused files raise before anything is written to the DB
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        _own_case_or_404(case, user)
+        materials = {m["position"]: m for m in _material_rules(case)}
+        if position not in materials:
+            raise ValidationFailed(
+                "unknown_material", f"该事项没有序号为 {position} 的材料。", f"This item has no material number {position}."
+            )
+        if case.state not in {c.DRAFT, c.SUPPLEMENT_REQUESTED} and materials[position]["name"] not in case.owed_materials:
+            raise Conflict(
+                "materials_closed",
+                "当前状态下不能上传材料。",
+                "Materials cannot be uploaded in the case's current state.",
+            )
+        case.materials.filter(material_position=position, superseded=False).update(superseded=True)
+        return CaseMaterial.objects.create(
+            case=case,
+            material_position=position,
+            material_name=materials[position]["name"],
+            source=c.SOURCE_UPLOAD,
+            original_name=(original_name or "")[:255],
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_path=stored.storage_path,
+            uploaded_by=user,
+        )
+
+
+def _next_case_number(item_code: str, day: dt.date) -> str:
+    prefix = item_code.replace("-", "")
+    # The counter row may not exist yet: create it without failing the transaction, then lock it.
+    CaseSerial.objects.bulk_create([CaseSerial(prefix=prefix, day=day, last=0)], ignore_conflicts=True)
+    serial = CaseSerial.objects.select_for_update().get(prefix=prefix, day=day)
+    serial.last = F("last") + 1
+    serial.save(update_fields=["last"])
+    serial.refresh_from_db(fields=["last"])
+    return f"{prefix}{day:%Y%m%d}{serial.last:06d}"
+
+
+def _record(case: Case, *, action: str, from_state: str, actor, actor_role: str, opinion: str = "", data: dict | None = None,
+            notice_kind: str | None = None, missing: list[str] | None = None) -> CaseEvent:
+    sequence = case.version  # version was just increased: one event per version
+    event = CaseEvent.objects.create(
+        case=case, sequence=sequence, action=action, from_state=from_state, to_state=case.state,
+        actor=actor, actor_role=actor_role, opinion=opinion, data=data or {},
+    )
+    if notice_kind:
+        facts = NoticeFacts(
+            case_number=case.number or "",
+            item_name=case.rules.get("item_name", case.item.name),
+            applicant_name=case.applicant.real_name or case.applicant.username,
+            department_name=case.rules.get("department_name", case.department.name),
+            on=_today(),
+            statutory_due=case.statutory_due,
+            promised_due=case.promised_due,
+            due_provisional=case.due_provisional,
+            opinion=opinion,
+            missing_materials=missing or [],
+            owed_materials=list(case.owed_materials),
+            result_name=(case.rules.get("result") or {}).get("name", ""),
+        )
+        title, body = compose_notice(notice_kind, facts)
+        Notice.objects.create(case=case, event=event, kind=notice_kind, title=title, body=body, missing_materials=missing or [])
+    return event
+
+
+def _current_materials(case: Case) -> set[int]:
+    return set(case.materials.filter(superseded=False).values_list("material_position", flat=True))
+
+
+def submit_application(*, case_id: int, applicant, idempotency_key: str | None = None) -> Case:
+    """Submit a draft: check the form and materials, freeze the item's rules, number the case.
+
+    A retried submission with the same idempotency key returns the case it created.
+    """
+    key = (idempotency_key or "").strip()[:100] or None
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        _own_case_or_404(case, applicant)
+        if case.state != c.DRAFT:
+            if key and case.submission_key == key:
+                return case
+            raise Conflict("already_submitted", "该办件已提交，请勿重复提交。", "This case has already been submitted.")
+        if key and Case.objects.filter(applicant=applicant, submission_key=key).exclude(pk=case.pk).exists():
+            raise Conflict(
+                "idempotency_key_reused",
+                "该幂等键已用于另一份申请。",
+                "This idempotency key was already used for another application.",
+            )
+        case.form_data = _clean_form(applicant, case.form_data)
+        rules = item_rules_snapshot(case.item)
+        present = _current_materials(case)
+        missing = [m["name"] for m in rules["materials"] if m["necessity"] == NECESSITY_REQUIRED and m["position"] not in present]
+        if missing:
+            raise ValidationFailed(
+                "missing_materials",
+                "缺少必要材料：" + "、".join(missing),
+                f"Required materials are missing: {len(missing)}",
+                details={"missing": missing},
+            )
+        case.owed_materials = [
+            m["name"] for m in rules["materials"] if m["necessity"] == NECESSITY_DEFERRABLE and m["position"] not in present
+        ]
+        now = timezone.now()
+        case.rules = rules
+        case.number = _next_case_number(rules["item_code"], timezone.localdate(now))
+        case.state = c.RECEIVED
+        case.submitted_at = now
+        case.submission_key = key
+        case.version += 1
+        case.save()
+        _record(case, action="submit", from_state=c.DRAFT, actor=applicant, actor_role=lifecycle.APPLICANT,
+                notice_kind=c.NOTICE_RECEIPT)
+    return case
+
+
+def create_and_submit(*, applicant, item_code: str, form_data: dict, idempotency_key: str) -> Case:
+    """One-call application for items that need no uploads; retried calls return the first case."""
+    key = (idempotency_key or "").strip()[:100]
+    if not key:
+        raise ValidationFailed("idempotency_key_required", "请提供幂等键（Idempotency-Key）。", "An Idempotency-Key is required.")
+    existing = Case.objects.filter(applicant=applicant, submission_key=key).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            draft = create_draft(applicant=applicant, item_code=item_code, form_data=form_data)
+            return submit_application(case_id=draft.pk, applicant=applicant, idempotency_key=key)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its case.
+        existing = Case.objects.filter(applicant=applicant, submission_key=key).first()
+        if existing:
+            return existing
+        raise
+
+
+def _compute_dues(case: Case) -> None:
+    if case.accepted_on is None:
+        return
+    provisional = False
+    for limit_key, field in (("statutory_limit", "statutory_due"), ("promised_limit", "promised_due")):
+        limit = case.rules.get(limit_key)
+        if not limit:
+            setattr(case, field, None)
+            continue
+        due = compute_deadline(
+            start=case.accepted_on,
+            value=limit["value"],
+            unit=limit["unit"],
+            paused_working_days=case.paused_working_days,
+            paused_calendar_days=case.paused_calendar_days,
+        )
+        setattr(case, field, due.due)
+        provisional = provisional or due.provisional
+    case.due_provisional = provisional
+
+
+def _staff_role_for(case: Case, actor) -> str:
+    if not actor.is_authenticated or actor.kind != "staff":
+        raise PermissionDenied("staff_only", "该操作只能由工作人员办理。", "Only staff can take this action.")
+    if not actor.departments.filter(pk=case.department_id).exists():
+        raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+    return actor.role
+
+
+def _pause(case: Case, today: dt.date) -> None:
+    if case.accepted_on is not None and case.paused_on is None:
+        case.paused_on = today
+
+
+def _resume(case: Case, today: dt.date) -> dict:
+    if case.paused_on is None:
+        return {}
+    working, _ = count_working_days(after=case.paused_on, until=today)
+    calendar_days = (today - case.paused_on).days
+    case.paused_working_days += working
+    case.paused_calendar_days += calendar_days
+    case.paused_on = None
+    _compute_dues(case)
+    return {"paused_working_days": working, "paused_calendar_days": calendar_days}
+
+
+def perform_action(
+    *,
+    case_id: int,
+    actor,
+    action: str,
+    expected_version: int | None,
+    opinion: str = "",
+    missing_materials: list[int] | None = None,
+) -> Case:
+    """Take a lifecycle action on a case; refuse (and change nothing) if it is invalid or stale."""
+    opinion = (opinion or "").strip()
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        spec = lifecycle.ACTIONS.get(action)
+        if spec is not None and spec.actor == lifecycle.APPLICANT:
+            _own_case_or_404(case, actor)
+            role = lifecycle.APPLICANT
+        else:
+            role = _staff_role_for(case, actor)
+        _require_version(case, expected_version)
+        try:
+            spec = lifecycle.check_transition(
+                action_name=action, state=case.state, flow=case.rules.get("flow", []), step=case.step, actor_role=role
+            )
+        except lifecycle.TransitionRefused as refused:
+            raise Conflict(refused.code, refused.message, refused.message_en) from None
+        if spec.opinion_required and not opinion:
+            raise ValidationFailed(
+                "opinion_required", f"“{spec.label}”须填写理由或意见。", f"'{spec.label_en}' needs a reason or opinion."
+            )
+        handler = _HANDLERS.get(action, _simple)
+        from_state = case.state
+        data, missing_names = handler(case, spec, actor=actor, opinion=opinion, missing_positions=missing_materials)
+        case.version += 1
+        case.save()
+        _record(case, action=action, from_state=from_state, actor=actor, actor_role=role, opinion=opinion,
+                data=data, notice_kind=spec.notice, missing=missing_names)
+    logger.info("case %s: %s by %s -> %s", case.number, action, actor.username, case.state)
+    return case
+
+
+def _simple(case, spec, **_):
+    case.state = spec.to_state
+    return {}, None
+
+
+def _accept(case, spec, **_):
+    case.state = c.ACCEPTED
+    case.accepted_on = _today()
+    case.step = 0
+    _compute_dues(case)
+    return {}, None
+
+
+def _request_supplement(case, spec, *, missing_positions, opinion, **_):
+    by_position = {m["position"]: m["name"] for m in case.rules["materials"]}
+    positions = sorted(set(missing_positions or []))
+    if not positions:
+        raise ValidationFailed(
+            "missing_materials_required",
+            "补正通知须一次性列明全部需补正的材料。",
+            "A supplement request must list every missing material at once.",
+        )
+    unknown = [p for p in positions if p not in by_position]
+    if unknown:
+        raise ValidationFailed(
+            "unknown_material", f"该事项没有序号为 {unknown} 的材料。", f"This item has no materials numbered {unknown}."
+        )
+    names = [by_position[p] for p in positions]
+    data = {"resume_state": case.state, "missing_positions": positions, "requested_at_version": case.version + 1}
+    _pause(case, _today())
+    case.state = c.SUPPLEMENT_REQUESTED
+    return data, names
+
+
+def _supply(case, spec, **_):
+    request = case.events.filter(action="request_supplement").order_by("-sequence").first()
+    requested = request.data.get("missing_positions", []) if request else []
+    since = request.at if request else None
+    fresh = set(
+        case.materials.filter(superseded=False, uploaded_at__gte=since).values_list("material_position", flat=True)
+    ) if since else set()
+    still_missing = [p for p in requested if p not in fresh]
+    if still_missing:
+        names = [m["name"] for m in case.rules["materials"] if m["position"] in still_missing]
+        raise ValidationFailed(
+            "supplement_incomplete",
+            "仍缺少补正材料：" + "、".join(names),
+            f"Supplements still missing: {len(names)}",
+            details={"missing": names},
+        )
+    resume_state = request.data.get("resume_state", c.RECEIVED) if request else c.RECEIVED
+    data = _resume(case, _today())
+    case.state = resume_state
+    return data, None
+
+
+def _start_special(case, spec, **_):
+    _pause(case, _today())
+    case.state = c.SPECIAL_PROCEDURE
+    return {}, None
+
+
+def _end_special(case, spec, **_):
+    data = _resume(case, _today())
+    case.state = c.ACCEPTED
+    return data, None
+
+
+def _review(case, spec, **_):
+    case.step += 1
+    return {"step": case.step}, None
+
+
+def _approve(case, spec, **_):
+    case.state = c.APPROVED_MATERIALS_OWED if case.owed_materials else c.APPROVED
+    case.decided_at = timezone.now()
+    return {}, None
+
+
+def _deny(case, spec, **_):
+    case.state = c.DENIED
+    case.decided_at = timezone.now()
+    return {}, None
+
+
+def _issue_result(case, spec, *, actor, **_):
+    from yiwang.licences.services import issue_licence
+
+    licence = issue_licence(case=case, issued_by=actor)
+    case.state = c.RESULT_ISSUED
+    return {"licence_number": licence.number}, None
+
+
+_HANDLERS = {
+    "accept": _accept,
+    "request_supplement": _request_supplement,
+    "supply": _supply,
+    "start_special": _start_special,
+    "end_special": _end_special,
+    "review": _review,
+    "approve": _approve,
+    "deny": _deny,
+    "issue_result": _issue_result,
+}
+
+
+def recompute_provisional_deadlines() -> int:
+    """Recompute deadlines that were provisional (called when a holiday schedule is published)."""
+    changed = 0
+    ids = list(Case.objects.filter(due_provisional=True, accepted_on__isnull=False).values_list("pk", flat=True))
+    for case_id in ids:
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case_id)
+            before = (case.statutory_due, case.promised_due, case.due_provisional)
+            _compute_dues(case)
+            if before != (case.statutory_due, case.promised_due, case.due_provisional):
+                case.save(update_fields=["statutory_due", "promised_due", "due_provisional", "updated_at"])
+                changed += 1
+    return changed

@@ -1,0 +1,80 @@
+"""Material files: size limit, type checked by content, content-addressed by SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import filetype
+from django.conf import settings
+
+from yiwang.core.errors import ValidationFailed
+
+# Types a resident may upload: scans and photos, judged by their bytes not by their name.
+ALLOWED_CONTENT_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    content_type: str
+    storage_path: str  # relative to MEDIA_ROOT
+
+
+def _materials_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "materials"
+
+
+def store_material_file(stream: BinaryIO, *, max_bytes: int | None = None) -> StoredFile:
+    """Check and store an uploaded file; raise ValidationFailed (nothing stored) if it is refused."""
+    limit = max_bytes or settings.MATERIAL_MAX_BYTES
+    root = _materials_root()
+    root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise ValidationFailed(
+                        "file_too_large",
+                        f"文件超过大小上限 {limit // (1024 * 1024)} MB。",
+                        f"The file is larger than the {limit // (1024 * 1024)} MB limit.",
+                    )
+                if len(head) < 8192:
+                    head += chunk[: 8192 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise ValidationFailed("empty_file", "文件为空。", "The file is empty.")
+        kind = filetype.guess(head)
+        content_type = kind.mime if kind else ""
+        if content_type not in ALLOWED_CONTENT_TYPES:
+            raise ValidationFailed(
+                "unsupported_file_type",
+                "文件内容不是 PDF、JPEG 或 PNG（按文件内容判断，与扩展名无关）。",
+                "The file's content is not PDF, JPEG or PNG (judged by content, not by the file name).",
+                details={"detected": content_type or "unknown"},
+            )
+        sha = digest.hexdigest()
+        relative = f"materials/{sha[:2]}/{sha}"
+        final = Path(settings.MEDIA_ROOT) / relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp_name, final)
+        tmp_name = None
+        return StoredFile(sha256=sha, size=size, content_type=content_type, storage_path=relative)
+    finally:
+        if tmp_name and os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
+def open_material_file(storage_path: str) -> BinaryIO:
+    return open(Path(settings.MEDIA_ROOT) / storage_path, "rb")
