@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
-# Tests never touch a developer's real data folder.
-os.environ.setdefault("YIWANG_DATA_DIR", tempfile.mkdtemp(prefix="yiwang-test-"))
-
-from tests import factories  # noqa: E402
+from tests import factories
 
 REFERENCE_CATALOG = Path(__file__).resolve().parent.parent / "src" / "yiwang" / "catalog" / "data" / "catalog-fengxian.json"
 

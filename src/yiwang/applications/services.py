@@ -23,6 +23,7 @@ from yiwang.applications.notices import NoticeFacts, compose_notice
 from yiwang.applications.storage import store_material_file
 from yiwang.catalog.constants import NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
+from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.workcalendar.selectors import compute_deadline, count_working_days
 
@@ -30,7 +31,7 @@ logger = logging.getLogger("yiwang.applications")
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _applicant_kind(user) -> str:
@@ -222,7 +223,7 @@ def submit_application(*, case_id: int, applicant, idempotency_key: str | None =
         case.owed_materials = [
             m["name"] for m in rules["materials"] if m["necessity"] == NECESSITY_DEFERRABLE and m["position"] not in present
         ]
-        now = timezone.now()
+        now = clock.now()
         case.rules = rules
         case.number = _next_case_number(rules["item_code"], timezone.localdate(now))
         case.state = c.RECEIVED
@@ -417,13 +418,13 @@ def _review(case, spec, **_):
 
 def _approve(case, spec, **_):
     case.state = c.APPROVED_MATERIALS_OWED if case.owed_materials else c.APPROVED
-    case.decided_at = timezone.now()
+    case.decided_at = clock.now()
     return {}, None
 
 
 def _deny(case, spec, **_):
     case.state = c.DENIED
-    case.decided_at = timezone.now()
+    case.decided_at = clock.now()
     return {}, None
 
 

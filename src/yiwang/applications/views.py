@@ -1,0 +1,630 @@
+"""Web pages of cases: the applicant's portal (apply, fill, upload, submit, follow) and the staff
+workbench (queue, case page with actions).
+
+Views only read the request, call `services`/`selectors` and render. Every `DomainError` becomes
+a page (or an htmx partial) showing the refusal in the active language with the error's 4xx
+status; nothing here decides anything about a case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext, gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yiwang.accounts.permissions import applicant_required, staff_required
+from yiwang.applications import constants as c
+from yiwang.applications import lifecycle, selectors, services
+from yiwang.applications.forms_schema import FormField
+from yiwang.applications.models import Case
+from yiwang.catalog.selectors import get_item, item_rules_snapshot
+from yiwang.core.errors import Conflict, DomainError, ValidationFailed
+from yiwang.core.identifiers import mask_id_card, mask_name
+
+NECESSITY_LABELS = {
+    "1": gettext_lazy("必要"),
+    "2": gettext_lazy("非必要"),
+    "3": gettext_lazy("容缺后补"),
+}
+ROLE_LABELS = {
+    lifecycle.APPLICANT: gettext_lazy("申请人"),
+    lifecycle.OFFICER: gettext_lazy("窗口人员"),
+    lifecycle.APPROVER: gettext_lazy("审批人员"),
+}
+STEP_LABELS = {"review": gettext_lazy("审核"), "decide": gettext_lazy("决定")}
+LICENCE_STATES = {c.RESULT_ISSUED, c.DELIVERED}
+QUEUE_REFRESH_SECONDS = 30
+
+
+# ---------------------------------------------------------------------------------------------
+# Presentation helpers (language, labels, masking)
+# ---------------------------------------------------------------------------------------------
+
+
+def _english() -> bool:
+    return (get_language() or "").lower().startswith("en")
+
+
+def _say(zh: str, en: str) -> str:
+    """The Chinese or English text of a bilingual pair, by the active language."""
+    return en if _english() and en else zh
+
+
+def _error_text(error: DomainError) -> str:
+    return _say(error.message, error.message_en)
+
+
+def _localized_name(obj) -> str:
+    return _say(obj.name, getattr(obj, "name_en", ""))
+
+
+def _state_label(state: str) -> str:
+    return _say(dict(c.STATES).get(state, state), c.STATES_EN.get(state, state))
+
+
+def _action_label(name: str) -> str:
+    action = lifecycle.ACTIONS.get(name)
+    return _say(action.label, action.label_en) if action else name
+
+
+def _role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def _current_step(case: Case) -> dict | None:
+    flow = case.rules.get("flow") or []
+    return flow[min(case.step, len(flow) - 1)] if flow else None
+
+
+def _applicant_identity(case: Case, viewer) -> dict:
+    """The applicant's name and identifier; masked unless the viewer is the applicant."""
+    person = case.applicant
+    identifier = person.id_number or person.credit_code or ""
+    if viewer.pk == person.pk:
+        return {"name": person.real_name or person.username, "identifier": identifier}
+    name = person.real_name if person.kind == "enterprise" else mask_name(person.real_name)
+    return {"name": name, "identifier": mask_id_card(identifier)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Access and refusals
+# ---------------------------------------------------------------------------------------------
+
+
+def _error_page(request, error: DomainError):
+    return render(
+        request,
+        "applications/error.html",
+        {"message": _error_text(error), "status": error.status},
+        status=error.status,
+    )
+
+
+def _signed_in(view):
+    """Any signed-in user (applicant or staff); anonymous visitors go to the login page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _refusals_as_pages(view):
+    """Last line of defence: a refusal the view did not present itself becomes its 4xx page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as error:
+            return _error_page(request, error)
+
+    return wrapper
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Form and material rows
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldRow:
+    name: str
+    label: str
+    required: bool
+    multiline: bool
+    max_length: int
+    value: str
+    error: str = ""
+
+
+def _field_rows(fields: list[FormField], values: dict, errors: dict[str, str] | None = None) -> list[FieldRow]:
+    errors = errors or {}
+    return [
+        FieldRow(
+            name=f.name,
+            label=_say(f.label, f.label_en),
+            required=f.required,
+            multiline=f.multiline,
+            max_length=f.max_length,
+            value=values.get(f.name, ""),
+            error=errors.get(f.name, ""),
+        )
+        for f in fields
+    ]
+
+
+def _posted_form(request, fields: list[FormField]) -> dict[str, str]:
+    return {f.name: request.POST[f.name] for f in fields if f.name in request.POST}
+
+
+def _field_errors(error: DomainError) -> dict[str, str]:
+    if error.code != "invalid_form" or not isinstance(error.details, dict):
+        return {}
+    return {name: _say(d.get("message", ""), d.get("message_en", "")) for name, d in error.details.items()}
+
+
+@dataclass
+class MaterialRow:
+    position: int
+    name: str
+    necessity: str
+    necessity_label: str
+    copies: int
+    upload: object  # CaseMaterial or None
+    can_upload: bool
+    missing: bool = False
+    error: str = ""
+
+
+def _material_rows(materials: list[dict], *, can_upload=lambda m: False, missing_names=(), errors=None) -> list[MaterialRow]:
+    errors = errors or {}
+    return [
+        MaterialRow(
+            position=m["position"],
+            name=m["name"],
+            necessity=m["necessity"],
+            necessity_label=str(NECESSITY_LABELS.get(m["necessity"], m["necessity"])),
+            copies=m.get("copies") or 1,
+            upload=m.get("upload"),
+            can_upload=bool(can_upload(m)),
+            missing=m["name"] in missing_names,
+            error=errors.get(m["position"], ""),
+        )
+        for m in materials
+    ]
+
+
+def _requested_positions(case: Case) -> list[int]:
+    """Positions named by the latest supplement request (the one the applicant must answer)."""
+    request = case.events.filter(action="request_supplement").order_by("-sequence").first()
+    return list(request.data.get("missing_positions", [])) if request else []
+
+
+def _applicant_may_upload(case: Case):
+    """Which material rows the applicant may upload to in the case's state."""
+    if case.state == c.DRAFT:
+        return lambda m: True
+    if case.state == c.SUPPLEMENT_REQUESTED:
+        requested = set(_requested_positions(case))
+        return lambda m: m["position"] in requested
+    if case.state not in c.FINAL_STATES and case.owed_materials:
+        owed = set(case.owed_materials)
+        return lambda m: m["name"] in owed
+    return lambda m: False
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Apply: item page -> draft
+# ---------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@applicant_required
+@_refusals_as_pages
+def apply(request, item_code: str):
+    """Show the item's form and materials; "保存草稿" creates the draft and opens it for editing."""
+    item = get_item(item_code)
+    fields = selectors.form_fields_for(request.user)
+    values: dict[str, str] = {}
+    error_message = ""
+    status = 200
+    if request.method == "POST":
+        values = _posted_form(request, fields)
+        try:
+            case = services.create_draft(applicant=request.user, item_code=item.code, form_data=values)
+        except DomainError as error:
+            error_message, status = _error_text(error), error.status
+        else:
+            messages.success(request, gettext("草稿已保存，请继续上传材料并提交申报。"))
+            return redirect("applications:edit", case_id=case.pk)
+    rules = item_rules_snapshot(item)
+    return render(
+        request,
+        "applications/apply.html",
+        {
+            "item": item,
+            "item_name": _localized_name(item),
+            "department_name": _localized_name(item.department),
+            "online": "online" in (item.channels or []),
+            "fields": _field_rows(fields, values),
+            "materials": _material_rows(rules["materials"]),
+            "error_message": error_message,
+        },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Draft: fill the form, upload materials, submit
+# ---------------------------------------------------------------------------------------------
+
+
+def _render_edit(request, case: Case, *, values=None, field_errors=None, error_message="", missing_names=(),
+                 row_errors=None, idempotency_key=None, status=200):
+    fields = selectors.form_fields_for(request.user)
+    shown = {**case.form_data, **(values or {})}
+    return render(
+        request,
+        "applications/edit.html",
+        {
+            "case": case,
+            "item_name": _localized_name(case.item),
+            "fields": _field_rows(fields, shown, field_errors),
+            "materials": _material_rows(
+                selectors.case_materials(case), can_upload=lambda m: True, missing_names=missing_names, errors=row_errors
+            ),
+            "idempotency_key": idempotency_key or uuid.uuid4().hex,
+            "error_message": error_message,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@applicant_required
+@_refusals_as_pages
+def edit(request, case_id: int):
+    """The draft: its form ("保存草稿" keeps partial data), its material rows and the submit button."""
+    case = selectors.get_case_for(request.user, case_id)
+    if case.state != c.DRAFT:
+        return redirect("applications:detail", case_id=case.pk)
+    if request.method == "POST":
+        values = _posted_form(request, selectors.form_fields_for(request.user))
+        try:
+            services.update_draft(case_id=case.pk, applicant=request.user, form_data=values)
+        except DomainError as error:
+            return _render_edit(request, case, values=values, error_message=_error_text(error), status=error.status)
+        messages.success(request, gettext("草稿已保存。"))
+        return redirect("applications:edit", case_id=case.pk)
+    return _render_edit(request, case)
+
+
+@require_POST
+@applicant_required
+@_refusals_as_pages
+def submit(request, case_id: int):
+    """Save the posted form, then submit with the page's idempotency key (a retry returns the same case)."""
+    case = selectors.get_case_for(request.user, case_id)
+    key = (request.POST.get("idempotency_key") or "").strip()
+    values = _posted_form(request, selectors.form_fields_for(request.user))
+    try:
+        if not key:
+            raise ValidationFailed(
+                "idempotency_key_required", "页面已过期，请刷新后重新提交。", "The page has expired; reload it and submit again."
+            )
+        if values and case.state == c.DRAFT:
+            try:
+                services.update_draft(case_id=case.pk, applicant=request.user, form_data=values)
+            except Conflict as error:
+                # A double click: the first request submitted the draft meanwhile; the submission
+                # below returns that case when the key matches.
+                if error.code != "not_a_draft":
+                    raise
+        case = services.submit_application(case_id=case.pk, applicant=request.user, idempotency_key=key)
+    except DomainError as error:
+        case.refresh_from_db()
+        if case.state != c.DRAFT:
+            return _render_detail(request, case, error_message=_error_text(error), status=error.status)
+        missing = (error.details or {}).get("missing", []) if error.code == "missing_materials" else []
+        return _render_edit(
+            request, case, values=values, field_errors=_field_errors(error), error_message=_error_text(error),
+            missing_names=missing, idempotency_key=key or None, status=error.status,
+        )
+    messages.success(request, gettext("申报已提交，办件编号 %(number)s。") % {"number": case.number})
+    return redirect("applications:detail", case_id=case.pk)
+
+
+@require_POST
+@applicant_required
+@_refusals_as_pages
+def upload(request, case_id: int):
+    """Store one material file; htmx gets the row back (with the refusal in it), others the page."""
+    case = selectors.get_case_for(request.user, case_id)
+    position = _int_or_none(request.POST.get("position"))
+    upload_file = request.FILES.get("file")
+    error: DomainError | None = None
+    try:
+        if upload_file is None:
+            raise ValidationFailed("file_required", "请选择要上传的文件。", "Choose a file to upload.")
+        if position is None:
+            raise ValidationFailed("unknown_material", "材料序号无效。", "Invalid material number.")
+        services.attach_material(
+            case_id=case.pk, user=request.user, position=position, stream=upload_file, original_name=upload_file.name
+        )
+    except DomainError as refused:
+        error = refused
+    case.refresh_from_db()
+    row_errors = {position: _error_text(error)} if error else {}
+    if request.htmx:
+        rows = [
+            row for row in _material_rows(selectors.case_materials(case), can_upload=_applicant_may_upload(case), errors=row_errors)
+            if row.position == position
+        ]
+        if not rows:
+            return _error_page(request, error or ValidationFailed("unknown_material", "材料序号无效。", "Invalid material number."))
+        return render(
+            request,
+            "applications/_material_row.html",
+            {"case": case, "row": rows[0], "saved": error is None},
+            status=error.status if error else 200,
+        )
+    if error is None:
+        messages.success(request, gettext("材料已上传。"))
+        return redirect("applications:edit" if case.state == c.DRAFT else "applications:detail", case_id=case.pk)
+    if case.state == c.DRAFT:
+        return _render_edit(request, case, error_message=_error_text(error), row_errors=row_errors, status=error.status)
+    return _render_detail(request, case, error_message=_error_text(error), row_errors=row_errors, status=error.status)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. My cases
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    item_name: str
+    state_label: str
+    warning: str
+    is_draft: bool
+
+
+@require_GET
+@applicant_required
+def mine(request):
+    """The applicant's cases: drafts first (to continue), then submitted ones, newest first."""
+    cases = list(selectors.applicant_cases(request.user))
+    drafts = [case for case in cases if case.state == c.DRAFT]
+    submitted = sorted(
+        (case for case in cases if case.state != c.DRAFT), key=lambda case: case.submitted_at, reverse=True
+    )
+    rows = [
+        CaseRow(
+            case=case,
+            item_name=_localized_name(case.item),
+            state_label=_state_label(case.state),
+            warning=selectors.case_warning(case),
+            is_draft=case.state == c.DRAFT,
+        )
+        for case in drafts + submitted
+    ]
+    return render(request, "applications/mine.html", {"rows": rows})
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Case page (applicant and staff) and actions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EventRow:
+    at: object
+    action_label: str
+    from_label: str
+    to_label: str
+    role_label: str
+    opinion: str
+
+
+@dataclass
+class ActionForm:
+    name: str
+    label: str
+    opinion_required: bool
+    asks_materials: bool
+    opinion: str = ""
+    checked: tuple = ()
+
+
+def _licence_links(case: Case) -> dict | None:
+    licence = getattr(case, "licence", None) if case.state in LICENCE_STATES else None
+    if licence is None:
+        return None
+    return {
+        "number": licence.number,
+        "pdf_url": reverse("licences:pdf", kwargs={"number": licence.number}),
+        "verify_url": reverse("licences:verify", kwargs={"number": licence.number}),
+    }
+
+
+def _render_detail(request, case: Case, *, error_message="", row_errors=None, posted=None, status=200):
+    user = request.user
+    is_applicant = user.pk == case.applicant_id
+    posted = posted or {}
+    step = _current_step(case)
+    actions = selectors.actions_for(user, case)
+    action_forms = [
+        ActionForm(
+            name=action.name,
+            label=_say(action.label, action.label_en),
+            opinion_required=action.opinion_required,
+            asks_materials=action.name == "request_supplement",
+            opinion=posted.get("opinion", "") if posted.get("action") == action.name else "",
+            checked=tuple(posted.get("missing", ())) if posted.get("action") == action.name else (),
+        )
+        for action in actions
+        if action.name != "supply"  # the applicant answers a supplement request in its own section
+    ]
+    materials = selectors.case_materials(case)
+    may_upload = _applicant_may_upload(case) if is_applicant else (lambda m: False)
+    rows = _material_rows(materials, can_upload=may_upload, errors=row_errors)
+    requested = set(_requested_positions(case)) if case.state == c.SUPPLEMENT_REQUESTED else set()
+    events = [
+        EventRow(
+            at=event.at,
+            action_label=_action_label(event.action),
+            from_label=_state_label(event.from_state),
+            to_label=_state_label(event.to_state),
+            role_label=_role_label(event.actor_role),
+            opinion=event.opinion,
+        )
+        for event in case.events.all()
+    ]
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "case": case,
+            "is_applicant": is_applicant,
+            "is_staff": user.kind == "staff",
+            "item_name": _localized_name(case.item),
+            "department_name": _localized_name(case.department),
+            "state_label": _state_label(case.state),
+            "warning": selectors.case_warning(case),
+            "applicant": _applicant_identity(case, user),
+            "step_label": (f"{STEP_LABELS.get(step['step'], step['step'])} · {_role_label(step['role'])}" if step else ""),
+            "form_values": _field_rows(selectors.form_fields_for(case.applicant), case.form_data),
+            "notices": list(case.notices.all()),
+            "events": events,
+            "materials": rows,
+            "supplement_rows": [row for row in rows if row.position in requested],
+            "can_supply": is_applicant and any(a.name == "supply" for a in actions),
+            "can_withdraw": is_applicant and any(a.name == "withdraw" for a in actions),
+            "action_forms": [] if is_applicant else action_forms,
+            "licence": _licence_links(case),
+            "error_message": error_message,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@_signed_in
+@_refusals_as_pages
+def detail(request, case_id: int):
+    """The case page: facts, notices, timeline; buttons for what the viewer may do now."""
+    case = selectors.get_case_for(request.user, case_id)
+    if case.state == c.DRAFT and case.applicant_id == request.user.pk:
+        return redirect("applications:edit", case_id=case.pk)
+    return _render_detail(request, case)
+
+
+@require_POST
+@_signed_in
+@_refusals_as_pages
+def act(request, case_id: int):
+    """Take one lifecycle action at the version the page showed; a refusal re-shows the page with why."""
+    case = selectors.get_case_for(request.user, case_id)
+    action = request.POST.get("action", "")
+    opinion = request.POST.get("opinion", "")
+    missing = [p for p in (_int_or_none(v) for v in request.POST.getlist("missing_materials")) if p is not None]
+    version = _int_or_none(request.POST.get("version"))
+    try:
+        if version is None:
+            raise ValidationFailed(
+                "version_required", "缺少办件版本，请刷新页面后重试。", "The case version is missing; reload the page and try again."
+            )
+        case = services.perform_action(
+            case_id=case.pk, actor=request.user, action=action, expected_version=version,
+            opinion=opinion, missing_materials=missing,
+        )
+    except DomainError as error:
+        case.refresh_from_db()
+        posted = {"action": action, "opinion": opinion, "missing": missing}
+        return _render_detail(request, case, error_message=_error_text(error), posted=posted, status=error.status)
+    messages.success(request, gettext("已办理：%(action)s。") % {"action": _action_label(action)})
+    return redirect("applications:detail", case_id=case.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Staff work queue
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueDisplayRow:
+    case: Case
+    item_name: str
+    applicant_name: str
+    applicant_identifier: str
+    state_label: str
+    role_label: str
+    due: object
+    warning: str
+
+
+def _queue_role(case: Case) -> str:
+    """Who must act next: the applicant while a supplement is owed, else the current step's role."""
+    if case.state == c.SUPPLEMENT_REQUESTED:
+        return lifecycle.APPLICANT
+    if case.state in {c.ACCEPTED, c.SPECIAL_PROCEDURE}:
+        step = _current_step(case)
+        return step["role"] if step else lifecycle.OFFICER
+    return lifecycle.OFFICER
+
+
+@require_GET
+@staff_required
+@_refusals_as_pages
+def queue(request):
+    """Open cases of the staff member's departments, nearest deadline first; htmx refreshes the table."""
+    departments = list(request.user.departments.all())
+    department_code = request.GET.get("department") or None
+    sees_all = request.user.role in selectors.ALL_DEPARTMENT_ROLES
+    if department_code and not sees_all and department_code not in {d.code for d in departments}:
+        raise ValidationFailed(
+            "department_not_yours", "只能查看本人所属部门的办件。", "You can only see the cases of your own departments."
+        )
+    rows = []
+    for row in selectors.work_queue(request.user, department_code=department_code):
+        case = row.case
+        identity = _applicant_identity(case, request.user)
+        rows.append(
+            QueueDisplayRow(
+                case=case,
+                item_name=_localized_name(case.item),
+                applicant_name=identity["name"],
+                applicant_identifier=identity["identifier"],
+                state_label=_state_label(case.state),
+                role_label=_role_label(_queue_role(case)),
+                due=row.due,
+                warning=row.warning,
+            )
+        )
+    context = {
+        "rows": rows,
+        "departments": [(d.code, _localized_name(d)) for d in departments],
+        "department_code": department_code or "",
+        "refresh_seconds": QUEUE_REFRESH_SECONDS,
+    }
+    template = "applications/_queue_table.html" if request.htmx else "applications/queue.html"
+    return render(request, template, context)

@@ -1,0 +1,328 @@
+"""The case API end to end on the reference catalogue: lifecycle, refusals, access, deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import make_resident, make_staff
+from tests.helpers import EXE_BYTES, FORM, ITEM_ONE_LEVEL, ITEM_TWO_LEVELS, act, submitted_case, upload
+from yiwang.applications.models import Case, CaseEvent, Notice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings_media):
+    return settings_media
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    """Thursday 2026-11-26, the day this platform's deadlines are checked against."""
+    day = dt.date(2026, 11, 26)
+    monkeypatch.setattr("yiwang.core.clock.today", lambda: day)
+    return day
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def applicant(catalog):
+    return client_for(make_resident())
+
+
+@pytest.fixture
+def officer(catalog):
+    return client_for(make_staff(role="window_officer", departments=["SCJG"]))
+
+
+@pytest.fixture
+def approver(catalog):
+    return client_for(make_staff(role="approver", departments=["SCJG"]))
+
+
+def test_full_flat_approval_lifecycle(applicant, officer, fixed_today):
+    case = submitted_case(applicant)
+    assert case["state"] == "received"
+    assert case["number"] == "310120SCJG010001" + "20261126" + "000001" or case["number"].startswith("310120SCJG010001")
+    assert len(case["number"]) == len("310120SCJG010001") + 8 + 6
+    assert [n["kind"] for n in case["notices"]] == ["receipt"]
+
+    accepted = act(officer, case, "accept").json()
+    assert accepted["state"] == "accepted"
+    assert accepted["accepted_on"] == "2026-11-26"
+    # 3 working days after Thu 26 Nov: Fri 27, Mon 30, Tue 1 Dec. Promised 0: decided on the spot.
+    assert accepted["statutory_due"] == "2026-12-01"
+    assert accepted["promised_due"] == "2026-11-26"
+    assert accepted["due_provisional"] is False
+
+    approved = act(officer, accepted, "approve", opinion="符合条件").json()
+    assert approved["state"] == "approved"
+    issued = act(officer, approved, "issue_result").json()
+    assert issued["state"] == "result_issued"
+    assert issued["licence_number"]
+    delivered = act(officer, issued, "deliver").json()
+    assert delivered["state"] == "delivered"
+
+    seen = applicant.get(f"/api/v1/applications/{case['id']}/").json()
+    assert [e["action"] for e in seen["events"]] == ["submit", "accept", "approve", "issue_result", "deliver"]
+    assert [n["kind"] for n in seen["notices"]] == ["receipt", "acceptance", "approval", "result"]
+    assert seen["licence_number"] == issued["licence_number"]
+
+
+def test_two_level_item_goes_to_the_approver(applicant, officer, approver):
+    case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
+    accepted = act(officer, case, "accept").json()
+    refused = act(officer, accepted, "approve")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "wrong_flow_step"
+    reviewed = act(officer, accepted, "review").json()
+    assert reviewed["step"] == 1
+    assert act(officer, reviewed, "approve").json()["code"] == "role_not_allowed"
+    approved = act(approver, reviewed, "approve").json()
+    assert approved["state"] == "approved"
+
+
+def test_stale_action_is_a_conflict_and_changes_nothing(applicant, officer):
+    case = submitted_case(applicant)
+    act(officer, case, "accept")
+    again = act(officer, case, "reject", opinion="材料不全")  # still holds version of the received case
+    assert again.status_code == 409
+    body = again.json()
+    assert body["code"] == "stale_case"
+    assert body["message"] == "办件已被他人处理或已更新，请刷新后重试。"
+    stored = Case.objects.get(pk=case["id"])
+    assert stored.state == "accepted"
+    assert CaseEvent.objects.filter(case=stored).count() == 2
+
+
+def test_invalid_transition_is_a_conflict(applicant, officer):
+    case = submitted_case(applicant)
+    response = act(officer, case, "issue_result")
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_transition"
+    assert Case.objects.get(pk=case["id"]).state == "received"
+
+
+def test_reject_requires_a_reason(applicant, officer):
+    case = submitted_case(applicant)
+    response = act(officer, case, "reject")
+    assert response.status_code == 400
+    assert response.json()["code"] == "opinion_required"
+    assert Case.objects.get(pk=case["id"]).state == "received"
+    rejected = act(officer, case, "reject", opinion="不属于本部门职权范围").json()
+    assert rejected["state"] == "not_accepted"
+    assert rejected["notices"][-1]["kind"] == "non_acceptance"
+    assert "不属于本部门职权范围" in rejected["notices"][-1]["body"]
+
+
+def test_supplement_pauses_the_clock_and_lists_every_material(applicant, officer, monkeypatch):
+    days = iter([dt.date(2026, 11, 26), dt.date(2026, 11, 26), dt.date(2026, 11, 30), dt.date(2026, 11, 30)])
+    current = {"day": dt.date(2026, 11, 26)}
+    monkeypatch.setattr("yiwang.core.clock.today", lambda: current["day"])
+    del days
+    case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
+    accepted = act(officer, case, "accept").json()
+    # 10 working days after Thu 26 Nov 2026: 27, 30, 1, 2, 3, 4, 7, 8, 9, 10 Dec.
+    assert accepted["statutory_due"] == "2026-12-10"
+    requested = act(officer, accepted, "request_supplement", missing_materials=[3, 1], opinion="请提供清晰扫描件").json()
+    assert requested["state"] == "supplement_requested"
+    notice = requested["notices"][-1]
+    assert notice["kind"] == "supplement"
+    assert len(notice["missing_materials"]) == 2
+
+    early = act(applicant, requested, "supply")
+    assert early.status_code == 400
+    assert early.json()["code"] == "supplement_incomplete"
+
+    current["day"] = dt.date(2026, 11, 30)  # Monday: the pause covered Fri 27 and Mon 30 (2 working days)
+    assert upload(applicant, case["id"], 1).status_code == 201
+    assert upload(applicant, case["id"], 3).status_code == 201
+    supplied = act(applicant, requested, "supply").json()
+    assert supplied["state"] == "accepted"
+    assert supplied["statutory_due"] == "2026-12-14"  # 10 Dec + 2 working days (Fri 11, Mon 14)
+    assert Case.objects.get(pk=case["id"]).paused_working_days == 2
+
+
+def test_supplement_request_must_name_materials(applicant, officer):
+    case = submitted_case(applicant)
+    response = act(officer, case, "request_supplement")
+    assert response.status_code == 400
+    assert response.json()["code"] == "missing_materials_required"
+
+
+def test_missing_required_materials_refuse_submission_and_keep_the_draft(applicant):
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    assert upload(applicant, created["id"], 1).status_code == 201
+    response = applicant.post(f"/api/v1/applications/{created['id']}/submit/")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "missing_materials"
+    assert body["details"] == {"missing": ["经营者身份证件"]}
+    draft = Case.objects.get(pk=created["id"])
+    assert draft.state == "draft"
+    assert draft.number is None
+    assert draft.form_data == FORM
+    assert draft.materials.count() == 1
+
+
+def test_double_submit_with_same_key_returns_the_same_case(applicant):
+    case = submitted_case(applicant, key="retry-me")
+    again = applicant.post(f"/api/v1/applications/{case['id']}/submit/", HTTP_IDEMPOTENCY_KEY="retry-me")
+    assert again.status_code == 200
+    assert again.json()["number"] == case["number"]
+    other_key = applicant.post(f"/api/v1/applications/{case['id']}/submit/", HTTP_IDEMPOTENCY_KEY="another")
+    assert other_key.status_code == 409
+    assert other_key.json()["code"] == "already_submitted"
+    assert Case.objects.exclude(state="draft").count() == 1
+    assert Notice.objects.filter(case_id=case["id"], kind="receipt").count() == 1
+
+
+def test_one_call_submission_is_idempotent(applicant):
+    item = "310120-SCJG-21-0001"  # 企业名称状态查询: no materials
+    first = applicant.post("/api/v1/applications/", {"item_code": item, "form_data": FORM, "submit": True},
+                           format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    assert first.status_code == 201
+    second = applicant.post("/api/v1/applications/", {"item_code": item, "form_data": FORM, "submit": True},
+                            format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    assert second.status_code == 200
+    assert second.json()["id"] == first.json()["id"]
+    assert Case.objects.count() == 1
+
+
+def test_one_call_submission_needs_a_key(applicant):
+    response = applicant.post("/api/v1/applications/", {"item_code": "310120-SCJG-21-0001", "form_data": FORM, "submit": True}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "idempotency_key_required"
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "payload, code",
+    [
+        ({"item_code": "310120-XXXX-01-9999", "form_data": FORM}, "unknown_item"),
+        ({"form_data": FORM}, "invalid_input"),
+        ({"item_code": ITEM_ONE_LEVEL, "form_data": "not a dict"}, "invalid_input"),
+    ],
+)
+def test_bad_create_input(applicant, payload, code):
+    response = applicant.post("/api/v1/applications/", payload, format="json")
+    assert response.status_code in (400, 404)
+    assert response.json()["code"] == code
+    assert Case.objects.count() == 0
+
+
+def test_malformed_json_is_a_400(applicant):
+    response = applicant.post("/api/v1/applications/", data='{"item_code": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_request"
+    assert Case.objects.count() == 0
+
+
+def test_invalid_form_is_refused_on_submit(applicant):
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": {"phone": "123"}}, format="json").json()
+    upload(applicant, created["id"], 1)
+    upload(applicant, created["id"], 2)
+    response = applicant.post(f"/api/v1/applications/{created['id']}/submit/")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_form"
+    assert set(response.json()["details"]) == {"phone", "address"}
+    assert Case.objects.get(pk=created["id"]).state == "draft"
+
+
+def test_disguised_and_oversized_uploads_are_refused(applicant, settings):
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    disguised = upload(applicant, created["id"], 1, content=EXE_BYTES, name="licence.pdf")
+    assert disguised.status_code == 400
+    assert disguised.json()["code"] == "unsupported_file_type"
+    settings.MATERIAL_MAX_BYTES = 1024
+    big = upload(applicant, created["id"], 1, content=b"%PDF-1.4\n" + b"0" * 2048)
+    assert big.status_code == 400
+    assert big.json()["code"] == "file_too_large"
+    assert Case.objects.get(pk=created["id"]).materials.count() == 0
+
+
+def test_upload_stores_sha256(applicant):
+    import hashlib
+
+    from tests.helpers import PDF_BYTES
+
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    body = upload(applicant, created["id"], 2).json()
+    assert body["sha256"] == hashlib.sha256(PDF_BYTES).hexdigest()
+    assert body["content_type"] == "application/pdf"
+    assert body["size"] == len(PDF_BYTES)
+    assert body["name"] == "经营者身份证件"
+
+
+def test_residents_never_see_or_touch_another_residents_case(applicant, catalog):
+    case = submitted_case(applicant)
+    intruder = client_for(make_resident(real_name="王五"))
+    assert intruder.get(f"/api/v1/applications/{case['id']}/").status_code == 404
+    assert intruder.get("/api/v1/applications/").json() == []
+    assert act(intruder, case, "withdraw").status_code == 404
+    assert upload(intruder, case["id"], 1).status_code == 404
+    assert intruder.patch(f"/api/v1/applications/{case['id']}/", {"form_data": FORM}, format="json").status_code == 404
+    assert intruder.post(f"/api/v1/applications/{case['id']}/submit/").status_code == 404
+    material_id = case["materials"][0]["id"]
+    assert intruder.get(f"/api/v1/applications/{case['id']}/materials/{material_id}/").status_code == 404
+    assert applicant.get(f"/api/v1/applications/{case['id']}/materials/{material_id}/").status_code == 200
+    assert Case.objects.get(pk=case["id"]).state == "received"
+
+
+def test_staff_only_see_their_departments(applicant, officer, catalog):
+    case = submitted_case(applicant)
+    outsider = client_for(make_staff(role="window_officer", departments=["GAZA"]))
+    assert outsider.get(f"/api/v1/applications/{case['id']}/").status_code == 404
+    assert act(outsider, case, "accept").status_code == 404
+    assert outsider.get("/api/v1/queue/").json() == []
+    assert [row["case"]["id"] for row in officer.get("/api/v1/queue/").json()] == [case["id"]]
+    assert Case.objects.get(pk=case["id"]).state == "received"
+
+
+def test_staff_see_masked_applicant_identity(applicant, officer):
+    case = submitted_case(applicant)
+    seen = officer.get(f"/api/v1/applications/{case['id']}/").json()
+    assert seen["applicant"]["name"] == "张*"
+    assert "*" in seen["applicant"]["identifier"]
+    own = applicant.get(f"/api/v1/applications/{case['id']}/").json()
+    assert "*" not in own["applicant"]["identifier"]
+
+
+def test_applicants_cannot_take_staff_actions(applicant):
+    case = submitted_case(applicant)
+    response = act(applicant, case, "accept")
+    assert response.status_code == 403
+    assert response.json()["code"] == "staff_only"
+
+
+def test_anonymous_gets_401(catalog):
+    response = APIClient().get("/api/v1/applications/")
+    assert response.status_code in (401, 403)
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_catalogue_edit_never_changes_a_running_case(applicant, officer):
+    from yiwang.catalog.models import ServiceItem
+
+    case = submitted_case(applicant)
+    ServiceItem.objects.filter(code=ITEM_ONE_LEVEL).update(statutory_limit_value=30, version=99)
+    accepted = act(officer, case, "accept").json()
+    assert accepted["rules"]["statutory_limit"] == {"value": 3, "unit": "working_day"}
+    assert accepted["statutory_due"] != accepted["accepted_on"]
+
+
+def test_deadline_running_into_2027_is_provisional(applicant, officer, monkeypatch):
+    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 12, 21))
+    case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
+    accepted = act(officer, case, "accept").json()
+    # 10 working days after Mon 21 Dec 2026 reach into January 2027, whose schedule is not known yet.
+    assert accepted["due_provisional"] is True
+    assert accepted["statutory_due"].startswith("2027-01")

@@ -1,0 +1,100 @@
+"""A server killed in the middle of a submission leaves either a whole case or none.
+
+A separate process submits and is killed (os._exit, no cleanup, no rollback call) after the case
+row, its number and serial counter were written but before the transaction committed. The
+database must show the untouched draft.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+SCRIPT = textwrap.dedent(
+    """
+    import io, json, os, sys
+    import django
+    os.environ["DJANGO_SETTINGS_MODULE"] = "yiwang.config.settings"
+    django.setup()
+    from yiwang.applications import services
+    from yiwang.accounts.models import User
+    from yiwang.core.identifiers import id_card_check_char
+
+    mode = sys.argv[1]
+    if mode == "prepare":
+        body = "31012019900307" + "123"
+        user = User.objects.create_user(username="crash", password="x" * 12, kind="resident", real_name="张三",
+                                        id_number=body + id_card_check_char(body))
+        draft = services.create_draft(applicant=user, item_code="310120-SCJG-01-0001",
+                                      form_data={"phone": "13800138000", "address": "奉贤区"})
+        for position in (1, 2):
+            services.attach_material(case_id=draft.pk, user=user, position=position,
+                                     stream=io.BytesIO(b"%PDF-1.4\\n%%EOF\\n"), original_name="a.pdf")
+        print(json.dumps({"case": draft.pk}))
+    elif mode == "crash":
+        case_id = int(sys.argv[2])
+        def die(*args, **kwargs):
+            os._exit(9)  # the process vanishes mid-transaction
+        services._record = die
+        services.submit_application(case_id=case_id, applicant=User.objects.get(username="crash"), idempotency_key="k")
+    elif mode == "inspect":
+        from yiwang.applications.models import Case, CaseEvent, CaseSerial
+        case = Case.objects.get(pk=int(sys.argv[2]))
+        print(json.dumps({"state": case.state, "number": case.number, "events": CaseEvent.objects.count(),
+                          "serials": list(CaseSerial.objects.values_list("last", flat=True)),
+                          "materials": case.materials.count()}))
+    """
+)
+
+
+def _run(env, *args, check=True):
+    result = subprocess.run([sys.executable, "-c", SCRIPT, *args], env=env, capture_output=True, text=True, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(result.stderr[-3000:])
+    return result
+
+
+@pytest.fixture
+def separate_database(tmp_path):
+    """A database of its own, migrated with the reference catalogue, for the child processes."""
+    env = {**os.environ, "YIWANG_DATA_DIR": str(tmp_path)}
+    db = settings.DATABASES["default"]
+    created = None
+    if db["ENGINE"].endswith("postgresql"):
+        import psycopg
+
+        created = f"yiwang_crash_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{created}"')
+        env["YIWANG_DATABASE_URL"] = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{created}"
+    else:
+        env.pop("YIWANG_DATABASE_URL", None)
+    catalog = Path(__file__).resolve().parents[2] / "src" / "yiwang" / "catalog" / "data" / "catalog-fengxian.json"
+    result = subprocess.run([sys.executable, "-m", "yiwang", "import-catalog", str(catalog)], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    yield env
+    if created:
+        import psycopg
+
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+def test_killed_submission_leaves_the_draft_untouched(separate_database):
+    env = separate_database
+    case_id = json.loads(_run(env, "prepare").stdout)["case"]
+
+    crashed = _run(env, "crash", str(case_id), check=False)
+    assert crashed.returncode == 9, crashed.stderr[-2000:]
+
+    after = json.loads(_run(env, "inspect", str(case_id)).stdout)
+    assert after == {"state": "draft", "number": None, "events": 0, "serials": [], "materials": 2}

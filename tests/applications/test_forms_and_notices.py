@@ -1,0 +1,47 @@
+import datetime as dt
+
+from yiwang.applications.forms_schema import default_form_fields, validate_form_data
+from yiwang.applications.notices import NoticeFacts, compose_notice
+
+
+def test_default_form_for_resident_and_enterprise():
+    assert [f.name for f in default_form_fields(applicant_kind="resident")] == ["phone", "address", "remarks"]
+    assert [f.name for f in default_form_fields(applicant_kind="enterprise")] == ["contact_name", "phone", "address", "remarks"]
+
+
+def test_form_validation_reports_each_field():
+    clean, errors = validate_form_data(default_form_fields(applicant_kind="resident"), {"phone": "12345", "address": " "})
+    assert clean == {"remarks": ""}
+    assert errors == {
+        "phone": ("请填写11位手机号码。", "Enter an 11-digit mobile number."),
+        "address": ("请填写“联系地址”。", "'Address' is required."),
+    }
+
+
+def test_form_validation_drops_unknown_keys_and_trims():
+    clean, errors = validate_form_data(
+        default_form_fields(applicant_kind="resident"), {"phone": " 13800138000 ", "address": "奉贤区南桥镇", "evil": "x"}
+    )
+    assert errors == {}
+    assert clean == {"phone": "13800138000", "address": "奉贤区南桥镇", "remarks": ""}
+
+
+def test_supplement_notice_lists_every_missing_material():
+    facts = NoticeFacts(
+        case_number="N1", item_name="个体工商户设立登记", applicant_name="张三", department_name="区市场监督管理局",
+        on=dt.date(2026, 11, 26), missing_materials=["经营者身份证件", "经营场所使用证明（租赁合同等）"],
+    )
+    title, body = compose_notice("supplement", facts)
+    assert title == "补正材料通知书"
+    assert "  1. 经营者身份证件\n  2. 经营场所使用证明（租赁合同等）" in body
+    assert body.endswith("区市场监督管理局\n2026年11月26日")
+
+
+def test_acceptance_notice_marks_provisional_deadline():
+    facts = NoticeFacts(
+        case_number="N1", item_name="X", applicant_name="张三", department_name="D", on=dt.date(2026, 11, 26),
+        statutory_due=dt.date(2027, 1, 5), promised_due=dt.date(2026, 12, 10), due_provisional=True,
+    )
+    title, body = compose_notice("acceptance", facts)
+    assert title == "受理通知书"
+    assert "承诺办结期限 2026年12月10日，法定办结期限 2027年1月5日（下一年度节假日安排公布后，期限将按其重新计算）。" in body
