@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from yiwang.catalog import api
+
+urlpatterns = [
+    path("items/", api.ItemListApi.as_view(), name="catalog-api-item-list"),
+    path("items/<str:code>/", api.ItemDetailApi.as_view(), name="catalog-api-item-detail"),
+    path("departments/", api.DepartmentListApi.as_view(), name="catalog-api-department-list"),
+]

@@ -1,0 +1,161 @@
+"""Reads of the catalogue for pages, the API and other apps."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from yiwang.catalog.models import CodeLabel, Department, Material, RegistryRecordKind, ServiceItem
+from yiwang.core.errors import NotFound
+
+THEME_NATURAL_PERSON = "natural_person"
+THEME_ENTERPRISE = "enterprise"
+# Which service objects each theme (个人办事 / 法人办事) covers.
+THEMES: dict[str, tuple[str, ...]] = {
+    THEME_NATURAL_PERSON: ("natural_person",),
+    THEME_ENTERPRISE: ("enterprise", "organization"),
+}
+
+
+def catalog_is_loaded() -> bool:
+    """Whether any active service item exists."""
+    return ServiceItem.objects.filter(is_active=True).exists()
+
+
+def get_item(code: str, *, active_only: bool = True) -> ServiceItem:
+    """The item with `code`, its department and materials loaded; NotFound("unknown_item") if none."""
+    queryset = ServiceItem.objects.select_related("department").prefetch_related(
+        Prefetch("materials", queryset=Material.objects.order_by("position"))
+    )
+    if active_only:
+        queryset = queryset.filter(is_active=True)
+    try:
+        return queryset.get(code=code)
+    except ServiceItem.DoesNotExist:
+        raise NotFound(
+            "unknown_item",
+            f"未找到事项“{code}”，该事项不存在或已停用。",
+            f"No service item with code {code!r}; it does not exist or is no longer offered.",
+        ) from None
+
+
+def _limit(value: int | None, unit: str) -> dict[str, Any] | None:
+    return None if value is None else {"value": value, "unit": unit}
+
+
+def item_statutory_limit(item: ServiceItem) -> dict[str, Any] | None:
+    """{"value", "unit"}, or None when the item has no fixed statutory limit."""
+    return _limit(item.statutory_limit_value, item.statutory_limit_unit)
+
+
+def item_promised_limit(item: ServiceItem) -> dict[str, Any] | None:
+    """{"value", "unit"} (value 0: decided on the spot), or None when there is no fixed limit."""
+    return _limit(item.promised_limit_value, item.promised_limit_unit)
+
+
+def item_rules_snapshot(item: ServiceItem) -> dict[str, Any]:
+    """The rules a case is handled by, as stored on each case at submission (JSON-ready)."""
+    return {
+        "item_code": item.code,
+        "item_name": item.name,
+        "item_name_en": item.name_en,
+        "version": item.version,
+        "department": item.department.code,
+        "department_name": item.department.name,
+        "statutory_limit": item_statutory_limit(item),
+        "promised_limit": item_promised_limit(item),
+        "case_type": item.case_type,
+        "flow": [dict(step) for step in item.flow],
+        "materials": [
+            {
+                "position": material.position,
+                "name": material.name,
+                "kind": material.kind,
+                "source": material.source,
+                "necessity": material.necessity,
+                "copies": material.copies,
+                "exemptible_via": material.exemptible_via or None,
+            }
+            for material in sorted(item.materials.all(), key=lambda m: m.position)
+        ],
+        "result": {"type": item.result_type, "name": item.result_name},
+    }
+
+
+def list_items(
+    *,
+    department: str | None = None,
+    theme: str | None = None,
+    q: str | None = None,
+    active_only: bool = True,
+) -> QuerySet[ServiceItem]:
+    """Items ordered by code, filtered by department code, theme (see THEMES) and a search text.
+
+    The search matches code, Chinese or English name, case-insensitively. An unknown theme
+    matches nothing.
+    """
+    queryset = ServiceItem.objects.select_related("department").order_by("code")
+    if active_only:
+        queryset = queryset.filter(is_active=True)
+    if department:
+        queryset = queryset.filter(department__code=department)
+    if theme:
+        objects = THEMES.get(theme)
+        if objects is None:
+            return queryset.none()
+        # A JSON list's text contains '"code"' exactly when the list has that code: portable
+        # across SQLite and PostgreSQL, unlike the JSON `contains` lookup.
+        queryset = queryset.filter(reduce(or_, (Q(service_objects__icontains=f'"{obj}"') for obj in objects)))
+    q = (q or "").strip()
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
+    return queryset
+
+
+def list_departments(*, with_items_only: bool = False) -> QuerySet[Department]:
+    """Departments by code, each annotated with `item_count` (its active items)."""
+    queryset = Department.objects.annotate(item_count=Count("items", filter=Q(items__is_active=True))).order_by("code")
+    if with_items_only:
+        queryset = queryset.filter(item_count__gt=0)
+    return queryset
+
+
+def get_department(code: str) -> Department:
+    """The department with `code`; NotFound("unknown_department") if none."""
+    try:
+        return Department.objects.get(code=code)
+    except Department.DoesNotExist:
+        raise NotFound(
+            "unknown_department", f"未找到部门“{code}”。", f"No department with code {code!r}."
+        ) from None
+
+
+def theme_counts() -> dict[str, int]:
+    """Number of active items per theme."""
+    return {theme: list_items(theme=theme).count() for theme in THEMES}
+
+
+def code_labels(table: str) -> dict[str, str]:
+    """Code -> label of one code table loaded from the catalogue file."""
+    return dict(CodeLabel.objects.filter(table=table).values_list("code", "label"))
+
+
+def all_code_labels() -> dict[str, dict[str, str]]:
+    """Every code table: table -> code -> label, in one query."""
+    tables: dict[str, dict[str, str]] = {}
+    for table, code, label in CodeLabel.objects.values_list("table", "code", "label"):
+        tables.setdefault(table, {})[code] = label
+    return tables
+
+
+def record_kind_names() -> dict[str, dict[str, str]]:
+    """"registry:kind" -> {"name": record name, "registry_name": registry name}."""
+    return {
+        f"{registry_code}:{kind}": {"name": name, "registry_name": registry_name}
+        for registry_code, registry_name, kind, name in RegistryRecordKind.objects.values_list(
+            "registry__code", "registry__name", "kind", "name"
+        )
+    }

@@ -1,0 +1,79 @@
+"""Public pages of the catalogue: portal home, item list with search, the service guide."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from yiwang.catalog import selectors
+from yiwang.core.errors import NotFound
+
+ITEMS_PER_PAGE = 20
+DEMO_LIMIT_MARKERS = ("待核实", "未能核实")
+
+
+@require_GET
+def portal_home(request):
+    """Search box, the two themes (个人办事 / 法人办事) and departments with item counts."""
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "departments": selectors.list_departments(with_items_only=True),
+            "theme_counts": selectors.theme_counts(),
+        },
+    )
+
+
+@require_GET
+def item_list(request):
+    """Items filtered by ?department=, ?theme=, ?q=; htmx requests get only the list partial."""
+    department = request.GET.get("department", "").strip()
+    theme = request.GET.get("theme", "").strip()
+    q = request.GET.get("q", "").strip()[:100]
+    items = selectors.list_items(department=department or None, theme=theme or None, q=q or None)
+    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    context = {
+        "page": page,
+        "items": page.object_list,
+        "department": department,
+        "theme": theme,
+        "q": q,
+        "filter_query": filters.urlencode(),
+        "labels": selectors.all_code_labels(),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "catalog/_item_list.html", context)
+    context["departments"] = selectors.list_departments(with_items_only=True)
+    context["themes"] = list(selectors.THEMES)
+    return render(request, "catalog/item_list.html", context)
+
+
+@require_GET
+def item_detail(request, code: str):
+    """The service guide (办事指南) of one item; a 404 page for an unknown or inactive code."""
+    try:
+        item = selectors.get_item(code)
+    except NotFound as exc:
+        return render(request, "catalog/item_not_found.html", {"code": code, "error": exc}, status=404)
+    records = selectors.record_kind_names()
+    materials = [
+        {"material": material, "exemption": records.get(material.exemptible_via) if material.exemptible_via else None}
+        for material in item.materials.all()
+    ]
+    return render(
+        request,
+        "catalog/item_detail.html",
+        {
+            "item": item,
+            "materials": materials,
+            "labels": selectors.all_code_labels(),
+            "demo_statutory_limit": any(marker in item.notes for marker in DEMO_LIMIT_MARKERS),
+            "can_apply_online": "online" in item.channels,
+            "apply_url": f"/cases/apply/{item.code}/",
+            "bundles": item.bundles.order_by("code"),
+        },
+    )
