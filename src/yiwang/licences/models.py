@@ -1,5 +1,6 @@
 """E-licences and decisions issued by the platform, signed under a department's seal key."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -45,8 +46,14 @@ class Licence(models.Model):
     seal_key = models.ForeignKey(SealKey, related_name="licences", on_delete=models.PROTECT)
     status = models.CharField("状态", max_length=10, choices=STATUSES, default=VALID)
     issued_at = models.DateTimeField("签发时间", auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoke_reason = models.TextField("撤销原因", blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "电子证照"

@@ -1,0 +1,175 @@
+"""Writes of the licences app: seal keys, issuing and revoking licences.
+
+Issuing is called by the applications app inside its approval transaction, so it only signs and
+stores the content (a few database statements and one Ed25519 signature). The PDF is a
+deterministic rendering of the signed content, produced and cached on first download
+(`selectors.render_licence_pdf`): approval stays fast, and nothing but the signed content has to
+be kept to reproduce the document.
+
+Permission checks belong to the caller (`selectors.can_revoke_licence` for revocation).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.licences import constants as c
+from yiwang.licences import signing
+from yiwang.licences.models import Licence, SealKey
+
+logger = logging.getLogger(__name__)
+
+REVOKE_REASON_MAX_LENGTH = 500
+
+
+def ensure_seal_key(*, department) -> SealKey:
+    """The department's active seal key, created if it has none.
+
+    Safe under concurrency: two callers creating the first key at once collide on the partial
+    unique constraint (one active key per department); the loser re-reads the winner's key.
+    """
+    existing = SealKey.objects.filter(department=department, active=True).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return _create_seal_key(department)
+    except IntegrityError:
+        return SealKey.objects.get(department=department, active=True)
+
+
+@transaction.atomic
+def rotate_seal_key(*, department) -> SealKey:
+    """Retire the department's active key (kept for verification) and create a new active one."""
+    # Lock the department row so two rotations run one after the other instead of both
+    # retiring the same key and colliding on the one-active-key constraint.
+    type(department)._default_manager.select_for_update().get(pk=department.pk)
+    retired = SealKey.objects.filter(department=department, active=True).update(active=False, retired_at=timezone.now())
+    new_key = _create_seal_key(department)
+    logger.info("seal key rotated for department %s (retired %d), new key %s", department.code, retired, new_key.key_id)
+    return new_key
+
+
+def issue_licence(*, case, issued_by) -> Licence:
+    """Sign and store the licence (or decision) of an approved case; idempotent per case.
+
+    Returns the case's existing licence if it already has one.
+    """
+    existing = Licence.objects.filter(case=case).first()
+    if existing is not None:
+        return existing
+    department = case.department
+    seal_key = ensure_seal_key(department=department)
+    issued_on = timezone.localdate(case.decided_at) if case.decided_at else timezone.localdate()
+    number = licence_number(department_code=department.code, issued_on=issued_on, case_pk=case.pk)
+    applicant = case.applicant
+    holder_identifier = _holder_identifier(applicant)
+    content = {
+        "number": number,
+        "title": licence_title(case),
+        "holder_name": applicant.real_name or applicant.username,
+        "holder_identifier": holder_identifier,
+        "item_code": case.item.code,
+        "item_name": (case.rules or {}).get("item_name") or case.item.name,
+        "case_number": case.number or "",
+        "department_code": department.code,
+        "department_name": department.name,
+        "department_credit_code": department.credit_code,
+        "issued_on": issued_on.isoformat(),
+        "key_id": seal_key.key_id,
+        "algorithm": seal_key.algorithm,
+    }
+    data = signing.canonical_bytes(content)
+    signature = signing.sign(seal_key.private_key, data, passphrase=_passphrase())
+    try:
+        with transaction.atomic():
+            licence = Licence.objects.create(
+                number=number,
+                case=case,
+                department=department,
+                title=content["title"],
+                holder_name=content["holder_name"],
+                holder_identifier=holder_identifier,
+                content=content,
+                content_sha256=signing.content_digest(content),
+                signature=signature,
+                seal_key=seal_key,
+                issued_by=issued_by,
+            )
+    except IntegrityError:
+        # Another transaction issued this case's licence first: theirs is the licence.
+        return Licence.objects.get(case=case)
+    return licence
+
+
+@transaction.atomic
+def revoke_licence(*, licence: Licence, reason: str, actor) -> Licence:
+    """Mark the licence revoked with the reason; it then verifies as revoked.
+
+    Raises ValidationFailed without a reason and Conflict when it is already revoked.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "revoke_reason_required", "请填写撤销原因。", "A reason for the revocation is required."
+        )
+    if len(reason) > REVOKE_REASON_MAX_LENGTH:
+        raise ValidationFailed(
+            "revoke_reason_too_long",
+            f"撤销原因不能超过{REVOKE_REASON_MAX_LENGTH}个字。",
+            f"The reason may have at most {REVOKE_REASON_MAX_LENGTH} characters.",
+        )
+    locked = Licence.objects.select_for_update().get(pk=licence.pk)
+    if locked.status == Licence.REVOKED:
+        raise Conflict("licence_already_revoked", "该证照已撤销。", "The licence has already been revoked.")
+    locked.status = Licence.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.revoke_reason = reason
+    locked.revoked_by = actor
+    locked.save(update_fields=["status", "revoked_at", "revoke_reason", "revoked_by"])
+    logger.info("licence %s revoked by user %s", locked.number, getattr(actor, "pk", None))
+    return locked
+
+
+def licence_number(*, department_code: str, issued_on, case_pk: int) -> str:
+    """`<department code>-<yyyymmdd>-<case id, 8 digits>`: unique because a case has one licence."""
+    return f"{department_code}-{issued_on:%Y%m%d}-{case_pk:08d}"
+
+
+def licence_title(case) -> str:
+    """The result's name from the case's rules snapshot, else the item's, else '<item>决定书'."""
+    rules: dict[str, Any] = case.rules or {}
+    result = rules.get("result") or {}
+    name = result.get("name") or case.item.result_name
+    if name and result.get("type", case.item.result_type) != "none":
+        return name
+    return (rules.get("item_name") or case.item.name) + c.DECISION_SUFFIX
+
+
+def _holder_identifier(applicant) -> str:
+    if applicant.kind == "enterprise":
+        return applicant.credit_code or ""
+    return applicant.id_number or applicant.credit_code or ""
+
+
+def _create_seal_key(department) -> SealKey:
+    private_pem, public_pem = signing.generate_keypair(passphrase=_passphrase())
+    key_id = f"{department.code}-{signing.public_key_fingerprint(public_pem)[:16]}"
+    return SealKey.objects.create(
+        department=department,
+        key_id=key_id,
+        algorithm=signing.ALGORITHM_ED25519,
+        public_key=public_pem,
+        private_key=private_pem,
+        active=True,
+    )
+
+
+def _passphrase() -> bytes:
+    return signing.storage_passphrase(settings.SECRET_KEY)

@@ -1,0 +1,52 @@
+"""Web pages of the licences app: public verification and the PDF download."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from yiwang.core.errors import DomainError, NotFound
+from yiwang.licences import constants as c
+from yiwang.licences import selectors
+from yiwang.licences.responses import pdf_response
+
+
+@require_GET
+def verify_lookup(request):
+    """A form to type a licence number; submits to the verification page."""
+    number = (request.GET.get("number") or "").strip()
+    if number:
+        if selectors.is_wellformed_number(number):
+            return redirect("licences:verify", number=number)
+        verification = selectors.verify_licence(number)
+        return render(request, "licences/verify.html", {"verification": verification, "c": c})
+    return render(request, "licences/verify_lookup.html")
+
+
+@require_GET
+def verify(request, number):
+    """Public (no login): the licence's status, masked holder and whether its signature verified."""
+    verification = selectors.verify_licence(number)
+    return render(request, "licences/verify.html", {"verification": verification, "c": c})
+
+
+@login_required
+@require_GET
+def licence_pdf(request, number):
+    """The licence PDF for its holder, staff of its department, administrators and auditors."""
+    try:
+        licence = selectors.access_licence_for_download(user=request.user, number=number)
+        data = selectors.render_licence_pdf(licence)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return pdf_response(data, licence.number)
+
+
+def _error_page(request, exc: DomainError) -> HttpResponse:
+    message = exc.message_en if (get_language() or "").startswith("en") else exc.message
+    return render(request, "licences/error.html", {"message": message, "code": exc.code}, status=exc.status)
