@@ -324,5 +324,21 @@ def test_deadline_running_into_2027_is_provisional(applicant, officer, monkeypat
     case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
     accepted = act(officer, case, "accept").json()
     # 10 working days after Mon 21 Dec 2026 reach into January 2027, whose schedule is not known yet.
+    # Tue 22 … Thu 31 Dec are 8 working days; without a 2027 schedule Fri 1 Jan counts (9), Mon 4 Jan is the 10th.
     assert accepted["due_provisional"] is True
-    assert accepted["statutory_due"].startswith("2027-01")
+    assert accepted["statutory_due"] == "2027-01-04"
+    assert accepted["promised_due"] == "2026-12-24"
+
+
+def test_publishing_next_years_schedule_recomputes_running_deadlines(applicant, officer, monkeypatch, django_capture_on_commit_callbacks):
+    from yiwang.workcalendar.services import publish_schedule
+
+    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 12, 21))
+    case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
+    act(officer, case, "accept")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_schedule(year=2027, holidays=[(dt.date(2027, 1, 1), "元旦")], makeup_workdays=[], source="国办发明电〔2026〕")
+    stored = Case.objects.get(pk=case["id"])
+    # New Year's Day is now a day off: Mon 4 Jan is the 9th working day, Tue 5 Jan the 10th.
+    assert stored.statutory_due == dt.date(2027, 1, 5)
+    assert stored.due_provisional is False

@@ -5,3 +5,10 @@ class ApplicationsConfig(AppConfig):
     name = "yiwang.applications"
     label = "applications"
     verbose_name = "办件"
+
+    def ready(self):
+        # Deadlines stored on cases follow the holiday schedules an administrator publishes.
+        from yiwang.applications.services import recompute_open_deadlines
+        from yiwang.workcalendar.services import register_schedule_hook
+
+        register_schedule_hook(recompute_open_deadlines)

@@ -11,7 +11,7 @@ from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import FormField, default_form_fields
 from yiwang.applications.models import Case
 from yiwang.core.errors import NotFound
-from yiwang.workcalendar.selectors import deadline_warning
+from yiwang.workcalendar.selectors import current_calendar, deadline_warning
 
 ALL_DEPARTMENT_ROLES = {"administrator", "auditor", "hall_manager"}
 
@@ -59,9 +59,10 @@ def work_queue(user, *, department_code: str | None = None, include_closed: bool
         cases = cases.filter(department__code=department_code)
     cases = cases.order_by(F("promised_due").asc(nulls_last=True), F("statutory_due").asc(nulls_last=True), "submitted_at")
     rows = []
+    calendar = current_calendar()  # one calendar for the whole list, not a query per row
     for case in cases[:500]:
         due = case.promised_due or case.statutory_due
-        warning = deadline_warning(due=due) if due and case.state not in c.PAUSED_STATES else "green"
+        warning = deadline_warning(due=due, calendar=calendar) if due and case.state not in c.PAUSED_STATES else "green"
         rows.append(QueueRow(case=case, due=due, warning=warning))
     return rows
 

@@ -449,11 +449,14 @@ _HANDLERS = {
 }
 
 
-def recompute_provisional_deadlines() -> int:
-    """Recompute deadlines that were provisional (called when a holiday schedule is published)."""
+def recompute_open_deadlines() -> int:
+    """Recompute the deadlines of running cases after a holiday schedule is published, replaced
+    or withdrawn; returns how many cases changed. Provisional deadlines become final this way."""
     changed = 0
-    ids = list(Case.objects.filter(due_provisional=True, accepted_on__isnull=False).values_list("pk", flat=True))
-    for case_id in ids:
+    running = Case.objects.filter(accepted_on__isnull=False).exclude(
+        state__in=c.FINAL_STATES | {c.APPROVED, c.APPROVED_MATERIALS_OWED, c.RESULT_ISSUED}
+    )
+    for case_id in running.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case_id)
             before = (case.statutory_due, case.promised_due, case.due_provisional)
@@ -461,4 +464,6 @@ def recompute_provisional_deadlines() -> int:
             if before != (case.statutory_due, case.promised_due, case.due_provisional):
                 case.save(update_fields=["statutory_due", "promised_due", "due_provisional", "updated_at"])
                 changed += 1
+    if changed:
+        logger.info("deadlines recomputed for %d cases", changed)
     return changed

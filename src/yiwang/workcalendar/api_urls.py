@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from yiwang.workcalendar.api import DeadlineView
+
+urlpatterns = [
+    path("calendar/deadline", DeadlineView.as_view(), name="calendar-deadline"),
+]

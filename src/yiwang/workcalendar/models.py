@@ -1,4 +1,6 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HolidaySchedule(models.Model):
@@ -8,33 +10,33 @@ class HolidaySchedule(models.Model):
     a published schedule exists; publishing one recomputes them.
     """
 
-    year = models.PositiveIntegerField("年份", unique=True)
-    published = models.BooleanField("已发布", default=True)
-    source = models.CharField("依据（通知文号）", max_length=200, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    published = models.BooleanField(_("已发布"), default=True)
+    source = models.CharField(_("依据（通知文号）"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "节假日安排"
-        verbose_name_plural = "节假日安排"
+        verbose_name = _("节假日安排")
+        verbose_name_plural = pgettext_lazy("plural", "节假日安排")
         ordering = ["year"]
 
     def __str__(self):
-        return f"{self.year}年节假日安排"
+        return _("%(year)s年节假日安排") % {"year": self.year}
 
 
 class ScheduleDay(models.Model):
     HOLIDAY = "holiday"
     WORKDAY = "workday"
-    KIND_CHOICES = [(HOLIDAY, "放假"), (WORKDAY, "调休上班")]
+    KIND_CHOICES = [(HOLIDAY, _("放假")), (WORKDAY, _("调休上班"))]
 
     schedule = models.ForeignKey(HolidaySchedule, related_name="days", on_delete=models.CASCADE)
-    date = models.DateField("日期", unique=True)
-    kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
-    name = models.CharField("节日", max_length=40, blank=True)
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=KIND_CHOICES)
+    name = models.CharField(_("节日"), max_length=40, blank=True)
 
     class Meta:
-        verbose_name = "特殊日期"
-        verbose_name_plural = "特殊日期"
+        verbose_name = _("特殊日期")
+        verbose_name_plural = pgettext_lazy("plural", "特殊日期")
         ordering = ["date"]
 
     def __str__(self):
