@@ -342,3 +342,22 @@ def test_publishing_next_years_schedule_recomputes_running_deadlines(applicant, 
     # New Year's Day is now a day off: Mon 4 Jan is the 9th working day, Tue 5 Jan the 10th.
     assert stored.statutory_due == dt.date(2027, 1, 5)
     assert stored.due_provisional is False
+
+
+def test_staff_action_on_someone_elses_case_is_a_404_not_a_403(applicant, catalog):
+    case = submitted_case(applicant)
+    intruder = client_for(make_resident(real_name="王五"))
+    response = act(intruder, case, "accept")
+    assert response.status_code == 404
+    assert response.json()["code"] == "case_not_found"
+
+
+def test_during_a_supplement_only_requested_materials_can_be_replaced(applicant, officer):
+    case = submitted_case(applicant)
+    requested = act(officer, case, "request_supplement", missing_materials=[2]).json()
+    refused = upload(applicant, case["id"], 1)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "materials_closed"
+    assert upload(applicant, case["id"], 2).status_code == 201
+    assert act(applicant, requested, "supply").json()["state"] == "received"
+    assert Case.objects.get(pk=case["id"]).materials.filter(material_position=1).count() == 1

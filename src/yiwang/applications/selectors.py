@@ -54,7 +54,7 @@ def work_queue(user, *, department_code: str | None = None, include_closed: bool
     """Open cases of the staff member's departments, nearest deadline first, with warning colours."""
     cases = cases_visible_to(user)
     if not include_closed:
-        cases = cases.exclude(state__in=c.FINAL_STATES | {c.RESULT_ISSUED})
+        cases = cases.exclude(state__in=c.FINAL_STATES)  # issued results still await delivery
     if department_code:
         cases = cases.filter(department__code=department_code)
     cases = cases.order_by(F("promised_due").asc(nulls_last=True), F("statutory_due").asc(nulls_last=True), "submitted_at")
@@ -98,3 +98,11 @@ def case_materials(case: Case) -> list[dict]:
     rules = case.rules or item_rules_snapshot(case.item)
     uploads = {m.material_position: m for m in case.materials.filter(superseded=False)}
     return [{**m, "upload": uploads.get(m["position"])} for m in rules["materials"]]
+
+
+def requested_supplement_positions(case: Case) -> list[int]:
+    """Positions of the materials the open supplement request asked for (empty when none is open)."""
+    if case.state != c.SUPPLEMENT_REQUESTED:
+        return []
+    request = case.events.filter(action="request_supplement").order_by("-sequence").first()
+    return list(request.data.get("missing_positions", [])) if request else []

@@ -20,6 +20,7 @@ from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import default_form_fields, validate_form_data
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
 from yiwang.applications.notices import NoticeFacts, compose_notice
+from yiwang.applications.selectors import requested_supplement_positions
 from yiwang.applications.storage import store_material_file
 from yiwang.catalog.constants import NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
@@ -127,11 +128,11 @@ def attach_material(*, case_id: int, user, position: int, stream: BinaryIO, orig
             raise ValidationFailed(
                 "unknown_material", f"该事项没有序号为 {position} 的材料。", f"This item has no material number {position}."
             )
-        if case.state not in {c.DRAFT, c.SUPPLEMENT_REQUESTED} and materials[position]["name"] not in case.owed_materials:
+        if not _may_upload(case, position, materials[position]["name"]):
             raise Conflict(
                 "materials_closed",
-                "当前状态下不能上传材料。",
-                "Materials cannot be uploaded in the case's current state.",
+                "当前状态下不能上传该材料。",
+                "This material cannot be uploaded in the case's current state.",
             )
         case.materials.filter(material_position=position, superseded=False).update(superseded=True)
         return CaseMaterial.objects.create(
@@ -146,6 +147,14 @@ def attach_material(*, case_id: int, user, position: int, stream: BinaryIO, orig
             storage_path=stored.storage_path,
             uploaded_by=user,
         )
+
+
+def _may_upload(case: Case, position: int, name: str) -> bool:
+    if case.state == c.DRAFT:
+        return True
+    if case.state == c.SUPPLEMENT_REQUESTED:
+        return position in requested_supplement_positions(case)
+    return name in case.owed_materials and case.state not in c.FINAL_STATES
 
 
 def _next_case_number(item_code: str, day: dt.date) -> str:
@@ -320,6 +329,8 @@ def perform_action(
             _own_case_or_404(case, actor)
             role = lifecycle.APPLICANT
         else:
+            if actor.kind != "staff":
+                _own_case_or_404(case, actor)  # someone else's case stays invisible, not 'forbidden'
             role = _staff_role_for(case, actor)
         _require_version(case, expected_version)
         try:

@@ -9,7 +9,7 @@ status; nothing here decides anything about a case.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 
 from django.contrib import messages
@@ -213,9 +213,7 @@ def _material_rows(materials: list[dict], *, can_upload=lambda m: False, missing
 
 
 def _requested_positions(case: Case) -> list[int]:
-    """Positions named by the latest supplement request (the one the applicant must answer)."""
-    request = case.events.filter(action="request_supplement").order_by("-sequence").first()
-    return list(request.data.get("missing_positions", [])) if request else []
+    return selectors.requested_supplement_positions(case)
 
 
 def _applicant_may_upload(case: Case):
@@ -374,10 +372,8 @@ def upload(request, case_id: int):
     case.refresh_from_db()
     row_errors = {position: _error_text(error)} if error else {}
     if request.htmx:
-        rows = [
-            row for row in _material_rows(selectors.case_materials(case), can_upload=_applicant_may_upload(case), errors=row_errors)
-            if row.position == position
-        ]
+        all_rows = _material_rows(selectors.case_materials(case), can_upload=_applicant_may_upload(case), errors=row_errors)
+        rows = [row for row in all_rows if row.position == position]
         if not rows:
             return _error_page(request, error or ValidationFailed("unknown_material", "材料序号无效。", "Invalid material number."))
         return render(
@@ -415,7 +411,7 @@ def mine(request):
     cases = list(selectors.applicant_cases(request.user))
     drafts = [case for case in cases if case.state == c.DRAFT]
     submitted = sorted(
-        (case for case in cases if case.state != c.DRAFT), key=lambda case: case.submitted_at, reverse=True
+        (case for case in cases if case.state != c.DRAFT), key=lambda case: case.submitted_at or case.created_at, reverse=True
     )
     rows = [
         CaseRow(
@@ -488,6 +484,10 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
     may_upload = _applicant_may_upload(case) if is_applicant else (lambda m: False)
     rows = _material_rows(materials, can_upload=may_upload, errors=row_errors)
     requested = set(_requested_positions(case)) if case.state == c.SUPPLEMENT_REQUESTED else set()
+    supplement_rows = [row for row in rows if row.position in requested]
+    if supplement_rows:
+        # Requested materials are uploaded in their own section; the full list is then read-only.
+        rows = [replace(row, can_upload=False, error="") for row in rows]
     events = [
         EventRow(
             at=event.at,
@@ -516,7 +516,7 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
             "notices": list(case.notices.all()),
             "events": events,
             "materials": rows,
-            "supplement_rows": [row for row in rows if row.position in requested],
+            "supplement_rows": supplement_rows,
             "can_supply": is_applicant and any(a.name == "supply" for a in actions),
             "can_withdraw": is_applicant and any(a.name == "withdraw" for a in actions),
             "action_forms": [] if is_applicant else action_forms,
