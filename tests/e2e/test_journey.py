@@ -1,0 +1,118 @@
+"""Real-browser journey (Debian's headless Chromium driven by Playwright).
+
+A resident finds an item, applies with uploads and submits; a window officer accepts, approves and
+issues the result; the resident downloads the e-licence PDF and its QR verification page says valid.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD, make_resident, make_staff
+from tests.helpers import PDF_BYTES
+
+CHROMIUM = os.environ.get("YIWANG_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+def login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resident_applies_officer_approves_resident_downloads_verified_licence(live_server, browser, catalog, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PUBLIC_URL = live_server.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    resident = make_resident(real_name="张三")
+    make_staff(role="window_officer", departments=["SCJG"], username="officer-e2e")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(PDF_BYTES)
+    base = live_server.url
+
+    # The resident finds the item by searching the catalogue, reads the guide and applies.
+    applicant = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
+    login(applicant, base, resident.username)
+    applicant.goto(f"{base}/")
+    applicant.fill("#portal-q", "个体工商户")
+    applicant.press("#portal-q", "Enter")
+    applicant.click("text=个体工商户设立登记")
+    assert "经营者身份证件" in applicant.content()
+    applicant.click("a.apply")
+    applicant.click("button:has-text('保存草稿')")
+    applicant.wait_for_url("**/edit/")
+    applicant.fill("#id_phone", "13800138000")
+    applicant.fill("#id_address", "上海市奉贤区南桥镇解放东路1号")
+    for name in ("个体工商户登记（备案）申请书", "经营者身份证件"):
+        applicant.set_input_files(f"input[type=file][aria-label='{name}']", str(scan))
+        applicant.locator(f"input[type=file][aria-label='{name}'] ~ button").click()
+        applicant.wait_for_load_state("networkidle")
+    applicant.wait_for_function("document.querySelectorAll('a[href*=\"/materials/\"]').length >= 2")
+    applicant.screenshot(path=str(ARTIFACTS / "01-application.png"), full_page=True)
+    applicant.click("button:has-text('提交申报')")
+    applicant.wait_for_load_state("networkidle")
+    assert "收件回执" in applicant.content()
+
+    # The window officer accepts and decides alone (one approval level), then issues the result.
+    officer = browser.new_context(locale="zh-CN").new_page()
+    login(officer, base, "officer-e2e")
+    officer.goto(f"{base}/cases/queue/")
+    officer.screenshot(path=str(ARTIFACTS / "02-queue.png"), full_page=True)
+    officer.click("text=办理")
+    for action in ("accept", "approve", "issue_result"):
+        officer.click(f"form.action-{action} button[type=submit]")
+        officer.wait_for_load_state("networkidle")
+    assert "已出证" in officer.content()
+
+    # The resident sees every notice and downloads the signed e-licence.
+    applicant.goto(f"{base}/cases/mine/")
+    applicant.click("table a[href^='/cases/']")
+    content = applicant.content()
+    for title in ("收件回执", "受理通知书", "准予许可决定书", "办结通知书"):
+        assert title in content
+    with applicant.expect_download() as download_info:
+        applicant.click("text=下载电子证照")
+    pdf_path = tmp_path / "licence.pdf"
+    download_info.value.save_as(pdf_path)
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(pdf_path.read_bytes())).pages[0].extract_text()
+    assert "营业执照" in text
+    assert "张三" in text
+
+    # The QR code's page (the verification page) says valid.
+    applicant.click("text=核验")
+    applicant.wait_for_load_state("networkidle")
+    applicant.screenshot(path=str(ARTIFACTS / "03-verify.png"), full_page=True)
+    assert "有效" in applicant.content()
