@@ -27,6 +27,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def real_hasher():
+    """Keep the configured (argon2) password hasher for this test."""
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings):
+    # Argon2 with production parameters costs ~0.1-0.5 s per user made; what tests check does not
+    # depend on the algorithm, except the tests that ask for `real_hasher`.
+    if "real_hasher" not in request.fixturenames:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def catalog(db):
     """The reference catalogue (re-imported if a transactional test flushed it)."""
     _ensure_catalog()

@@ -34,10 +34,6 @@ def _media(settings_media):
     return settings_media
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Argon2 costs ~0.5 s per user made; passwords are not what these tests are about."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

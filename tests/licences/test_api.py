@@ -49,7 +49,7 @@ def test_verify_api_unknown(api, db):
 
 def test_pdf_api_permissions(api, licence, resident, other_resident):
     response = api.get(f"/api/v1/licences/{licence.number}/pdf/")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
 
     api.force_authenticate(other_resident)
@@ -128,7 +128,7 @@ def test_revoke_refused_changes_nothing(api, licence, resident, other_resident, 
 
 def test_revoke_anonymous_refused(api, licence):
     response = api.post(f"/api/v1/licences/{licence.number}/revoke/", {"reason": "x"}, format="json")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert _state(licence) == UNCHANGED
 

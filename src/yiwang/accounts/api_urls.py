@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from yiwang.accounts import api
+
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-auth-token"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+]

@@ -48,11 +48,16 @@ class User(AbstractUser):
 class LoginAttempt(models.Model):
     """Recorded per attempt, so the rate limit holds across server workers."""
 
-    identity = models.CharField(max_length=150, db_index=True)
-    client_ip = models.GenericIPAddressField(null=True, blank=True)
-    succeeded = models.BooleanField(default=False)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    identity = models.CharField("用户名", max_length=150, db_index=True)
+    client_ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
+    succeeded = models.BooleanField("成功", default=False)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = "登录尝试"
         verbose_name_plural = "登录尝试"
+        # The rate limit counts recent rows per identity and per client address.
+        indexes = [
+            models.Index(fields=["identity", "at"], name="loginattempt_identity_at"),
+            models.Index(fields=["client_ip", "at"], name="loginattempt_ip_at"),
+        ]
