@@ -40,3 +40,17 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_unknown_api_address_is_a_json_404(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "未找到请求的地址。", "message_en": "No such address."}
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_404_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在。" in response.content.decode()

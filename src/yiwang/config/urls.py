@@ -27,3 +27,6 @@ urlpatterns = [
     path("licences/", include("yiwang.licences.urls")),
     path("", include("yiwang.catalog.urls")),
 ]
+
+handler404 = "yiwang.core.views.not_found"
+handler500 = "yiwang.core.views.server_error"
