@@ -135,6 +135,20 @@ def peak_rss_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    out = subprocess.run(["pgrep", "-f", "postgres"], capture_output=True, text=True).stdout
+    return sum(cpu_seconds(int(pid)) for pid in out.split())
+
+
 def pgbench_ceiling(clients: int, seconds: int) -> float:
     db = f"yiwang_pgbench_{os.getpid()}"
     psql(f"CREATE DATABASE {db}")
@@ -173,9 +187,11 @@ def main() -> int:
     server = None
     try:
         resident_tokens, officer_token = prepare(env, args.clients)
+        # The server's log goes to a file: an unread pipe would fill up and stall the workers.
+        server_log = open(Path(data_dir) / "server.log", "wb")
         server = subprocess.Popen(
             [sys.executable, "-m", "yiwang", "serve", "--port", str(args.port), "--workers", str(args.workers), "--threads", str(args.threads)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=env, stdout=server_log, stderr=subprocess.STDOUT,
         )
         for _ in range(100):
             try:
@@ -210,12 +226,19 @@ def main() -> int:
                 timings[step].extend(values)
 
         threads = [threading.Thread(target=drive, args=(i,)) for i in range(args.clients)]
+        workers = worker_pids(server.pid)
+        cpu_before = {pid: cpu_seconds(pid) for pid in workers}
+        pg_before = postgres_cpu_seconds()
+        client_before = time.process_time()
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        server_cpu = sum(cpu_seconds(pid) - cpu_before[pid] for pid in workers)
+        pg_cpu = postgres_cpu_seconds() - pg_before
+        client_cpu = time.process_time() - client_before
         done = len(timings["issue_result"])
         rss = [peak_rss_mb(pid) for pid in worker_pids(server.pid)]
 
@@ -234,6 +257,10 @@ def main() -> int:
                 print(f"{step:<14}{len(values):>7}{percentile(values, .5):>10.1f}{percentile(values, .99):>10.1f}{max(values) * 1000:>10.1f}")
         print(f"all requests  {len(all_requests):>7}{percentile(all_requests, .5):>10.1f}{percentile(all_requests, .99):>10.1f}")
         print("worker peak RSS MB: " + ", ".join(f"{r:.0f}" for r in rss))
+        count = max(1, len(all_requests))
+        print(f"CPU per request: server workers {server_cpu / count * 1000:.1f} ms, PostgreSQL {pg_cpu / count * 1000:.1f} ms,"
+              f" load generator {client_cpu / count * 1000:.1f} ms"
+              f" (of {os.cpu_count()} cores x {elapsed:.1f} s = {(os.cpu_count() or 1) * elapsed / count * 1000:.1f} ms available)")
 
         ceiling = pgbench_ceiling(args.clients, int(round(elapsed)))
         print(f"pgbench insert-only ceiling: {ceiling:.0f} tps ({args.clients} clients, {int(round(elapsed))} s)")

@@ -50,6 +50,21 @@ def staff_department_ids(user) -> set[int] | None:
     return set(user.departments.values_list("id", flat=True))
 
 
+def assigned_department_ids(user) -> frozenset[int]:
+    """Ids of the departments `user` is assigned to (empty for non-staff).
+
+    Remembered on the user object, which lives for one request, so a page or API call that checks
+    several cases asks the database once.
+    """
+    if not is_staff_member(user):
+        return frozenset()
+    cached = getattr(user, "_assigned_department_ids", None)
+    if cached is None:
+        cached = frozenset(user.departments.values_list("id", flat=True))
+        user._assigned_department_ids = cached
+    return cached
+
+
 def staff_department_codes(user) -> list[str]:
     """Codes of the departments `user` is assigned to, sorted (empty for non-staff)."""
     if not is_staff_member(user):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
+from yiwang.accounts.selectors import assigned_department_ids
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import FormField, default_form_fields
@@ -27,7 +28,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
         submitted = base.exclude(state=c.DRAFT)
         if user.role in ALL_DEPARTMENT_ROLES:
             return submitted
-        return submitted.filter(department__in=user.departments.all())
+        return submitted.filter(department_id__in=assigned_department_ids(user))
     return base.none()
 
 
@@ -78,7 +79,7 @@ def actions_for(user, case: Case) -> list[lifecycle.Action]:
     """Buttons to show: the actions `user` may take on `case` now."""
     if user.kind in {"resident", "enterprise"}:
         role = lifecycle.APPLICANT if case.applicant_id == user.pk else None
-    elif user.kind == "staff" and user.departments.filter(pk=case.department_id).exists():
+    elif user.kind == "staff" and case.department_id in assigned_department_ids(user):
         role = user.role
     else:
         role = None

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from yiwang.accounts.selectors import assigned_department_ids
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import default_form_fields, validate_form_data
@@ -60,7 +61,13 @@ def _clean_form(user, form_data: dict) -> dict:
 
 def _lock_case(case_id: int) -> Case:
     try:
-        return Case.objects.select_for_update().select_related("item", "department", "applicant").get(pk=case_id)
+        # of=("self",): lock the case row only, not the joined item, department and applicant rows
+        # (which every other case of the same item or department would then queue behind).
+        return (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("item", "department", "applicant")
+            .get(pk=case_id)
+        )
     except Case.DoesNotExist:
         raise NotFound("case_not_found", "办件不存在。", "Case not found.") from None
 
@@ -289,7 +296,7 @@ def _compute_dues(case: Case) -> None:
 def _staff_role_for(case: Case, actor) -> str:
     if not actor.is_authenticated or actor.kind != "staff":
         raise PermissionDenied("staff_only", "该操作只能由工作人员办理。", "Only staff can take this action.")
-    if not actor.departments.filter(pk=case.department_id).exists():
+    if case.department_id not in assigned_department_ids(actor):
         raise NotFound("case_not_found", "办件不存在。", "Case not found.")
     return actor.role
 
