@@ -109,9 +109,29 @@ class CaseDetailOut(CaseOut):
         return [a.name for a in selectors.actions_for(viewer, case)] if viewer else []
 
 
-def _detail(case: Case, request, status_code=200) -> Response:
-    """The case as the service returned it: the service already checked who may act on it."""
-    return Response(CaseDetailOut(case, context={"viewer": request.user}).data, status=status_code)
+class CaseWriteOut(CaseOut):
+    """What a write answers: the case summary and the notice the write produced (if any).
+
+    The full record (form, materials, events, every notice) is `GET /applications/{id}/`.
+    """
+
+    notice = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    def get_notice(self, case) -> dict | None:
+        produced = self.context.get("notice")
+        return NoticeOut(produced).data if produced else None
+
+    def get_available_actions(self, case) -> list[str]:
+        viewer = self.context.get("viewer")
+        return [a.name for a in selectors.actions_for(viewer, case)] if viewer else []
+
+
+def _written(case: Case, request, status_code=200, *, produced_notice: bool = True) -> Response:
+    """Answer a write with the case as the service returned it (the service checked access)."""
+    notice = case.notices.order_by("-issued_at", "-id").first() if produced_notice and case.version else None
+    context = {"viewer": request.user, "notice": notice}
+    return Response(CaseWriteOut(case, context=context).data, status=status_code)
 
 
 class CreateIn(serializers.Serializer):
@@ -143,7 +163,7 @@ class ApplicationListView(APIView):
         operation_id="applications_create",
         request=CreateIn,
         parameters=[IDEMPOTENCY_HEADER],
-        responses={201: CaseDetailOut, 200: CaseDetailOut, **error_responses(400, 401, 403, 404, 409)},
+        responses={201: CaseWriteOut, 200: CaseWriteOut, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request):
         data = CreateIn(data=request.data)
@@ -155,9 +175,9 @@ class ApplicationListView(APIView):
             case = services.create_and_submit(
                 applicant=request.user, item_code=values["item_code"], form_data=values["form_data"], idempotency_key=key
             )
-            return _detail(case, request, 200 if already else 201)
+            return _written(case, request, 200 if already else 201)
         case = services.create_draft(applicant=request.user, item_code=values["item_code"], form_data=values["form_data"])
-        return _detail(case, request, 201)
+        return _written(case, request, 201)
 
 
 class UpdateIn(serializers.Serializer):
@@ -170,12 +190,12 @@ class ApplicationDetailView(APIView):
         return Response(CaseDetailOut(selectors.get_case_for(request.user, case_id), context={"viewer": request.user}).data)
 
     @extend_schema(operation_id="applications_update_draft", request=UpdateIn,
-                   responses={200: CaseDetailOut, **error_responses(400, 401, 404, 409)})
+                   responses={200: CaseWriteOut, **error_responses(400, 401, 404, 409)})
     def patch(self, request, case_id: int):
         data = UpdateIn(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.update_draft(case_id=case_id, applicant=request.user, form_data=data.validated_data["form_data"])
-        return _detail(case, request)
+        return _written(case, request, produced_notice=False)
 
 
 class UploadIn(serializers.Serializer):
@@ -211,12 +231,12 @@ class MaterialDownloadView(APIView):
 
 class SubmitView(APIView):
     @extend_schema(operation_id="applications_submit", request=None, parameters=[IDEMPOTENCY_HEADER],
-                   responses={200: CaseDetailOut, **error_responses(400, 401, 404, 409)})
+                   responses={200: CaseWriteOut, **error_responses(400, 401, 404, 409)})
     def post(self, request, case_id: int):
         case = services.submit_application(
             case_id=case_id, applicant=request.user, idempotency_key=request.headers.get("Idempotency-Key")
         )
-        return _detail(case, request)
+        return _written(case, request)
 
 
 class ActionIn(serializers.Serializer):
@@ -231,7 +251,7 @@ class ActionIn(serializers.Serializer):
 
 class ActionView(APIView):
     @extend_schema(operation_id="applications_action", request=ActionIn,
-                   responses={200: CaseDetailOut, **error_responses(400, 401, 403, 404, 409)})
+                   responses={200: CaseWriteOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
         data = ActionIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -240,7 +260,7 @@ class ActionView(APIView):
             case_id=case_id, actor=request.user, action=values["action"], expected_version=values["version"],
             opinion=values["opinion"], missing_materials=values["missing_materials"],
         )
-        return _detail(case, request)
+        return _written(case, request, produced_notice=lifecycle.ACTIONS[values["action"]].notice is not None)
 
 
 class QueueRowOut(serializers.Serializer):

@@ -12,7 +12,6 @@ import logging
 from typing import BinaryIO
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from yiwang.accounts.selectors import assigned_department_ids
@@ -65,7 +64,7 @@ def _lock_case(case_id: int) -> Case:
         # (which every other case of the same item or department would then queue behind).
         return (
             Case.objects.select_for_update(of=("self",))
-            .select_related("item", "department", "applicant")
+            .select_related("item__department", "department", "applicant")
             .get(pk=case_id)
         )
     except Case.DoesNotExist:
@@ -169,9 +168,8 @@ def _next_case_number(item_code: str, day: dt.date) -> str:
     # The counter row may not exist yet: create it without failing the transaction, then lock it.
     CaseSerial.objects.bulk_create([CaseSerial(prefix=prefix, day=day, last=0)], ignore_conflicts=True)
     serial = CaseSerial.objects.select_for_update().get(prefix=prefix, day=day)
-    serial.last = F("last") + 1
+    serial.last += 1  # the row stays locked until our transaction ends, so this cannot race
     serial.save(update_fields=["last"])
-    serial.refresh_from_db(fields=["last"])
     return f"{prefix}{day:%Y%m%d}{serial.last:06d}"
 
 
