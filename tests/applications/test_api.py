@@ -363,3 +363,20 @@ def test_during_a_supplement_only_requested_materials_can_be_replaced(applicant,
     assert upload(applicant, case["id"], 2).status_code == 201
     assert act(applicant, requested, "supply").json()["state"] == "received"
     assert Case.objects.get(pk=case["id"]).materials.filter(material_position=1).count() == 1
+
+
+def test_case_admin_is_read_only_and_masks_the_applicant(applicant, catalog, client):
+    from yiwang.accounts.services import create_administrator
+
+    case = submitted_case(applicant)
+    admin_user = create_administrator(username="root-admin", password="Adm1n-pass-2026", real_name="管理员")
+    client.force_login(admin_user)
+    listing = client.get("/admin/applications/case/").content.decode()
+    assert case["number"] in listing
+    stored = Case.objects.get(pk=case["id"])
+    assert stored.applicant.id_number not in listing
+    assert "张*" in listing
+    assert client.get("/admin/applications/case/add/").status_code == 403
+    page = client.get(f"/admin/applications/case/{case['id']}/change/")
+    assert page.status_code == 200
+    assert stored.applicant.id_number not in page.content.decode()
