@@ -51,7 +51,7 @@ def login(page, base: str, username: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_resident_applies_officer_approves_resident_downloads_verified_licence(live_server, browser, catalog, settings, tmp_path):
+def test_resident_applies_officer_approves_resident_downloads_verified_licence(catalog, live_server, browser, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PUBLIC_URL = live_server.url
     ARTIFACTS.mkdir(exist_ok=True)
