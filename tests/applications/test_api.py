@@ -380,3 +380,30 @@ def test_case_admin_is_read_only_and_masks_the_applicant(applicant, catalog, cli
     page = client.get(f"/admin/applications/case/{case['id']}/change/")
     assert page.status_code == 200
     assert stored.applicant.id_number not in page.content.decode()
+
+
+def test_shared_record_replaces_an_exemptible_upload(applicant, catalog):
+    """免交: a registry record attached in place of the ID card lets the case be submitted."""
+    import datetime as dt_
+
+    from yiwang.applications import services
+    from yiwang.accounts.models import User
+
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    user = User.objects.get(pk=Case.objects.get(pk=created["id"]).applicant_id)
+    upload(applicant, created["id"], 1)
+    with pytest.raises(Exception) as refused:
+        services.attach_shared_record(case_id=created["id"], user=user, position=1, exemptible_via="household:id_card",
+                                      record={"x": 1}, fetched_at=dt_.datetime(2026, 11, 26, tzinfo=dt_.timezone.utc), access_log_id=1)
+    assert refused.value.code == "not_exemptible"
+    material = services.attach_shared_record(
+        case_id=created["id"], user=user, position=2, exemptible_via="household:id_card",
+        record={"name": "张三", "id_number": user.id_number}, fetched_at=dt_.datetime(2026, 11, 26, tzinfo=dt_.timezone.utc),
+        access_log_id=7,
+    )
+    assert (material.source, material.shared_source, material.content_type, material.access_log_id) == (
+        "registry", "household:id_card", "application/json", 7
+    )
+    submitted = applicant.post(f"/api/v1/applications/{created['id']}/submit/")
+    assert submitted.status_code == 200
+    assert submitted.json()["state"] == "received"

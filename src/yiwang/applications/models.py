@@ -79,6 +79,10 @@ class CaseMaterial(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     superseded = models.BooleanField("已被替换", default=False)
+    # Set when the material was fetched from a data-sharing registry instead of uploaded (免交).
+    shared_source = models.CharField("共享数据来源", max_length=100, blank=True, help_text="<数据源>:<记录类型>")
+    fetched_at = models.DateTimeField("调取时间", null=True, blank=True)
+    access_log_id = models.PositiveBigIntegerField("调取记录", null=True, blank=True)
 
     class Meta:
         verbose_name = "办件材料"

@@ -21,7 +21,7 @@ from yiwang.applications.forms_schema import default_form_fields, validate_form_
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
 from yiwang.applications.notices import NoticeFacts, compose_notice
 from yiwang.applications.selectors import requested_supplement_positions
-from yiwang.applications.storage import store_material_file
+from yiwang.applications.storage import store_material_file, store_shared_record
 from yiwang.catalog.constants import NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core import clock
@@ -126,6 +126,27 @@ def _material_rules(case: Case) -> list[dict]:
 def attach_material(*, case_id: int, user, position: int, stream: BinaryIO, original_name: str) -> CaseMaterial:
     """Store a file for material `position` of the case (draft, or a requested supplement)."""
     stored = store_material_file(stream)  # refused files raise before anything is written to the DB
+    return _attach(case_id=case_id, user=user, position=position, stored=stored, source=c.SOURCE_UPLOAD,
+                   original_name=original_name)
+
+
+def attach_shared_record(
+    *, case_id: int, user, position: int, exemptible_via: str, record: dict, fetched_at, access_log_id: int
+) -> CaseMaterial:
+    """Attach a record fetched from a data-sharing registry in place of an upload (免交).
+
+    `exemptible_via` ("registry:kind") must be what the item allows for that material; the record
+    is kept as a verified e-material with its source, fetch time and the access-log entry.
+    """
+    stored = store_shared_record(record)
+    return _attach(
+        case_id=case_id, user=user, position=position, stored=stored, source=c.SOURCE_REGISTRY,
+        original_name=f"{exemptible_via}.json", exemptible_via=exemptible_via,
+        shared_fields={"shared_source": exemptible_via, "fetched_at": fetched_at, "access_log_id": access_log_id},
+    )
+
+
+def _attach(*, case_id, user, position, stored, source, original_name, exemptible_via=None, shared_fields=None):
     with transaction.atomic():
         case = _lock_case(case_id)
         _own_case_or_404(case, user)
@@ -133,6 +154,12 @@ def attach_material(*, case_id: int, user, position: int, stream: BinaryIO, orig
         if position not in materials:
             raise ValidationFailed(
                 "unknown_material", f"该事项没有序号为 {position} 的材料。", f"This item has no material number {position}."
+            )
+        if exemptible_via is not None and materials[position].get("exemptible_via") != exemptible_via:
+            raise ValidationFailed(
+                "not_exemptible",
+                f"材料“{materials[position]['name']}”不能以该共享数据代替。",
+                f"Material {position} cannot be replaced by that shared record.",
             )
         if not _may_upload(case, position, materials[position]["name"]):
             raise Conflict(
@@ -145,13 +172,14 @@ def attach_material(*, case_id: int, user, position: int, stream: BinaryIO, orig
             case=case,
             material_position=position,
             material_name=materials[position]["name"],
-            source=c.SOURCE_UPLOAD,
+            source=source,
             original_name=(original_name or "")[:255],
             content_type=stored.content_type,
             size=stored.size,
             sha256=stored.sha256,
             storage_path=stored.storage_path,
             uploaded_by=user,
+            **(shared_fields or {}),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -74,6 +75,20 @@ def store_material_file(stream: BinaryIO, *, max_bytes: int | None = None) -> St
     finally:
         if tmp_name and os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+def store_shared_record(record: dict) -> StoredFile:
+    """Keep a record fetched from a registry as canonical JSON (it is ours, so no type check)."""
+    data = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    sha = hashlib.sha256(data).hexdigest()
+    relative = f"materials/{sha[:2]}/{sha}"
+    final = Path(settings.MEDIA_ROOT) / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=final.parent, prefix=".record-")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(tmp_name, final)
+    return StoredFile(sha256=sha, size=len(data), content_type="application/json", storage_path=relative)
 
 
 def open_material_file(storage_path: str) -> BinaryIO:
