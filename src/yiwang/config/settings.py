@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.applications",
     "yiwang.licences",
+    "yiwang.registries",
+    "yiwang.bundles",
+    "yiwang.search",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,9 @@ api_v1 = [
     path("", include("yiwang.applications.api_urls")),
     path("", include("yiwang.licences.api_urls")),
     path("", include("yiwang.workcalendar.api_urls")),
+    path("", include("yiwang.registries.api_urls")),
+    path("", include("yiwang.bundles.api_urls")),
+    path("", include("yiwang.search.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
@@ -25,6 +28,9 @@ urlpatterns = [
     path("accounts/", include("yiwang.accounts.urls")),
     path("cases/", include("yiwang.applications.urls")),
     path("licences/", include("yiwang.licences.urls")),
+    path("data-sharing/", include("yiwang.registries.urls")),
+    path("bundles/", include("yiwang.bundles.urls")),
+    path("search/", include("yiwang.search.urls")),
     path("", include("yiwang.catalog.urls")),
 ]
 
