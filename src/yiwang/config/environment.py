@@ -28,6 +28,8 @@ class Environment:
     allowed_hosts: list[str]
     public_url: str
     deadline_warning_working_days: int
+    registry_url: str
+    registry_credential: str
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -70,6 +72,9 @@ def read_environment() -> Environment:
         allowed_hosts=[h.strip() for h in hosts.split(",") if h.strip()],
         public_url=os.environ.get("YIWANG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         deadline_warning_working_days=int(os.environ.get("YIWANG_DEADLINE_WARNING_DAYS", "3")),
+        # The data-sharing registries of other departments (a local service in the demo and tests).
+        registry_url=os.environ.get("YIWANG_REGISTRY_URL", "http://127.0.0.1:8301").rstrip("/"),
+        registry_credential=os.environ.get("YIWANG_REGISTRY_CREDENTIAL", "yiwang-demo-platform-credential"),
     )
 
 

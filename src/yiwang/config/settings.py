@@ -15,6 +15,8 @@ DEBUG = ENV.debug
 ALLOWED_HOSTS = ENV.allowed_hosts
 PUBLIC_URL = ENV.public_url
 DEADLINE_WARNING_WORKING_DAYS = ENV.deadline_warning_working_days
+YIWANG_REGISTRY_URL = ENV.registry_url
+YIWANG_REGISTRY_CREDENTIAL = ENV.registry_credential
 
 INSTALLED_APPS = [
     "django.contrib.admin",
