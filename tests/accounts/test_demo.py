@@ -16,6 +16,7 @@ EXPECTED = [
     ("lisi", "resident"),
     ("company", "enterprise"),
     ("officer", "window_officer"),
+    ("window", "window_officer"),
     ("approver", "approver"),
     ("manager", "hall_manager"),
     ("admin", "administrator"),
@@ -28,7 +29,7 @@ def test_demo_accounts_are_created_once(catalog):
     first = services.ensure_demo_accounts()
     after_first = User.objects.count()
     second = services.ensure_demo_accounts()
-    assert after_first == before + 8
+    assert after_first == before + 9
     assert User.objects.count() == after_first
     assert first == second
     assert [(a.username, a.role) for a in first] == EXPECTED
@@ -53,6 +54,8 @@ def test_demo_account_details(catalog, real_hasher):
     admin = User.objects.get(username="admin")
     assert (admin.kind, admin.role, admin.is_staff, admin.is_superuser) == ("staff", "administrator", True, True)
     assert list(User.objects.get(username="manager").departments.all()) == []
+    window = User.objects.get(username="window")
+    assert sorted(window.departments.values_list("code", flat=True)) == ["GAZA", "GJJ", "RSJSB", "SCJG", "TAX"]
 
 
 def test_demo_passwords_are_restored(catalog):
@@ -68,7 +71,7 @@ def test_demo_passwords_are_restored(catalog):
 def test_missing_department_skips_scoping_then_catches_up(catalog):
     Department.objects.filter(code="SCJG").update(code="SCJG-HIDDEN")
     accounts = services.ensure_demo_accounts()
-    assert len(accounts) == 8
+    assert len(accounts) == 9
     officer = User.objects.get(username="officer")
     assert list(officer.departments.all()) == []
     Department.objects.filter(code="SCJG-HIDDEN").update(code="SCJG")

@@ -332,6 +332,13 @@ _DEMO_SPECS = (
         department_codes=(DEMO_DEPARTMENT,),
     ),
     _DemoSpec(
+        # A generalist window (综合窗口): one officer takes every member of 企业开办 at one window.
+        DemoAccount("window", "demo-window-2026", c.ROLE_WINDOW_OFFICER,
+                    "综合窗口（企业开办） generalist window officer, business start-up"),
+        "吴综窗",
+        department_codes=("SCJG", "GAZA", "TAX", "RSJSB", "GJJ"),
+    ),
+    _DemoSpec(
         DemoAccount("approver", "demo-approver-2026", c.ROLE_APPROVER, "审批人员（市场监管） approver, market regulation"),
         "赵审批",
         department_codes=(DEMO_DEPARTMENT,),
