@@ -1,5 +1,7 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_GET
 
 
@@ -23,8 +25,6 @@ def not_found(request, exception=None):
     """404 for unknown addresses: the error shape under /api/, a page elsewhere."""
     if _wants_json(request):
         return JsonResponse({"code": "not_found", "message": "未找到请求的地址。", "message_en": "No such address."}, status=404)
-    from django.shortcuts import render
-
     return render(request, "core/error.html", {"status": 404, "message": "页面不存在。", "message_en": "Page not found."}, status=404)
 
 
@@ -35,7 +35,4 @@ def server_error(request):
             {"code": "server_error", "message": "服务器内部错误，请稍后再试。", "message_en": "Internal server error; please try again later."},
             status=500,
         )
-    from django.template import loader
-    from django.http import HttpResponseServerError
-
     return HttpResponseServerError(loader.get_template("core/error_500.html").render())
