@@ -1,4 +1,4 @@
-"""The `yiwang` command: demo, serve, migrate, import-catalog, createadmin.
+"""The `yiwang` command: demo, serve, migrate, import-catalog, createadmin, registry-service.
 
 Every subcommand finds its database the same way (see `yiwang.config.environment`):
 YIWANG_DATABASE_URL if set, else SQLite in the data folder (--data-dir, else YIWANG_DATA_DIR,
@@ -138,13 +138,77 @@ def _run_gunicorn(bind: str, workers: int, threads: int, extra_env: dict | None 
     return 0
 
 
+def _start_registry_service(host: str, port: int, data_dir: str | None):
+    """Start the local registry service as a child process; return it once /healthz answers.
+
+    Returns None (with a warning) if it does not come up: the demo still runs, and every
+    fetch then tells the resident to upload instead.
+    """
+    import subprocess
+    import time
+    import urllib.request
+
+    from yiwang.registries.adapters import platform_id, registry_credential
+
+    command = [sys.executable, "-m", "yiwang", "registry-service", "--host", host, "--port", str(port)]
+    if data_dir:
+        command += ["--data-dir", data_dir]
+    env = dict(os.environ)
+    # The demo's registry knows exactly this platform, with the credential the platform will present.
+    env.setdefault("YIWANG_REGISTRY_PLATFORMS", f"{platform_id()}={registry_credential()}")
+    child = subprocess.Popen(command, env=env)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}/healthz", timeout=0.5) as response:
+                if response.status == 200:
+                    return child
+        except OSError:
+            time.sleep(0.1)
+    print(f"yiwang: warning: the registry service did not start on {host}:{port}; data sharing will be unavailable",
+          file=sys.stderr)
+    _stop_child(child)
+    return None
+
+
+def _stop_child(child) -> None:
+    if child is None or child.poll() is not None:
+        return
+    child.terminate()
+    try:
+        child.wait(timeout=5)
+    except Exception:
+        child.kill()
+
+
 def cmd_demo(args) -> int:
+    # The platform reads the registry address when Django starts, so it is set before that.
+    registry_url = f"http://{args.registry_host}:{args.registry_port}"
+    os.environ["YIWANG_REGISTRY_URL"] = registry_url
     _setup_django(args.data_dir)
     _prepare_demo()
+    registry = _start_registry_service(args.registry_host, args.registry_port, args.data_dir)
+    if registry is not None:
+        print(f"Registry service (data sharing, 免交) on {registry_url}/")
     url = f"http://{args.host}:{args.port}/"
     print(f"Serving the demo on {url}  (Ctrl+C to stop)")
     sys.stdout.flush()
-    return _run_gunicorn(f"{args.host}:{args.port}", workers=2, threads=4)
+    owner = os.getpid()
+    try:
+        return _run_gunicorn(f"{args.host}:{args.port}", workers=2, threads=4)
+    finally:
+        # gunicorn's forked workers leave through this frame too; only the parent owns the child.
+        if os.getpid() == owner:
+            _stop_child(registry)
+
+
+def cmd_registry_service(args) -> int:
+    from yiwang.registry_service.server import serve
+
+    data_dir = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
+    return serve(host=args.host, port=args.port, data_dir=data_dir, fault_drills=args.fault_drills)
 
 
 def cmd_serve(args) -> int:
@@ -168,9 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = add("demo", "Migrate, load the reference catalogue and demo accounts (printed), and serve the demo.", cmd_demo)
+    p = add("demo", "Migrate, load the reference catalogue and demo accounts (printed), start the local registry "
+            "service, and serve the demo.", cmd_demo)
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--registry-port", type=int, default=8301, help="port of the local registry service (default 8301)")
+    p.add_argument("--registry-host", default="127.0.0.1")
 
     p = add("serve", "Serve the platform in production with gunicorn (WSGI).", cmd_serve)
     p.add_argument("--port", type=int, default=8000)
@@ -183,6 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("import-catalog", "Validate a catalogue file (format yiwang-catalog/1) and load it; re-import updates in place.", cmd_import_catalog)
     p.add_argument("file")
+
+    p = sub.add_parser(
+        "registry-service",
+        help="Run the local data-sharing registry service (synthetic household, property, e-licence ... records).",
+        description="Run the local data-sharing registry service: another system that the platform queries over "
+        "HTTP. Reads registry-seed.json and registry-credentials.json from --data-dir if present.",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8301)
+    p.add_argument("--data-dir", help="folder with registry-seed.json / registry-credentials.json (optional)")
+    p.add_argument("--fault-drills", action="store_true",
+                   help="enable /admin/faults to make a registry slow or malformed (drills and tests only)")
+    p.set_defaults(func=cmd_registry_service)
 
     p = add("createadmin", "Create or reset an administrator account (password from --password, YIWANG_ADMIN_PASSWORD or a prompt).", cmd_createadmin)
     p.add_argument("username")

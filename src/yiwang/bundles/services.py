@@ -1,0 +1,430 @@
+"""Writes on bundle cases: start (guidance + window + one draft per item), the one form, shared
+materials, the all-or-none submission and the shared supplement.
+
+Every member case is an ordinary case of the applications app, made and moved only through its
+services; this module never writes a case row itself. Each public function is atomic: a refusal
+of any member leaves every member (and the bundle case) as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.accounts.selectors import is_resident_like
+from yiwang.applications import constants as case_states
+from yiwang.applications import services as applications
+from yiwang.applications.selectors import requested_supplement_positions
+from yiwang.bundles import constants as c
+from yiwang.bundles import guidance
+from yiwang.bundles import selectors
+from yiwang.bundles.models import BundleCase, BundleCaseMember
+from yiwang.catalog.constants import NECESSITY_REQUIRED
+from yiwang.catalog.selectors import item_rules_snapshot
+from yiwang.core import clock
+from yiwang.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+
+logger = logging.getLogger("yiwang.bundles")
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks shared by the writes
+# ---------------------------------------------------------------------------------------------
+
+
+def _require_applicant(user) -> None:
+    if not is_resident_like(user):
+        raise PermissionDenied("applicants_only", "只有个人或企业用户可以申报办件。", "Only residents and enterprises can apply.")
+
+
+def guidance_refusal(result: guidance.GuidanceResult) -> ValidationFailed:
+    """One refusal naming every guidance error at once (details list them per question)."""
+    return ValidationFailed(
+        result.error_code(),
+        "引导问题的回答有误：" + "；".join(e.message for e in result.errors),
+        "The guidance answers have problems: " + "; ".join(e.message_en for e in result.errors),
+        details={
+            "errors": [
+                {"code": e.code, "question": e.question_id or None, "item": e.item_code or None,
+                 "message": e.message, "message_en": e.message_en}
+                for e in result.errors
+            ],
+            "missing": result.missing_questions,
+        },
+    )
+
+
+def check_windows(windows: list[guidance.Window]) -> None:
+    """Refuse (400 outside_application_window) when any window is closed today, saying when it opens."""
+    closed = guidance.first_closed_window(windows, clock.today())
+    if closed is None:
+        return
+    status, window = closed.status, closed.window
+    raise ValidationFailed(
+        "outside_application_window",
+        f"“{window.owner}”每年{_md_zh(window.opens)}至{_md_zh(window.closes)}受理申请，当前不在受理期内；"
+        f"下次开放日期为{status.next_opens.year}年{status.next_opens.month}月{status.next_opens.day}日。",
+        f"“{window.owner}” accepts applications from {window.opens} to {window.closes} (MM-DD) each year; "
+        f"it is closed now and next opens on {status.next_opens:%Y-%m-%d}.",
+        details={
+            "next_opens": status.next_opens.isoformat(),
+            "closes_on": status.closes_on.isoformat(),
+            "opens": window.opens,
+            "closes": window.closes,
+        },
+    )
+
+
+def _md_zh(month_day: str) -> str:
+    month, day = guidance.parse_month_day(month_day)
+    return f"{month}月{day}日"
+
+
+def _lock_bundle_case(bundle_case_id: int) -> BundleCase:
+    try:
+        return BundleCase.objects.select_for_update(of=("self",)).select_related("bundle").get(pk=bundle_case_id)
+    except (BundleCase.DoesNotExist, ValueError, TypeError):
+        raise NotFound("bundle_case_not_found", "一件事办件不存在。", "Bundle case not found.") from None
+
+
+def _own_or_404(bundle_case: BundleCase, user) -> None:
+    if bundle_case.applicant_id != getattr(user, "pk", None):
+        # Another person's bundle case is reported as missing, so its existence is not disclosed.
+        raise NotFound("bundle_case_not_found", "一件事办件不存在。", "Bundle case not found.")
+
+
+def _require_draft(bundle_case: BundleCase) -> None:
+    if not bundle_case.is_draft:
+        raise Conflict("bundle_submitted", "该一件事已提交，不能再修改。", "This bundle case has been submitted and can no longer change.")
+
+
+def _strings(data) -> dict[str, str]:
+    return {str(k): v for k, v in (data or {}).items() if isinstance(v, str)}
+
+
+def _item_forms(item_form_data) -> dict[str, dict[str, str]]:
+    return {str(code): _strings(fields) for code, fields in (item_form_data or {}).items() if isinstance(fields, dict)}
+
+
+def member_form(form_data: dict, item_form_data: dict, item_code: str) -> dict[str, str]:
+    """An item's application form: the shared fields, overridden by that item's own fields."""
+    return {**_strings(form_data), **_item_forms(item_form_data).get(item_code, {})}
+
+
+def _members(bundle_case: BundleCase) -> list[BundleCaseMember]:
+    return list(bundle_case.members.select_related("item__department", "case").order_by("position"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Start and the one form
+# ---------------------------------------------------------------------------------------------
+
+
+def start_bundle_application(
+    *, applicant, bundle_code: str, answers: dict, form_data: dict | None = None, item_form_data: dict | None = None
+) -> BundleCase:
+    """Open a bundle application: check the answers and the window, make one draft per applicable item.
+
+    Items that cannot be applied for online become window members (no case; the resident is told
+    to visit the window). The shared form is mapped into every draft; the form may be incomplete
+    until submission.
+    """
+    _require_applicant(applicant)
+    bundle = selectors.get_bundle(bundle_code)
+    guide = selectors.guide_for(bundle, answers)
+    if not guide.ok:
+        raise guidance_refusal(guide.result)
+    check_windows(selectors.application_windows(bundle, [row.item for row in guide.items]))
+    if not any(row.online for row in guide.items):
+        raise ValidationFailed(
+            "no_online_items",
+            "按您的回答，本一件事的事项均需到窗口办理，请携带材料前往窗口。",
+            "With these answers every item of this bundle is handled at a window; please visit one.",
+        )
+    shared, per_item = _strings(form_data), _item_forms(item_form_data)
+    with transaction.atomic():
+        bundle_case = BundleCase.objects.create(
+            bundle=bundle,
+            applicant=applicant,
+            answers={k: v for k, v in (answers or {}).items() if v not in (None, "")},
+            form_data=shared,
+            item_form_data=per_item,
+            skipped=[{"code": row.code, "reason": row.reason, "reason_en": row.reason_en} for row in guide.skipped],
+        )
+        for position, row in enumerate(guide.items, start=1):
+            case = None
+            if row.online:
+                case = applications.create_draft(
+                    applicant=applicant, item_code=row.item.code, form_data=member_form(shared, per_item, row.item.code)
+                )
+            BundleCaseMember.objects.create(
+                bundle_case=bundle_case, position=position, item=row.item, case=case,
+                channel=c.CHANNEL_ONLINE if row.online else c.CHANNEL_WINDOW,
+                reason=row.reason, reason_en=row.reason_en,
+            )
+    return bundle_case
+
+
+def update_bundle_form(
+    *, bundle_case_id: int, applicant, form_data: dict, item_form_data: dict | None = None
+) -> BundleCase:
+    """Save the one form of a draft into every member draft (partial data allowed)."""
+    with transaction.atomic():
+        bundle_case = _lock_bundle_case(bundle_case_id)
+        _own_or_404(bundle_case, applicant)
+        _require_draft(bundle_case)
+        bundle_case.form_data = {**bundle_case.form_data, **_strings(form_data)}
+        forms = dict(bundle_case.item_form_data)
+        for code, fields in _item_forms(item_form_data).items():
+            forms[code] = {**forms.get(code, {}), **fields}
+        bundle_case.item_form_data = forms
+        bundle_case.save(update_fields=["form_data", "item_form_data", "updated_at"])
+        for member in _members(bundle_case):
+            if member.case is not None:
+                applications.update_draft(
+                    case_id=member.case_id, applicant=applicant,
+                    form_data=member_form(bundle_case.form_data, bundle_case.item_form_data, member.item.code),
+                )
+    return bundle_case
+
+
+# ---------------------------------------------------------------------------------------------
+# Materials: one upload (or one fetch) for every member that needs it
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberMaterial:
+    member: BundleCaseMember
+    position: int
+    exemptible_via: str
+
+
+def _rewindable(stream: BinaryIO) -> BinaryIO:
+    if getattr(stream, "seekable", lambda: False)():
+        return stream
+    # One byte over the limit is enough for the size check to refuse it.
+    return io.BytesIO(stream.read(settings.MATERIAL_MAX_BYTES + 1))
+
+
+def _draft_targets(bundle_case: BundleCase, material_name: str) -> list[MemberMaterial]:
+    targets = []
+    for member in _members(bundle_case):
+        if member.case is None:
+            continue
+        for material in item_rules_snapshot(member.item)["materials"]:
+            if material["name"] == material_name:
+                targets.append(MemberMaterial(member, material["position"], material.get("exemptible_via") or ""))
+    if not targets:
+        raise ValidationFailed(
+            "unknown_material",
+            f"本一件事的事项均不需要材料“{material_name}”。",
+            f"No item of this bundle needs a material named “{material_name}”.",
+        )
+    return targets
+
+
+def attach_bundle_material(
+    *, bundle_case_id: int, user, material_name: str, stream: BinaryIO, original_name: str
+) -> list:
+    """Store one upload into every member draft that needs the material; returns the CaseMaterials.
+
+    Files are content-addressed, so the bytes are kept once however many members need them.
+    """
+    stream = _rewindable(stream)
+    with transaction.atomic():
+        bundle_case = _lock_bundle_case(bundle_case_id)
+        _own_or_404(bundle_case, user)
+        _require_draft(bundle_case)
+        stored = []
+        for target in _draft_targets(bundle_case, material_name):
+            stream.seek(0)
+            stored.append(applications.attach_material(
+                case_id=target.member.case_id, user=user, position=target.position, stream=stream, original_name=original_name
+            ))
+    return stored
+
+
+def _registries():
+    """The data-sharing interface (grant_consent, fetch_material_for_case), or a 503 until it exists."""
+    try:
+        from yiwang.registries import services as registry_services
+    except ImportError:
+        registry_services = None
+    grant = getattr(registry_services, "grant_consent", None)
+    fetch = getattr(registry_services, "fetch_material_for_case", None)
+    if grant is None or fetch is None:
+        raise DomainError(
+            "registry_unavailable",
+            "数据共享服务暂不可用，请上传材料。",
+            "Data sharing is not available; please upload the material.",
+            status=503,
+        )
+    return grant, fetch
+
+
+def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, purpose: str = "") -> list:
+    """Fetch a material from data sharing (免交) into every member draft that needs it.
+
+    Consent is granted per member case, and every member's fetch is its own audited registry
+    call, so this is deliberately not one transaction: rolling back would erase the access log of
+    calls that did happen, and no lock is held while a registry answers. If the registry refuses
+    part-way, the members fetched so far keep their record and a retry fetches only the others.
+    """
+    grant_consent, fetch_material_for_case = _registries()
+    try:
+        bundle_case = BundleCase.objects.select_related("bundle").get(pk=bundle_case_id)
+    except (BundleCase.DoesNotExist, ValueError, TypeError):
+        raise NotFound("bundle_case_not_found", "一件事办件不存在。", "Bundle case not found.") from None
+    _own_or_404(bundle_case, user)
+    _require_draft(bundle_case)
+    targets = [t for t in _draft_targets(bundle_case, material_name) if t.exemptible_via]
+    if not targets:
+        raise ValidationFailed(
+            "not_exemptible",
+            f"材料“{material_name}”不能由数据共享调取，请上传。",
+            f"“{material_name}” cannot be fetched from data sharing; please upload it.",
+        )
+    why = purpose or f"办理“{bundle_case.bundle.name}”：免交“{material_name}”"
+    fetched = []
+    for target in targets:
+        case = target.member.case
+        already = case.materials.filter(
+            superseded=False, material_position=target.position, shared_source=target.exemptible_via
+        ).first()
+        if already is not None:
+            fetched.append(already)
+            continue
+        grant_consent(user=user, exemptible_via=target.exemptible_via, case_id=case.pk, purpose=why[:200])
+        fetched.append(fetch_material_for_case(case_id=case.pk, user=user, position=target.position))
+    return fetched
+
+
+# ---------------------------------------------------------------------------------------------
+# Submission: every member in one transaction
+# ---------------------------------------------------------------------------------------------
+
+
+def _missing_required(members: list[BundleCaseMember]) -> dict[str, list[str]]:
+    """Required materials without a file: material name -> names of the items that need it."""
+    missing: dict[str, list[str]] = {}
+    for member in members:
+        if member.case is None:
+            continue
+        present = set(member.case.materials.filter(superseded=False).values_list("material_position", flat=True))
+        for material in item_rules_snapshot(member.item)["materials"]:
+            if material["necessity"] == NECESSITY_REQUIRED and material["position"] not in present:
+                missing.setdefault(material["name"], []).append(member.item.name)
+    return missing
+
+
+def _bundle_number(bundle_case: BundleCase) -> str:
+    # Like case numbers (<code without dashes><yyyymmdd><serial>); the row id is unique already.
+    return f"{bundle_case.bundle.code.replace('-', '')}{timezone.localdate(clock.now()):%Y%m%d}{bundle_case.pk:06d}"
+
+
+def submit_bundle(*, bundle_case_id: int, applicant, idempotency_key: str | None = None) -> BundleCase:
+    """Submit every member case at once (all or none) and number the bundle case.
+
+    A retry with the same idempotency key returns the bundle case it submitted.
+    """
+    key = (idempotency_key or "").strip()[:100] or None
+    try:
+        with transaction.atomic():
+            bundle_case = _lock_bundle_case(bundle_case_id)
+            _own_or_404(bundle_case, applicant)
+            if not bundle_case.is_draft:
+                if key and bundle_case.submission_key == key:
+                    return bundle_case
+                raise Conflict("already_submitted", "该一件事已提交，请勿重复提交。", "This bundle case has already been submitted.")
+            if key and BundleCase.objects.filter(applicant=applicant, submission_key=key).exclude(pk=bundle_case.pk).exists():
+                raise Conflict(
+                    "idempotency_key_reused", "该幂等键已用于另一份申请。", "This idempotency key was already used for another application."
+                )
+            members = _members(bundle_case)
+            check_windows(selectors.application_windows(bundle_case.bundle, [m.item for m in members]))
+            missing = _missing_required(members)
+            if missing:
+                raise ValidationFailed(
+                    "missing_materials",
+                    "缺少必要材料：" + "；".join(f"{name}（{'、'.join(items)}）" for name, items in missing.items()),
+                    f"Required materials are missing: {len(missing)}",
+                    details={"missing": list(missing), "by_material": missing},
+                )
+            for member in members:
+                if member.case is not None:
+                    # A key per member, derived, so a retried bundle never submits a member twice.
+                    applications.submit_application(
+                        case_id=member.case_id, applicant=applicant, idempotency_key=f"yjs-{bundle_case.pk}-{member.case_id}"
+                    )
+            bundle_case.submitted_at = clock.now()
+            bundle_case.submission_key = key
+            bundle_case.number = _bundle_number(bundle_case)
+            bundle_case.save(update_fields=["submitted_at", "submission_key", "number", "updated_at"])
+    except IntegrityError:
+        # A concurrent submission of another bundle case took the same key first.
+        raise Conflict(
+            "idempotency_key_reused", "该幂等键已用于另一份申请。", "This idempotency key was already used for another application."
+        ) from None
+    logger.info("bundle case %s submitted with %d members", bundle_case.number, len(members))
+    return bundle_case
+
+
+# ---------------------------------------------------------------------------------------------
+# Supplements: one upload for every member that asked for the same material
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SupplementResult:
+    bundle_case: BundleCase
+    uploaded_case_ids: list[int] = field(default_factory=list)
+    resumed_case_ids: list[int] = field(default_factory=list)
+    waiting: dict[int, list[str]] = field(default_factory=dict)  # case id -> materials still owed
+
+
+def supply_bundle_supplement(
+    *, bundle_case_id: int, user, material_name: str, stream: BinaryIO, original_name: str
+) -> SupplementResult:
+    """Upload once into every member awaiting a supplement of that material, then hand back
+    (action "supply") each member whose requested materials are now all present."""
+    stream = _rewindable(stream)
+    with transaction.atomic():
+        bundle_case = _lock_bundle_case(bundle_case_id)
+        _own_or_404(bundle_case, user)
+        result = SupplementResult(bundle_case=bundle_case)
+        targets = []
+        for member in _members(bundle_case):
+            case = member.case
+            if case is None or case.state != case_states.SUPPLEMENT_REQUESTED:
+                continue
+            requested = set(requested_supplement_positions(case))
+            for material in case.rules.get("materials", []):
+                if material["position"] in requested and material["name"] == material_name:
+                    targets.append((case.pk, material["position"]))
+        if not targets:
+            raise ValidationFailed(
+                "material_not_requested",
+                f"没有事项要求补正材料“{material_name}”。",
+                f"No member asked for a supplement of “{material_name}”.",
+            )
+        for case_id, position in targets:
+            stream.seek(0)
+            applications.attach_material(case_id=case_id, user=user, position=position, stream=stream, original_name=original_name)
+            result.uploaded_case_ids.append(case_id)
+        for case_id in dict.fromkeys(case_id for case_id, _ in targets):
+            try:
+                applications.perform_action(case_id=case_id, actor=user, action="supply", expected_version=None)
+            except ValidationFailed as refused:
+                if refused.code != "supplement_incomplete":
+                    raise
+                result.waiting[case_id] = list((refused.details or {}).get("missing", []))
+            else:
+                result.resumed_case_ids.append(case_id)
+    return result

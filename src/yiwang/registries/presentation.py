@@ -1,0 +1,63 @@
+"""What the fetch control shows for one material row (shared by the template tag and the views)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import get_language
+
+from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
+from yiwang.registries.selectors import active_consent_for
+
+
+@dataclass(frozen=True)
+class FetchControl:
+    show: bool
+    case: object = None
+    position: int = 0
+    material_name: str = ""
+    exemptible_via: str = ""
+    record_name: str = ""
+    registry_name: str = ""
+    fetched: object = None  # the current CaseMaterial when it came from a registry
+    has_consent: bool = False
+    error: str = ""
+
+
+def english() -> bool:
+    return (get_language() or "").lower().startswith("en")
+
+
+def error_text(error) -> str:
+    return error.message_en if english() and error.message_en else error.message
+
+
+def _case_materials(case) -> list[dict]:
+    cached = getattr(case, "_registries_materials", None)
+    if cached is None:
+        # One snapshot per case and request, not one per row: the tag runs once per material row.
+        cached = (case.rules or item_rules_snapshot(case.item))["materials"]
+        case._registries_materials = cached
+    return cached
+
+
+def fetch_control(*, user, case, position: int, can_upload: bool, upload=None, error: str = "") -> FetchControl:
+    """The control for material `position` of `case`; `show` is False when there is nothing to offer."""
+    material = next((m for m in _case_materials(case) if m["position"] == position), None)
+    if (
+        material is None
+        or not material.get("exemptible_via")
+        or not getattr(user, "is_authenticated", False)
+        or case.applicant_id != user.pk
+        or not (can_upload or error)
+    ):
+        return FetchControl(show=False)
+    scope = material["exemptible_via"]
+    names = record_kind_names().get(scope, {})
+    fetched = upload if upload is not None and getattr(upload, "source", "") == "registry" else None
+    return FetchControl(
+        show=True, case=case, position=position, material_name=material["name"], exemptible_via=scope,
+        record_name=names.get("name", scope), registry_name=names.get("registry_name", scope.split(":")[0]),
+        fetched=fetched, has_consent=active_consent_for(user, exemptible_via=scope, case_id=case.pk) is not None,
+        error=error,
+    )

@@ -1,0 +1,314 @@
+"""Writes of data sharing (免交): consents, and fetching a registry record into a case.
+
+`fetch_material_for_case` is the one path by which a record enters a case:
+
+1. the material (case rules if submitted, else the item's current rules) must name a registry
+   record in `exemptible_via`;
+2. the applicant must hold an active consent for that ``registry:kind`` (for this case, or one
+   without a case);
+3. the adapter (`adapters.py`) asks the registry for the applicant: a resident by ID number, an
+   enterprise by credit code (registries of natural persons only, e.g. the household register,
+   refuse enterprise accounts: they upload such materials);
+4. the fetch is written to the audit log (`DataAccess`) in its own transaction whatever the
+   outcome, so a fetch that happened is never forgotten;
+5. on success the record is attached through `applications.services.attach_shared_record`.
+
+No database transaction is open while the registry is asked, so a slow registry holds no lock.
+A failure changes nothing but the audit log: the form and the other materials stay as they are,
+and the message tells the resident to upload the material instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.db import transaction
+
+from yiwang.accounts.selectors import is_resident_like
+from yiwang.applications.selectors import get_case_for, requested_supplement_positions
+from yiwang.applications.services import attach_shared_record
+from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
+from yiwang.core import clock
+from yiwang.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from yiwang.registries import constants as c
+from yiwang.registries.adapters import RegistryFailure, Subject, adapter_for, platform_id, registry_credential
+from yiwang.registries.models import Consent, DataAccess
+from yiwang.registry_service.consent import sign_consent
+
+
+def _now() -> dt.datetime:
+    return clock.now()
+
+
+def _require_applicant(user) -> None:
+    if not is_resident_like(user):
+        raise PermissionDenied(
+            "applicants_only", "仅个人或企业用户可以授权调取共享数据。", "Only residents and enterprises can consent to data sharing."
+        )
+
+
+def _split_scope(exemptible_via: str) -> tuple[str, str]:
+    names = record_kind_names()
+    if not isinstance(exemptible_via, str) or exemptible_via not in names:
+        raise ValidationFailed(
+            "unknown_record_kind",
+            "共享数据类型不存在，请检查材料的免交来源。",
+            "Unknown shared record kind; it must be a catalogue registry:kind.",
+        )
+    registry, kind = exemptible_via.split(":", 1)
+    return registry, kind
+
+
+def _own_case(user, case_id: int):
+    case = get_case_for(user, case_id)
+    if case.applicant_id != user.pk:
+        raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+    return case
+
+
+def _case_materials(case) -> list[dict]:
+    return (case.rules or item_rules_snapshot(case.item))["materials"]
+
+
+def _exemptible_material(case, position: int) -> dict:
+    material = next((m for m in _case_materials(case) if m["position"] == position), None)
+    if material is None:
+        raise ValidationFailed(
+            "unknown_material", f"该事项没有序号为 {position} 的材料。", f"This item has no material number {position}."
+        )
+    if not material.get("exemptible_via"):
+        raise ValidationFailed(
+            "not_exemptible",
+            f"材料“{material['name']}”不能通过共享数据免交，请上传。",
+            f"Material {position} cannot be fetched from a registry; please upload it.",
+        )
+    return material
+
+
+def _require_open_material(case, material: dict) -> None:
+    # Ask a registry only for a record the case can take now (the same rule as an upload), so
+    # nobody's data is fetched for nothing; attach_shared_record checks it again under its lock.
+    if case.state == "draft":
+        return
+    if case.state == "supplement_requested" and material["position"] in requested_supplement_positions(case):
+        return
+    if material["name"] in (case.owed_materials or []) and case.state not in {"withdrawn", "not_accepted", "denied", "delivered"}:
+        return
+    raise Conflict("materials_closed", "当前状态下不能补充该材料。", "This material cannot be supplied in the case's current state.")
+
+
+def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: str) -> Consent:
+    """Record the user's consent to fetch `exemptible_via` ("registry:kind"), for a case or in general.
+
+    An active consent of the same user, scope and case is returned instead of a second one.
+    The consent expires after CONSENT_VALID_DAYS unless withdrawn earlier.
+    """
+    _require_applicant(user)
+    registry, kind = _split_scope(exemptible_via)
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ValidationFailed("purpose_required", "请说明调取用途。", "A purpose is required.")
+    if len(purpose) > c.PURPOSE_MAX_LENGTH:
+        raise ValidationFailed(
+            "purpose_too_long",
+            f"用途不能超过{c.PURPOSE_MAX_LENGTH}个字。",
+            f"The purpose may have at most {c.PURPOSE_MAX_LENGTH} characters.",
+        )
+    if case_id is not None:
+        case = _own_case(user, case_id)
+        if not any(m.get("exemptible_via") == exemptible_via for m in _case_materials(case)):
+            raise ValidationFailed(
+                "not_exemptible",
+                "该办件没有可用此共享数据免交的材料。",
+                "No material of this case can be replaced by that shared record.",
+            )
+    now = _now()
+    with transaction.atomic():
+        existing = (
+            Consent.objects.select_for_update()
+            .filter(user=user, registry=registry, record_kind=kind, case_id=case_id, withdrawn_at__isnull=True,
+                    expires_at__gt=now)
+            .first()
+        )
+        if existing is not None:
+            return existing
+        return Consent.objects.create(
+            user=user, registry=registry, record_kind=kind, case_id=case_id, purpose=purpose,
+            granted_at=now, expires_at=now + dt.timedelta(days=c.CONSENT_VALID_DAYS),
+        )
+
+
+def withdraw_consent(*, user, consent_id: int) -> Consent:
+    """Withdraw one of the user's consents (idempotent: an already withdrawn consent is returned as is).
+
+    Later fetches under it are refused; records already fetched stay with their audit entries.
+    Another user's consent answers 404.
+    """
+    with transaction.atomic():
+        consent = Consent.objects.select_for_update().filter(pk=consent_id, user_id=getattr(user, "pk", None)).first()
+        if consent is None:
+            raise NotFound("consent_not_found", "授权记录不存在。", "Consent not found.")
+        if consent.withdrawn_at is None:
+            consent.withdrawn_at = _now()
+            consent.save(update_fields=["withdrawn_at"])
+        return consent
+
+
+def _subject_for(user, registry: str) -> Subject:
+    if user.kind == "enterprise":
+        if registry in c.PERSON_ONLY_REGISTRIES:
+            raise ValidationFailed(
+                "registry_needs_person",
+                "企业账号不能调取个人的户籍、婚姻等信息，请上传该材料。",
+                "An enterprise account cannot fetch a person's records (household, marriage, ...); please upload the material.",
+            )
+        if not user.credit_code:
+            raise ValidationFailed("credit_code_missing", "账号缺少统一社会信用代码，请上传该材料。",
+                                   "The account has no credit code; please upload the material.")
+        return Subject(type=c.SUBJECT_COMPANY, id=user.credit_code)
+    if not user.id_number:
+        raise ValidationFailed("id_number_missing", "账号缺少身份证号码，请上传该材料。",
+                               "The account has no ID number; please upload the material.")
+    return Subject(type=c.SUBJECT_PERSON, id=user.id_number)
+
+
+def _active_consent(user, registry: str, kind: str, case_id: int, record_name: str) -> Consent:
+    now = _now()
+    consents = list(Consent.objects.filter(user=user, registry=registry, record_kind=kind).order_by("-granted_at", "-id"))
+    for consent in consents:
+        if consent.is_active(now) and consent.case_id in (None, case_id):
+            return consent
+    withdrawn = any(x.withdrawn_at is not None and x.case_id in (None, case_id) for x in consents)
+    if withdrawn:
+        raise PermissionDenied(
+            c.ERROR_CONSENT_REQUIRED,
+            f"您已撤回调取“{record_name}”的授权。如需免交，请重新勾选同意；也可以上传该材料。已填写的内容不受影响。",
+            "You withdrew your consent to fetch this record. Consent again to fetch it, or upload the material; "
+            "what you entered is kept.",
+            details={"withdrawn": True},
+        )
+    raise PermissionDenied(
+        c.ERROR_CONSENT_REQUIRED,
+        f"调取“{record_name}”需要您的授权：请勾选同意后再调取，或上传该材料。",
+        "Fetching this record needs your consent: tick the consent box first, or upload the material.",
+        details={"withdrawn": False},
+    )
+
+
+def _signed_token(consent: Consent, subject: Subject, case) -> dict:
+    return sign_consent(
+        {
+            "platform": platform_id(),
+            "consent_id": f"{platform_id()}-{consent.pk}",
+            "subject": {"type": subject.type, "id": subject.id},
+            "scope": consent.scope,
+            "purpose": consent.purpose,
+            "case_ref": case.number or f"draft-{case.pk}",
+            "granted_at": consent.granted_at.isoformat(),
+            "expires_at": consent.expires_at.isoformat(),
+        },
+        secret=registry_credential(),
+    )
+
+
+def _failure_error(failure: RegistryFailure, *, registry_name: str, record_name: str) -> DomainError:
+    keep = "已填写的内容和已上传的材料不受影响。"
+    keep_en = "Everything you entered and uploaded is kept."
+    if failure.outcome == c.OUTCOME_NOT_FOUND:
+        return NotFound(
+            c.ERROR_NOT_FOUND,
+            f"未在“{registry_name}”中查到您的“{record_name}”，请上传该材料。{keep}",
+            f"No such record was found in the registry; please upload the material. {keep_en}",
+        )
+    if failure.outcome == c.OUTCOME_MALFORMED:
+        return DomainError(
+            c.ERROR_MALFORMED,
+            f"“{registry_name}”返回的数据无法识别，本次未调取。请上传该材料。{keep}",
+            f"The registry answered with data that cannot be read; nothing was fetched. Please upload the material. {keep_en}",
+            status=502,
+        )
+    if failure.outcome == c.OUTCOME_REFUSED:
+        return DomainError(
+            c.ERROR_REFUSED,
+            f"“{registry_name}”拒绝了本次调取（平台接入配置问题），请上传该材料。{keep}",
+            f"The registry refused the request (platform configuration); please upload the material. {keep_en}",
+            status=502,
+        )
+    return DomainError(
+        c.ERROR_UNAVAILABLE,
+        f"“{registry_name}”暂时无法访问，请上传该材料，或稍后再试。{keep}",
+        f"The registry is unavailable right now; please upload the material instead, or try again later. {keep_en}",
+        status=503,
+        details={"reason": failure.detail},
+    )
+
+
+def fetch_material_for_case(*, case_id: int, user, position: int):
+    """Fetch the registry record that material `position` of the case may be replaced by, and attach it.
+
+    Returns the new `CaseMaterial` (source "registry"). Raises: 404 case_not_found (not the
+    user's case), 400 unknown_material / not_exemptible / registry_needs_person, 403
+    consent_required (no active consent, or it was withdrawn), 404 record_not_found, 502
+    registry_malformed / registry_refused, 503 registry_unavailable (down, slow, or its circuit is
+    open). Every registry call, successful or not, leaves one `DataAccess` row.
+    """
+    _require_applicant(user)
+    case = _own_case(user, case_id)
+    material = _exemptible_material(case, position)
+    _require_open_material(case, material)
+    exemptible_via = material["exemptible_via"]
+    registry, kind = exemptible_via.split(":", 1)
+    names = record_kind_names().get(exemptible_via, {})
+    record_name = names.get("name", kind)
+    registry_name = names.get("registry_name", registry)
+    subject = _subject_for(user, registry)
+    consent = _active_consent(user, registry, kind, case.pk, record_name)
+    token = _signed_token(consent, subject, case)
+
+    started = time.monotonic()
+    failure: RegistryFailure | None = None
+    answer = None
+    try:
+        answer = adapter_for(registry).query(registry=registry, kind=kind, subject=subject, consent=token)
+    except RegistryFailure as exc:
+        failure = exc
+    latency_ms = int((time.monotonic() - started) * 1000)
+
+    with transaction.atomic():
+        access = DataAccess.objects.create(
+            accessor=user, subject=user, subject_identifier=subject.id, case_id=case.pk, material_position=position,
+            registry=registry, record_kind=kind, consent=consent, platform=platform_id(), at=_now(),
+            outcome=failure.outcome if failure else c.OUTCOME_OK, detail=failure.detail if failure else "",
+            record_id=answer.record_id if answer else "", source=answer.source if answer else "",
+            latency_ms=latency_ms,
+        )
+    if failure is not None:
+        raise _failure_error(failure, registry_name=registry_name, record_name=record_name)
+    envelope = {
+        "registry": registry,
+        "kind": kind,
+        "record_name": record_name,
+        "record_id": answer.record_id,
+        "issuer": answer.issuer,
+        "issued_at": answer.issued_at,
+        "fetched_at": access.at.isoformat(),
+        "source": answer.source,
+        "record": answer.record,
+    }
+    return attach_shared_record(
+        case_id=case.pk, user=user, position=position, exemptible_via=exemptible_via, record=envelope,
+        fetched_at=access.at, access_log_id=access.pk,
+    )
+
+
+def grant_and_fetch(*, case_id: int, user, position: int, purpose: str | None = None):
+    """Consent for the material's record on this case (or reuse an active consent), then fetch it."""
+    _require_applicant(user)
+    case = _own_case(user, case_id)
+    material = _exemptible_material(case, position)
+    if not purpose:
+        item_name = (case.rules or {}).get("item_name") or case.item.name
+        purpose = f"办理“{item_name}”（{case.number or f'草稿 {case.pk}'}）：免交“{material['name']}”"[: c.PURPOSE_MAX_LENGTH]
+    grant_consent(user=user, exemptible_via=material["exemptible_via"], case_id=case.pk, purpose=purpose)
+    return fetch_material_for_case(case_id=case.pk, user=user, position=position)

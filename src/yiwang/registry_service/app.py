@@ -1,0 +1,253 @@
+"""The registry service's WSGI application (stdlib only; no Django, no database).
+
+Endpoints (JSON in and out, UTF-8):
+
+- ``GET /healthz`` -> 200 ``{"status": "ok", "records": n}`` (no credential needed).
+- ``POST /v1/query`` with ``Authorization: Bearer <platform credential>`` and
+  ``{"registry", "kind", "subject": {"type": "person"|"company", "id"}, "consent": {...}}``:
+
+  * 401 ``credential_refused`` unless the bearer credential is one of the configured platforms';
+  * 400 ``bad_request`` for a body that is not such an object;
+  * 403 ``consent_malformed`` / ``consent_signature`` / ``consent_expired`` /
+    ``consent_platform`` / ``consent_mismatch``: the consent (see `consent.py`) must be signed with
+    the caller's credential, unexpired, issued by the calling platform, and name exactly the
+    subject and the ``registry:kind`` asked for;
+  * 404 ``record_not_found``;
+  * 200 ``{"record": {...}, "issuer", "issued_at", "record_id", "answered_at"}``.
+
+- Fault drills, only when the service was started with ``--fault-drills`` (else these answer 404),
+  with the same bearer credential: ``POST /admin/faults`` ``{"registry", "mode", "delay"?}`` with
+  mode ``slow`` (sleep ``delay`` seconds, default 5, then answer normally), ``malformed`` (200 with
+  a body that is not JSON), ``wrong_shape`` (200 JSON without a record object), ``error`` (500) or
+  ``none``; ``DELETE /admin/faults`` clears all; ``GET /admin/faults`` shows them. They exist so
+  that outage handling is drilled against the real process, not a mock.
+
+Errors are ``{"code", "message"}``. Each query is logged (platform, scope, consent reference,
+outcome; the subject's number masked) on the ``yiwang.registry_service`` logger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from yiwang.registry_service.consent import ConsentInvalid, check_consent
+
+logger = logging.getLogger("yiwang.registry_service")
+
+MAX_BODY_BYTES = 64 * 1024
+FAULT_MODES = ("slow", "malformed", "wrong_shape", "error", "none")
+
+_STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 401: "401 Unauthorized", 403: "403 Forbidden",
+                404: "404 Not Found", 405: "405 Method Not Allowed", 413: "413 Payload Too Large",
+                500: "500 Internal Server Error"}
+
+
+def _mask(identifier: str) -> str:
+    return identifier[:6] + "*" * max(0, len(identifier) - 10) + identifier[-4:] if len(identifier) >= 10 else "***"
+
+
+@dataclass
+class RegistryData:
+    """Seeded records, indexed by (registry, kind, subject type, subject id)."""
+
+    issuers: dict[str, str]
+    records: dict[tuple[str, str, str, str], dict[str, Any]]
+
+    @classmethod
+    def from_seed(cls, seed: dict[str, Any]) -> "RegistryData":
+        if seed.get("format") != "yiwang-registry-seed/1":
+            raise ValueError("seed format must be yiwang-registry-seed/1")
+        index = {}
+        for entry in seed.get("records", []):
+            subject = entry["subject"]
+            index[(entry["registry"], entry["kind"], subject["type"], subject["id"])] = entry
+        return cls(issuers=dict(seed.get("issuers", {})), records=index)
+
+
+@dataclass
+class Faults:
+    """Fault drills per registry code (thread-safe: the server answers on several threads)."""
+
+    enabled: bool
+    _modes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def set(self, registry: str, mode: str, delay: float) -> None:
+        with self._lock:
+            if mode == "none":
+                self._modes.pop(registry, None)
+            else:
+                self._modes[registry] = {"mode": mode, "delay": delay}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._modes.clear()
+
+    def get(self, registry: str) -> dict[str, Any] | None:
+        with self._lock:
+            return dict(self._modes[registry]) if registry in self._modes else None
+
+    def snapshot(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return {k: dict(v) for k, v in self._modes.items()}
+
+
+class RegistryService:
+    """A WSGI callable answering the registry protocol for the seeded records."""
+
+    def __init__(self, *, data: RegistryData, credentials: dict[str, str], fault_drills: bool = False,
+                 clock: Callable[[], dt.datetime] | None = None):
+        if not credentials:
+            raise ValueError("at least one platform credential is required")
+        # credential -> platform id (the bearer token identifies the calling platform)
+        self._platforms = {secret: platform for platform, secret in credentials.items()}
+        self.data = data
+        self.faults = Faults(enabled=fault_drills)
+        self._clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+
+    # -- WSGI -------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "/")
+        try:
+            status, body = self._route(method, path, environ)
+        except Exception:  # a fault in the service must still answer, not drop the connection
+            logger.exception("registry service error on %s %s", method, path)
+            status, body = 500, {"code": "internal_error", "message": "internal error"}
+        if isinstance(body, bytes):
+            payload = body
+        else:
+            payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        start_response(_STATUS_TEXT.get(status, f"{status} Error"),
+                       [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    def _route(self, method: str, path: str, environ: dict) -> tuple[int, Any]:
+        if path == "/healthz":
+            if method != "GET":
+                return 405, _error("method_not_allowed", "use GET")
+            return 200, {"status": "ok", "records": len(self.data.records)}
+        if path == "/v1/query":
+            if method != "POST":
+                return 405, _error("method_not_allowed", "use POST")
+            return self._query(environ)
+        if path == "/admin/faults" and self.faults.enabled:
+            return self._faults(method, environ)
+        return 404, _error("not_found", "no such endpoint")
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _platform(self, environ: dict) -> str | None:
+        header = environ.get("HTTP_AUTHORIZATION", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self._platforms.get(token.strip())
+
+    def _secret_of(self, platform: str) -> str:
+        return next(secret for secret, name in self._platforms.items() if name == platform)
+
+    @staticmethod
+    def _json_body(environ: dict) -> Any:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length <= 0 or length > MAX_BODY_BYTES:
+            raise ValueError("body missing or too large")
+        return json.loads(environ["wsgi.input"].read(length).decode("utf-8"))
+
+    # -- endpoints --------------------------------------------------------------------------
+
+    def _query(self, environ: dict) -> tuple[int, Any]:
+        platform = self._platform(environ)
+        if platform is None:
+            logger.warning("registry query refused: bad or missing credential")
+            return 401, _error("credential_refused", "unknown platform credential")
+        try:
+            body = self._json_body(environ)
+        except (ValueError, UnicodeDecodeError):
+            return 400, _error("bad_request", "body must be a JSON object")
+        if not isinstance(body, dict):
+            return 400, _error("bad_request", "body must be a JSON object")
+        registry, kind, subject = body.get("registry"), body.get("kind"), body.get("subject")
+        if not isinstance(registry, str) or not isinstance(kind, str) or not isinstance(subject, dict) \
+                or subject.get("type") not in ("person", "company") or not isinstance(subject.get("id"), str):
+            return 400, _error("bad_request", "registry, kind and subject {type, id} are required")
+        scope = f"{registry}:{kind}"
+        try:
+            consent = check_consent(body.get("consent"), secret=self._secret_of(platform), now=self._clock())
+        except ConsentInvalid as exc:
+            self._log(platform, scope, subject, None, exc.code)
+            return 403, _error(exc.code, str(exc))
+        if consent["platform"] != platform:
+            self._log(platform, scope, subject, consent, "consent_platform")
+            return 403, _error("consent_platform", "consent was issued by another platform")
+        named = (consent["subject"]["type"], consent["subject"]["id"])
+        if named != (subject["type"], subject["id"]) or consent["scope"] != scope:
+            self._log(platform, scope, subject, consent, "consent_mismatch")
+            return 403, _error("consent_mismatch", "the consent does not name this subject and record kind")
+
+        fault = self.faults.get(registry) if self.faults.enabled else None
+        if fault:
+            if fault["mode"] == "slow":
+                time.sleep(fault["delay"])
+            elif fault["mode"] == "malformed":
+                self._log(platform, scope, subject, consent, "drill_malformed")
+                return 200, b'{"record": {"name": "\xe5\xbc\xa0'  # cut off mid-character, as a broken proxy would
+            elif fault["mode"] == "wrong_shape":
+                self._log(platform, scope, subject, consent, "drill_wrong_shape")
+                return 200, {"record": "unavailable", "issuer": None}
+            elif fault["mode"] == "error":
+                self._log(platform, scope, subject, consent, "drill_error")
+                return 500, _error("internal_error", "registry backend failed")
+
+        entry = self.data.records.get((registry, kind, subject["type"], subject["id"]))
+        if entry is None:
+            self._log(platform, scope, subject, consent, "not_found")
+            return 404, _error("record_not_found", "no such record for this subject")
+        self._log(platform, scope, subject, consent, "ok")
+        return 200, {
+            "record": entry["record"],
+            "record_id": entry["record_id"],
+            "issued_at": entry["issued_at"],
+            "issuer": self.data.issuers.get(registry, registry),
+            "answered_at": self._clock().isoformat(),
+        }
+
+    def _faults(self, method: str, environ: dict) -> tuple[int, Any]:
+        if self._platform(environ) is None:
+            return 401, _error("credential_refused", "unknown platform credential")
+        if method == "GET":
+            return 200, {"faults": self.faults.snapshot()}
+        if method == "DELETE":
+            self.faults.clear()
+            return 200, {"faults": {}}
+        if method != "POST":
+            return 405, _error("method_not_allowed", "use GET, POST or DELETE")
+        try:
+            body = self._json_body(environ)
+            registry, mode = body["registry"], body["mode"]
+            delay = float(body.get("delay", 5))
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return 400, _error("bad_request", "registry and mode are required")
+        if mode not in FAULT_MODES or not isinstance(registry, str) or not 0 <= delay <= 120:
+            return 400, _error("bad_request", f"mode must be one of {', '.join(FAULT_MODES)}; delay 0-120 s")
+        self.faults.set(registry, mode, delay)
+        return 200, {"faults": self.faults.snapshot()}
+
+    @staticmethod
+    def _log(platform: str, scope: str, subject: dict, consent: dict | None, outcome: str) -> None:
+        logger.info("query platform=%s scope=%s subject=%s consent=%s outcome=%s", platform, scope,
+                    _mask(str(subject.get("id", ""))), (consent or {}).get("consent_id", "-"), outcome)
+
+
+def _error(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}

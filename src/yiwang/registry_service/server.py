@@ -1,0 +1,90 @@
+"""Run the registry service: load its data and credentials, serve on a threaded stdlib server.
+
+Configuration (all optional; the demo needs none):
+
+- seed data: ``<data dir>/registry-seed.json`` if present (a district or a test may replace the
+  records), else the package's ``data/seed.json`` (format ``yiwang-registry-seed/1``);
+- platform credentials: ``<data dir>/registry-credentials.json`` ``{"platforms": {"<platform id>":
+  "<credential>"}}`` if present, else ``YIWANG_REGISTRY_PLATFORMS`` (``id=credential;id2=...``),
+  else the demo platform ``yiwang-demo`` with the demo credential (the platform's default
+  ``YIWANG_REGISTRY_CREDENTIAL``);
+- fault drills only with ``--fault-drills`` or ``YIWANG_REGISTRY_FAULT_DRILLS=1``.
+
+The server is threaded, so a drill that makes one registry slow never blocks ``/healthz`` or
+the other registries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socketserver
+import sys
+from importlib import resources
+from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from yiwang.registry_service.app import RegistryData, RegistryService
+
+DEMO_PLATFORM = "yiwang-demo"
+DEMO_CREDENTIAL = "yiwang-demo-platform-credential"
+
+
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass  # requests are logged by the application, with subjects masked
+
+
+def _stop(*_):
+    raise KeyboardInterrupt  # SIGTERM (from the demo or the tests) stops as cleanly as Ctrl+C
+
+
+def load_seed(data_dir: Path | None) -> dict:
+    """The seed file of the data folder if there is one, else the packaged synthetic data."""
+    if data_dir is not None and (data_dir / "registry-seed.json").is_file():
+        return json.loads((data_dir / "registry-seed.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("yiwang.registry_service").joinpath("data/seed.json").read_text(encoding="utf-8"))
+
+
+def load_credentials(data_dir: Path | None, environ: dict | None = None) -> dict[str, str]:
+    """Platform id -> credential, from the data folder's file, the environment, or the demo default."""
+    environ = os.environ if environ is None else environ
+    if data_dir is not None and (data_dir / "registry-credentials.json").is_file():
+        platforms = json.loads((data_dir / "registry-credentials.json").read_text(encoding="utf-8")).get("platforms", {})
+        return {str(k): str(v) for k, v in platforms.items() if v}
+    configured = environ.get("YIWANG_REGISTRY_PLATFORMS", "").strip()
+    if configured:
+        pairs = (part.split("=", 1) for part in configured.split(";") if "=" in part)
+        return {name.strip(): secret.strip() for name, secret in pairs if name.strip() and secret.strip()}
+    return {DEMO_PLATFORM: DEMO_CREDENTIAL}
+
+
+def build_service(*, data_dir: Path | None = None, fault_drills: bool = False) -> RegistryService:
+    """The WSGI application configured from the data folder and the environment."""
+    drills = fault_drills or os.environ.get("YIWANG_REGISTRY_FAULT_DRILLS", "") in {"1", "true", "yes", "on"}
+    return RegistryService(data=RegistryData.from_seed(load_seed(data_dir)), credentials=load_credentials(data_dir),
+                           fault_drills=drills)
+
+
+def serve(*, host: str, port: int, data_dir: Path | None = None, fault_drills: bool = False) -> int:
+    """Serve until interrupted (SIGINT or SIGTERM)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s registry-service %(message)s", stream=sys.stderr)
+    service = build_service(data_dir=data_dir, fault_drills=fault_drills)
+    httpd = make_server(host, port, service, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    drills = " (fault drills enabled)" if service.faults.enabled else ""
+    print(f"Registry service on http://{host}:{httpd.server_port}/ with {len(service.data.records)} records{drills}", flush=True)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+    return 0

@@ -1,0 +1,155 @@
+"""The registry protocol, against the real registry service process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tests.registries.conftest import (
+    CREDENTIAL, LISI_ID, OTHER_CREDENTIAL, OTHER_PLATFORM, PLATFORM, ZHANGSAN_ID, start_registry_process,
+)
+from yiwang.registry_service.app import RegistryData, RegistryService
+from yiwang.registry_service.consent import sign_consent
+from yiwang.registry_service.server import load_seed
+
+NOW = dt.datetime.now(dt.timezone.utc)
+
+
+def consent_for(subject_id: str, scope: str = "household:id_card", *, platform: str = PLATFORM, secret: str = CREDENTIAL,
+                subject_type: str = "person", expires_in: dt.timedelta = dt.timedelta(hours=1)) -> dict:
+    return sign_consent({
+        "platform": platform, "consent_id": f"{platform}-1", "subject": {"type": subject_type, "id": subject_id},
+        "scope": scope, "purpose": "测试", "case_ref": "draft-1", "granted_at": NOW.isoformat(),
+        "expires_at": (NOW + expires_in).isoformat(),
+    }, secret=secret)
+
+
+def query(subject_id: str, consent: dict, *, registry="household", kind="id_card", subject_type="person") -> dict:
+    return {"registry": registry, "kind": kind, "subject": {"type": subject_type, "id": subject_id}, "consent": consent}
+
+
+def test_healthz(registry_service):
+    status, body = registry_service.call("GET", "/healthz", credential=None)
+    assert status == 200
+    assert json.loads(body) == {"status": "ok", "records": 45}
+
+
+def test_answers_the_record_named_by_the_consent(registry_service):
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent_for(ZHANGSAN_ID)))
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["record_id"] == "GAHZ-IDC-0001"
+    assert answer["issuer"] == "上海市公安局奉贤分局（户籍）"
+    assert answer["issued_at"] == "2021-06-01T09:00:00+08:00"
+    assert answer["record"]["name"] == "张三"
+    assert answer["record"]["id_number"] == ZHANGSAN_ID
+
+
+@pytest.mark.parametrize("credential", [None, "wrong-credential", ""])
+def test_bad_credential_is_refused_401(registry_service, credential):
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent_for(ZHANGSAN_ID)),
+                                         credential=credential)
+    assert status == 401
+    assert json.loads(body)["code"] == "credential_refused"
+
+
+def test_consent_for_another_person_is_refused_403(registry_service):
+    # A validly signed consent of 李四 cannot be used to read 张三's record.
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent_for(LISI_ID)))
+    assert status == 403
+    assert json.loads(body)["code"] == "consent_mismatch"
+
+
+def test_consent_for_another_record_kind_is_refused_403(registry_service):
+    status, body = registry_service.call(
+        "POST", "/v1/query", query(ZHANGSAN_ID, consent_for(ZHANGSAN_ID, "household:id_card"), kind="hukou_booklet")
+    )
+    assert status == 403
+    assert json.loads(body)["code"] == "consent_mismatch"
+
+
+def test_forged_consent_is_refused_403(registry_service):
+    forged = {**consent_for(LISI_ID), "subject": {"type": "person", "id": ZHANGSAN_ID}}
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, forged))
+    assert status == 403
+    assert json.loads(body)["code"] == "consent_signature"
+
+
+def test_consent_signed_by_another_platform_is_refused_403(registry_service):
+    # The other platform's own, valid consent does not work with our credential, nor vice versa.
+    other = consent_for(ZHANGSAN_ID, platform=OTHER_PLATFORM, secret=OTHER_CREDENTIAL)
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, other))
+    assert status == 403
+    assert json.loads(body)["code"] == "consent_signature"
+    misnamed = consent_for(ZHANGSAN_ID, platform=OTHER_PLATFORM, secret=CREDENTIAL)
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, misnamed))
+    assert status == 403
+    assert json.loads(body)["code"] == "consent_platform"
+
+
+def test_expired_consent_is_refused_403(registry_service):
+    expired = consent_for(ZHANGSAN_ID, expires_in=dt.timedelta(seconds=-1))
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, expired))
+    assert status == 403
+    assert json.loads(body)["code"] == "consent_expired"
+
+
+def test_no_record_is_404(registry_service):
+    status, body = registry_service.call(
+        "POST", "/v1/query", query(LISI_ID, consent_for(LISI_ID, "marriage:marriage_certificate"),
+                                   registry="marriage", kind="marriage_certificate"),
+    )
+    assert status == 404
+    assert json.loads(body)["code"] == "record_not_found"
+
+
+@pytest.mark.parametrize("body", [{}, {"registry": "household"}, {"registry": 1, "kind": "x", "subject": {}}])
+def test_bad_request_is_400(registry_service, body):
+    status, answer = registry_service.call("POST", "/v1/query", body)
+    assert status == 400
+    assert json.loads(answer)["code"] == "bad_request"
+
+
+def test_fault_drills_are_off_unless_enabled():
+    service = RegistryService(data=RegistryData.from_seed(load_seed(None)), credentials={PLATFORM: CREDENTIAL})
+    statuses = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/admin/faults", "HTTP_AUTHORIZATION": f"Bearer {CREDENTIAL}"}
+    service(environ, lambda status, headers: statuses.append(status))
+    assert statuses == ["404 Not Found"]
+
+
+def test_fault_drill_needs_the_credential(registry_service):
+    status, _ = registry_service.call("POST", "/admin/faults", {"registry": "household", "mode": "slow"}, credential="x")
+    assert status == 401
+    status, body = registry_service.call("GET", "/admin/faults")
+    assert json.loads(body) == {"faults": {}}
+
+
+def test_a_service_started_without_drills_refuses_them():
+    service = start_registry_process(fault_drills=False)
+    try:
+        status, _ = service.call("POST", "/admin/faults", {"registry": "household", "mode": "slow"})
+        assert status == 404
+    finally:
+        service.stop()
+
+
+def test_seed_identifiers_are_valid_and_include_the_demo_people():
+    from yiwang.accounts.services import DEMO_CREDIT_CODE, DEMO_ID_LISI, DEMO_ID_ZHANGSAN
+    from yiwang.core.identifiers import normalize_credit_code, normalize_id_card
+
+    seed = load_seed(None)
+    people = {p["id"]: p["name"] for p in seed["people"]}
+    companies = {c["id"]: c["name"] for c in seed["companies"]}
+    assert all(normalize_id_card(number) == number for number in people)
+    assert all(normalize_credit_code(code) == code for code in companies)
+    assert (people[DEMO_ID_ZHANGSAN], people[DEMO_ID_LISI]) == ("张三", "李四")
+    assert companies[DEMO_CREDIT_CODE] == "上海奉贤示例餐饮有限公司"
+    subjects = {(r["subject"]["type"], r["subject"]["id"]) for r in seed["records"]}
+    assert subjects <= {("person", p) for p in people} | {("company", c) for c in companies}
+    # 张三's household has a child of school age with a student status record.
+    booklet = next(r for r in seed["records"] if r["kind"] == "hukou_booklet" and r["subject"]["id"] == DEMO_ID_ZHANGSAN)
+    assert [m["relation"] for m in booklet["record"]["members"]] == ["户主", "妻", "子"]
+    assert any(r["kind"] == "student_status" and r["subject"]["id"] == DEMO_ID_ZHANGSAN for r in seed["records"])
