@@ -10,7 +10,7 @@ from yiwang.accounts.selectors import assigned_department_ids
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import FormField, default_form_fields
-from yiwang.applications.models import Case
+from yiwang.applications.models import Case, CaseMaterial
 from yiwang.core.errors import NotFound
 from yiwang.workcalendar.selectors import current_calendar, deadline_warning
 
@@ -107,3 +107,23 @@ def requested_supplement_positions(case: Case) -> list[int]:
         return []
     request = case.events.filter(action="request_supplement").order_by("-sequence").first()
     return list(request.data.get("missing_positions", [])) if request else []
+
+
+def material_is_open(case: Case, *, position: int, name: str) -> bool:
+    """Whether the applicant may supply material `position` (named `name`) now: anything while a
+    draft, the requested ones during a supplement, owed (容缺) ones until the case is closed."""
+    if case.state == c.DRAFT:
+        return True
+    if case.state == c.SUPPLEMENT_REQUESTED:
+        return position in requested_supplement_positions(case)
+    return name in case.owed_materials and case.state not in c.FINAL_STATES
+
+
+def shared_materials_of_submitted_cases():
+    """(case id, position, item code, item name, item name_en) of every current registry-sourced
+    material of a submitted case: what data sharing saved applicants from bringing."""
+    return (
+        CaseMaterial.objects.filter(source=c.SOURCE_REGISTRY, superseded=False, case__submitted_at__isnull=False)
+        .values_list("case_id", "material_position", "case__item__code", "case__item__name", "case__item__name_en")
+        .distinct()
+    )

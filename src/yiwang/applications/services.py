@@ -20,7 +20,7 @@ from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import default_form_fields, validate_form_data
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
 from yiwang.applications.notices import NoticeFacts, compose_notice
-from yiwang.applications.selectors import requested_supplement_positions
+from yiwang.applications.selectors import material_is_open
 from yiwang.applications.storage import store_material_file, store_shared_record
 from yiwang.catalog.constants import NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
@@ -161,7 +161,7 @@ def _attach(*, case_id, user, position, stored, source, original_name, exemptibl
                 f"材料“{materials[position]['name']}”不能以该共享数据代替。",
                 f"Material {position} cannot be replaced by that shared record.",
             )
-        if not _may_upload(case, position, materials[position]["name"]):
+        if not material_is_open(case, position=position, name=materials[position]["name"]):
             raise Conflict(
                 "materials_closed",
                 "当前状态下不能上传该材料。",
@@ -181,14 +181,6 @@ def _attach(*, case_id, user, position, stored, source, original_name, exemptibl
             uploaded_by=user,
             **(shared_fields or {}),
         )
-
-
-def _may_upload(case: Case, position: int, name: str) -> bool:
-    if case.state == c.DRAFT:
-        return True
-    if case.state == c.SUPPLEMENT_REQUESTED:
-        return position in requested_supplement_positions(case)
-    return name in case.owed_materials and case.state not in c.FINAL_STATES
 
 
 def _next_case_number(item_code: str, day: dt.date) -> str:

@@ -241,3 +241,12 @@ def _parse_date(value) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+
+
+def valid_licences_held_by(holder_identifier: str):
+    """Valid licences issued to a holder (ID number or credit code), newest first, with key and department."""
+    return (
+        Licence.objects.filter(holder_identifier=holder_identifier, status=Licence.VALID)
+        .select_related("seal_key", "department")
+        .order_by("-issued_at", "-id")
+    )

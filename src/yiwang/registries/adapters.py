@@ -267,20 +267,12 @@ class PlatformELicenceAdapter:
 
     @staticmethod
     def _own_licence(*, kind: str, subject: Subject) -> RegistryAnswer | None:
-        # The licences app has no selector listing a holder's licences yet; this read-only query
-        # is the one place data sharing reads its model (see the module docstring).
-        from yiwang.licences.models import Licence
-        from yiwang.licences.selectors import check_licence_integrity, verification_url
+        from yiwang.licences.selectors import check_licence_integrity, valid_licences_held_by, verification_url
 
         names = {name for name, k in licence_kind_by_title().items() if k == kind}
         if not names:
             return None
-        candidates = (
-            Licence.objects.filter(holder_identifier=subject.id, status=Licence.VALID)
-            .select_related("seal_key", "department")
-            .order_by("-issued_at", "-id")
-        )
-        for licence in candidates:
+        for licence in valid_licences_held_by(subject.id):
             if _title_stem(licence.title) not in names or check_licence_integrity(licence) != "ok":
                 continue
             content = licence.content

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.selectors import has_role
-from yiwang.applications.selectors import cases_visible_to
+from yiwang.applications.selectors import cases_visible_to, shared_materials_of_submitted_cases
 from yiwang.catalog.selectors import list_items, record_kind_names
 from yiwang.core import clock
 from yiwang.core.errors import PermissionDenied
@@ -218,10 +218,6 @@ def access_log(user, *, limit: int = 500, outcome: str | None = None) -> list[Au
 
 def exemption_report() -> ExemptionReport:
     """Per item and overall: exemptible materials, exempted materials, visits saved (see module doc)."""
-    # The applications app has no selector over all cases' shared materials yet; this read-only
-    # query is the one place data sharing reads its model.
-    from yiwang.applications.models import CaseMaterial
-
     items = list_items(active_only=False)
     necessity: dict[tuple[str, int], str] = {}
     rows: dict[str, ItemExemption] = {}
@@ -232,11 +228,7 @@ def exemption_report() -> ExemptionReport:
         row.exemptible += 1
         necessity[(code, position)] = material_necessity
 
-    exempted = (
-        CaseMaterial.objects.filter(source="registry", superseded=False, case__submitted_at__isnull=False)
-        .values_list("case_id", "material_position", "case__item__code", "case__item__name", "case__item__name_en")
-        .distinct()
-    )
+    exempted = shared_materials_of_submitted_cases()
     seen: set[tuple[int, int]] = set()
     cases_per_item: dict[str, set[int]] = defaultdict(set)
     for case_id, position, code, name, name_en in exempted:

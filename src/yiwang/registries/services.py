@@ -26,7 +26,7 @@ import time
 from django.db import transaction
 
 from yiwang.accounts.selectors import is_resident_like
-from yiwang.applications.selectors import get_case_for, requested_supplement_positions
+from yiwang.applications.selectors import get_case_for, material_is_open
 from yiwang.applications.services import attach_shared_record
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
 from yiwang.core import clock
@@ -89,13 +89,8 @@ def _exemptible_material(case, position: int) -> dict:
 def _require_open_material(case, material: dict) -> None:
     # Ask a registry only for a record the case can take now (the same rule as an upload), so
     # nobody's data is fetched for nothing; attach_shared_record checks it again under its lock.
-    if case.state == "draft":
-        return
-    if case.state == "supplement_requested" and material["position"] in requested_supplement_positions(case):
-        return
-    if material["name"] in (case.owed_materials or []) and case.state not in {"withdrawn", "not_accepted", "denied", "delivered"}:
-        return
-    raise Conflict("materials_closed", "当前状态下不能补充该材料。", "This material cannot be supplied in the case's current state.")
+    if not material_is_open(case, position=material["position"], name=material["name"]):
+        raise Conflict("materials_closed", "当前状态下不能补充该材料。", "This material cannot be supplied in the case's current state.")
 
 
 def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: str) -> Consent:
