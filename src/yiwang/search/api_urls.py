@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from yiwang.search import api
+
+urlpatterns = [
+    path("search", api.SearchApi.as_view(), name="search-api"),
+]
