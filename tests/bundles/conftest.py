@@ -45,10 +45,12 @@ def start(client, code: str = BUSINESS, answers=None, form=None):
     )
 
 
-def upload_required(client, body: dict) -> None:
-    """Upload every required material of a draft once (each shared material a single time)."""
+def upload_required(client, body: dict, *, including_produced: bool = True) -> None:
+    """Upload every required material of a draft once (each shared material a single time).
+
+    `including_produced=False` leaves out what another member's result will supply."""
     for material in body["materials"]:
-        if material["necessity"] == "1":
+        if material["necessity"] == "1" and (including_produced or not material["produced_by"]):
             response = upload(client, body["id"], material["name"])
             assert response.status_code == 201, response.json()
 

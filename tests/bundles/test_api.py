@@ -483,3 +483,40 @@ def test_staff_lists_mask_a_residents_name(catalog, monkeypatch):
 def test_drafts_are_not_shown_to_staff(applicant, officers, fixed_today):
     start(applicant)
     assert officers["SCJG"].get("/api/v1/bundle-applications/").json() == []
+
+
+def test_business_start_up_needs_no_licence_from_the_founder_and_passes_it_on(
+    applicant, enterprise, fixed_today, django_capture_on_commit_callbacks
+):
+    """企业开办 at one window: the founder brings no 营业执照 (it does not exist yet); the company
+    registration issues it and every other member receives it from the e-licence store."""
+    body = start(applicant).json()
+    produced = [m for m in body["materials"] if m["produced_by"]]
+    assert [(m["name"], m["produced_by"]) for m in produced] == [("营业执照", "310120-SCJG-01-0002")]
+    upload_required(applicant, body, including_produced=False)
+    submitted = applicant.post(f"/api/v1/bundle-applications/{body['id']}/submit/", HTTP_IDEMPOTENCY_KEY="one-window")
+    assert submitted.status_code == 200, submitted.json()
+    submitted = submitted.json()
+    window = client_for(make_staff(role="window_officer", departments=["SCJG", "GAZA", "TAX", "RSJSB", "GJJ"]))
+
+    registration = member(submitted, "310120-SCJG-01-0002")["case"]
+    for action in ("accept", "approve"):
+        assert act(window, registration, action).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert act(window, registration, "issue_result").status_code == 200
+    licence_number = Case.objects.get(pk=registration["id"]).licence.number
+
+    for code in ("310120-GAZA-20-0001", "310120-TAX-20-0001", "310120-TAX-20-0002", "310120-RSJSB-21-0004", "310120-GJJ-21-0004"):
+        case = Case.objects.get(pk=member(submitted, code)["case"]["id"])
+        assert case.owed_materials == []
+        shared = case.materials.get(material_name="营业执照", superseded=False)
+        assert (shared.source, shared.shared_source) == ("registry", "elicence:business_licence")
+    # The rest of the bundle is then decided the same day at the same window.
+    for m in submitted["members"]:
+        if m["item_code"] != "310120-SCJG-01-0002":
+            for action in ("accept", "approve", "issue_result"):
+                assert act(window, m["case"], action).status_code == 200, (m["item_code"], action)
+    detail = applicant.get(f"/api/v1/bundle-applications/{body['id']}/").json()
+    assert detail["status"] == "completed"
+    assert {m["case"]["state"] for m in detail["members"]} == {"result_issued"}
+    assert licence_number.startswith("SCJG-")

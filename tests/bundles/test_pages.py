@@ -77,7 +77,9 @@ def test_a_resident_fills_one_form_uploads_shared_materials_and_submits(enterpri
     bundle_case = BundleCase.objects.get()
     assert response["Location"] == f"/bundles/cases/{bundle_case.pk}/"
     page = web.get(response["Location"]).content.decode()
-    assert page.count('value="营业执照"') == 2  # one upload form and one data-sharing button, once for 5 items
+    # The company's own business licence comes from the registration member: nothing to bring.
+    assert page.count('value="营业执照"') == 0
+    assert page.count("由本件事“有限责任公司设立登记”办结后自动提供，无需提交") == 1
     assert "由数据共享调取（免交）" in page
 
     form = {"contact_name": "王经办", "phone": "13800138000", "address": "上海市奉贤区南桥镇解放东路1号", "idempotency_key": "p-1"}
@@ -88,10 +90,10 @@ def test_a_resident_fills_one_form_uploads_shared_materials_and_submits(enterpri
 
     api = client_for(enterprise)
     for material in api.get(f"/api/v1/bundle-applications/{bundle_case.pk}/").json()["materials"]:
-        if material["necessity"] == "1":
+        if material["necessity"] == "1" and not material["produced_by"]:
             uploaded = web.post(f"/bundles/cases/{bundle_case.pk}/materials/", {"material_name": material["name"], "file": pdf()})
             assert uploaded.status_code == 302
-    assert CaseMaterial.objects.filter(material_name="营业执照").count() == 5
+    assert CaseMaterial.objects.filter(material_name="营业执照").count() == 0
     submitted = web.post(f"/bundles/cases/{bundle_case.pk}/submit/", form)
     assert submitted.status_code == 302
     page = web.get(submitted["Location"]).content.decode()
@@ -100,6 +102,9 @@ def test_a_resident_fills_one_form_uploads_shared_materials_and_submits(enterpri
     cases = Case.objects.filter(bundle_member__bundle_case=bundle_case)
     assert {c.state for c in cases} == {"received"}
     assert {c.form_data["contact_name"] for c in cases} == {"王经办"}
+    assert sorted(c.item.code for c in cases if c.owed_materials == ["营业执照"]) == [
+        "310120-GAZA-20-0001", "310120-GJJ-21-0004", "310120-RSJSB-21-0004", "310120-TAX-20-0001", "310120-TAX-20-0002"
+    ]
     for case in cases:
         assert f'href="/cases/{case.pk}/"' in page
     mine = web.get("/bundles/mine/").content.decode()

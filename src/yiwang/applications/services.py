@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Collection
 from typing import BinaryIO
 
 from django.db import IntegrityError, transaction
@@ -168,6 +169,10 @@ def _attach(*, case_id, user, position, stored, source, original_name, exemptibl
                 "This material cannot be uploaded in the case's current state.",
             )
         case.materials.filter(material_position=position, superseded=False).update(superseded=True)
+        name = materials[position]["name"]
+        if case.state != c.DRAFT and name in case.owed_materials:
+            case.owed_materials = [owed for owed in case.owed_materials if owed != name]
+            case.save(update_fields=["owed_materials", "updated_at"])
         return CaseMaterial.objects.create(
             case=case,
             material_position=position,
@@ -224,10 +229,15 @@ def _current_materials(case: Case) -> set[int]:
     return set(case.materials.filter(superseded=False).values_list("material_position", flat=True))
 
 
-def submit_application(*, case_id: int, applicant, idempotency_key: str | None = None) -> Case:
+def submit_application(
+    *, case_id: int, applicant, idempotency_key: str | None = None, awaited_positions: Collection[int] = ()
+) -> Case:
     """Submit a draft: check the form and materials, freeze the item's rules, number the case.
 
     A retried submission with the same idempotency key returns the case it created.
+    `awaited_positions` are materials that another case of the same application (a 一件事 member)
+    will produce, e.g. the business licence the seal registration needs: they are not required
+    now and are owed until the result is attached.
     """
     key = (idempotency_key or "").strip()[:100] or None
     with transaction.atomic():
@@ -246,7 +256,11 @@ def submit_application(*, case_id: int, applicant, idempotency_key: str | None =
         case.form_data = _clean_form(applicant, case.form_data)
         rules = item_rules_snapshot(case.item)
         present = _current_materials(case)
-        missing = [m["name"] for m in rules["materials"] if m["necessity"] == NECESSITY_REQUIRED and m["position"] not in present]
+        awaited = set(awaited_positions) - present
+        missing = [
+            m["name"] for m in rules["materials"]
+            if m["necessity"] == NECESSITY_REQUIRED and m["position"] not in present | awaited
+        ]
         if missing:
             raise ValidationFailed(
                 "missing_materials",
@@ -255,7 +269,8 @@ def submit_application(*, case_id: int, applicant, idempotency_key: str | None =
                 details={"missing": missing},
             )
         case.owed_materials = [
-            m["name"] for m in rules["materials"] if m["necessity"] == NECESSITY_DEFERRABLE and m["position"] not in present
+            m["name"] for m in rules["materials"]
+            if m["position"] not in present and (m["necessity"] == NECESSITY_DEFERRABLE or m["position"] in awaited)
         ]
         now = clock.now()
         case.rules = rules
@@ -464,11 +479,32 @@ def _deny(case, spec, **_):
     return {}, None
 
 
+# Called with the case id after a result (e-licence) is issued and committed; other apps register
+# here (e.g. a 一件事 passes a member's licence on to the members that need it).
+_result_issued_hooks: list[Callable[[int], None]] = []
+
+
+def register_result_issued_hook(hook: Callable[[int], None]) -> None:
+    """Call `hook(case_id)` after every committed result issuance."""
+    if hook not in _result_issued_hooks:
+        _result_issued_hooks.append(hook)
+
+
+def _run_result_issued_hooks(case_id: int) -> None:
+    for hook in list(_result_issued_hooks):
+        try:
+            hook(case_id)
+        except Exception:  # one failing hook must not hide the issued result or stop the others
+            logger.exception("result-issued hook %s failed for case %s", getattr(hook, "__name__", hook), case_id)
+
+
 def _issue_result(case, spec, *, actor, **_):
     from yiwang.licences.services import issue_licence
 
     licence = issue_licence(case=case, issued_by=actor)
     case.state = c.RESULT_ISSUED
+    case_id = case.pk
+    transaction.on_commit(lambda: _run_result_issued_hooks(case_id))
     return {"licence_number": licence.number}, None
 
 

@@ -272,6 +272,7 @@ class BundleCaseOut(serializers.Serializer):
 
 class BundleDraftMaterialOut(BundleGuidanceMaterialOut):
     uploaded_items = serializers.ListField(child=serializers.CharField(), help_text="codes of the items that have a file")
+    produced_by = serializers.CharField(allow_null=True, help_text="member item whose result will supply it (nothing to bring)")
     complete = serializers.BooleanField()
 
 
@@ -292,6 +293,7 @@ class BundleCaseDetailOut(BundleCaseOut):
         return [
             {**_materials([row["material"]])[0],
              "uploaded_items": [code for code, upload in row["uploaded"].items() if upload is not None],
+             "produced_by": row["produced_by"],
              "complete": row["complete"]}
             for row in selectors.draft_materials(bundle_case)
         ]

@@ -375,3 +375,35 @@ def first_closed_window(windows: Iterable[Window], today: dt.date) -> ClosedWind
         if not status.open:
             return ClosedWindow(window, status)
     return None
+
+
+@dataclass(frozen=True)
+class MemberResult:
+    """What one member item produces and needs: its code, result name and materials (rules snapshot)."""
+
+    code: str
+    result_name: str
+    materials: list[Mapping[str, Any]]
+
+
+def results_passed_on(members: Iterable[MemberResult], record_names: Mapping[str, str]) -> dict[str, dict[int, str]]:
+    """Materials that another member's result supplies, per member: {item code: {position: producer code}}.
+
+    A member's needed material (required or 容缺后补) is supplied by another member when the
+    material can be fetched from the e-licence store (`exemptible_via` "elicence:<kind>") and that
+    record kind's name (`record_names`, e.g. "营业执照") is the other member's result. So in
+    企业开办 the company registration's 营业执照 serves the seal, tax and insurance registrations,
+    which then need not (and could not yet) bring it.
+    """
+    members = list(members)
+    producers = {m.result_name: m.code for m in members if m.result_name}
+    passed_on: dict[str, dict[int, str]] = {}
+    for member in members:
+        for material in member.materials:
+            via = material.get("exemptible_via") or ""
+            if not via.startswith("elicence:") or material.get("necessity") == NECESSITY_OPTIONAL:
+                continue
+            producer = producers.get(record_names.get(via, ""))
+            if producer and producer != member.code:
+                passed_on.setdefault(member.code, {})[material["position"]] = producer
+    return passed_on

@@ -14,7 +14,7 @@ from yiwang.bundles import constants as c
 from yiwang.bundles import guidance
 from yiwang.bundles.models import BundleCase, BundleCaseMember
 from yiwang.catalog.models import Bundle, BundleMember, Material, ServiceItem
-from yiwang.catalog.selectors import item_rules_snapshot
+from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
 from yiwang.core.errors import NotFound
 
 ALL_DEPARTMENT_ROLES = {"administrator", "auditor", "hall_manager"}
@@ -298,10 +298,29 @@ def member_codes_in_departments(bundle_case: BundleCase, user) -> list[str]:
     return [m.item.code for m in bundle_case.members.all() if m.case is not None and m.case.department_id in mine]
 
 
+def passed_on_within(members: list) -> dict[str, dict[int, str]]:
+    """{item code: {material position: producing item code}} for the members' materials that another
+    member's result will supply (see guidance.results_passed_on)."""
+    record_names = {via: names["name"] for via, names in record_kind_names().items()}
+    return guidance.results_passed_on(
+        (
+            guidance.MemberResult(
+                code=member.item.code,
+                result_name=(snapshot := item_rules_snapshot(member.item))["result"]["name"],
+                materials=snapshot["materials"],
+            )
+            for member in members
+            if member.case is not None
+        ),
+        record_names,
+    )
+
+
 def draft_materials(bundle_case: BundleCase) -> list[dict]:
     """The materials of a draft's online members, once per (name, exemptible_via), with what is uploaded.
 
-    Each entry: the merged material, `uploaded` (item code -> CaseMaterial or None) and `complete`
+    Each entry: the merged material, `uploaded` (item code -> CaseMaterial or None), `produced_by`
+    (the member item whose result will supply it, or None) and `complete`
     (every member needing it has a file).
     """
     per_item = []
@@ -315,8 +334,15 @@ def draft_materials(bundle_case: BundleCase) -> list[dict]:
     for case in cases.values():
         for material in case.materials.filter(superseded=False):
             uploads[(case.pk, material.material_position)] = material
+    awaited = passed_on_within([m for m in bundle_case.members.all() if m.case is not None])
     rows = []
     for merged in guidance.merge_materials(per_item):
         uploaded = {code: uploads.get((cases[code].pk, merged.positions[code])) for code in merged.items}
-        rows.append({"material": merged, "uploaded": uploaded, "complete": all(uploaded.values())})
+        producers = {awaited.get(code, {}).get(merged.positions[code]) for code in merged.items}
+        # Produced within the bundle when every item that needs it gets it from the same member.
+        produced_by = producers.pop() if len(producers) == 1 and None not in producers else None
+        rows.append({
+            "material": merged, "uploaded": uploaded, "produced_by": produced_by,
+            "complete": produced_by is not None or all(uploaded.values()),
+        })
     return rows

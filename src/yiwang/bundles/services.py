@@ -29,6 +29,7 @@ from yiwang.catalog.constants import NECESSITY_REQUIRED
 from yiwang.catalog.selectors import item_rules_snapshot
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from yiwang.registries.services import fetch_material_for_case, grant_consent
 
 logger = logging.getLogger("yiwang.bundles")
 
@@ -251,24 +252,6 @@ def attach_bundle_material(
     return stored
 
 
-def _registries():
-    """The data-sharing interface (grant_consent, fetch_material_for_case), or a 503 until it exists."""
-    try:
-        from yiwang.registries import services as registry_services
-    except ImportError:
-        registry_services = None
-    grant = getattr(registry_services, "grant_consent", None)
-    fetch = getattr(registry_services, "fetch_material_for_case", None)
-    if grant is None or fetch is None:
-        raise DomainError(
-            "registry_unavailable",
-            "数据共享服务暂不可用，请上传材料。",
-            "Data sharing is not available; please upload the material.",
-            status=503,
-        )
-    return grant, fetch
-
-
 def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, purpose: str = "") -> list:
     """Fetch a material from data sharing (免交) into every member draft that needs it.
 
@@ -277,7 +260,6 @@ def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, purp
     calls that did happen, and no lock is held while a registry answers. If the registry refuses
     part-way, the members fetched so far keep their record and a retry fetches only the others.
     """
-    grant_consent, fetch_material_for_case = _registries()
     try:
         bundle_case = BundleCase.objects.select_related("bundle").get(pk=bundle_case_id)
     except (BundleCase.DoesNotExist, ValueError, TypeError):
@@ -311,13 +293,14 @@ def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, purp
 # ---------------------------------------------------------------------------------------------
 
 
-def _missing_required(members: list[BundleCaseMember]) -> dict[str, list[str]]:
-    """Required materials without a file: material name -> names of the items that need it."""
+def _missing_required(members: list[BundleCaseMember], awaited: dict[str, dict[int, str]]) -> dict[str, list[str]]:
+    """Required materials without a file (and not awaited from another member): name -> item names."""
     missing: dict[str, list[str]] = {}
     for member in members:
         if member.case is None:
             continue
         present = set(member.case.materials.filter(superseded=False).values_list("material_position", flat=True))
+        present |= set(awaited.get(member.item.code, {}))
         for material in item_rules_snapshot(member.item)["materials"]:
             if material["necessity"] == NECESSITY_REQUIRED and material["position"] not in present:
                 missing.setdefault(material["name"], []).append(member.item.name)
@@ -349,7 +332,8 @@ def submit_bundle(*, bundle_case_id: int, applicant, idempotency_key: str | None
                 )
             members = _members(bundle_case)
             check_windows(selectors.application_windows(bundle_case.bundle, [m.item for m in members]))
-            missing = _missing_required(members)
+            awaited = selectors.passed_on_within(members)
+            missing = _missing_required(members, awaited)
             if missing:
                 raise ValidationFailed(
                     "missing_materials",
@@ -361,8 +345,10 @@ def submit_bundle(*, bundle_case_id: int, applicant, idempotency_key: str | None
                 if member.case is not None:
                     # A key per member, derived, so a retried bundle never submits a member twice.
                     applications.submit_application(
-                        case_id=member.case_id, applicant=applicant, idempotency_key=f"yjs-{bundle_case.pk}-{member.case_id}"
+                        case_id=member.case_id, applicant=applicant, idempotency_key=f"yjs-{bundle_case.pk}-{member.case_id}",
+                        awaited_positions=awaited.get(member.item.code, {}).keys(),
                     )
+            _consent_to_pass_results_on(applicant, members, awaited)
             bundle_case.submitted_at = clock.now()
             bundle_case.submission_key = key
             bundle_case.number = _bundle_number(bundle_case)
@@ -374,6 +360,43 @@ def submit_bundle(*, bundle_case_id: int, applicant, idempotency_key: str | None
         ) from None
     logger.info("bundle case %s submitted with %d members", bundle_case.number, len(members))
     return bundle_case
+
+
+def _consent_to_pass_results_on(applicant, members: list[BundleCaseMember], awaited: dict[str, dict[int, str]]) -> None:
+    # Submitting the bundle is the applicant's consent that a licence issued to them by one member
+    # is handed to the members that need it; recorded like any other consent, so it is audited.
+    if not awaited:
+        return
+    materials = {member.item.code: item_rules_snapshot(member.item)["materials"] for member in members}
+    for member in members:
+        for position in awaited.get(member.item.code, {}):
+            via = next(m["exemptible_via"] for m in materials[member.item.code] if m["position"] == position)
+            grant_consent(user=applicant, exemptible_via=via, case_id=member.case_id,
+                          purpose="一件事内已签发证照复用 reuse of a licence issued within this bundle")
+
+
+def pass_result_on(case_id: int) -> list:
+    """After a member's result is issued, attach it to the other members that were waiting for it.
+
+    Registered as a result-issued hook of the applications app; runs after the issuing commit.
+    A member that cannot take it now (closed, or the record is unavailable) keeps the material
+    owed: the applicant or the window can still supply it.
+    """
+    member = BundleCaseMember.objects.select_related("bundle_case", "item").filter(case_id=case_id).first()
+    if member is None or not member.bundle_case.submitted_at:
+        return []
+    members = _members(member.bundle_case)
+    awaited = selectors.passed_on_within(members)
+    attached = []
+    for other in members:
+        for position, producer in awaited.get(other.item.code, {}).items():
+            if producer != member.item.code or other.case is None:
+                continue
+            try:
+                attached.append(fetch_material_for_case(case_id=other.case_id, user=member.bundle_case.applicant, position=position))
+            except DomainError as refused:
+                logger.warning("result of case %s not passed on to case %s: %s", case_id, other.case_id, refused.code)
+    return attached
 
 
 # ---------------------------------------------------------------------------------------------

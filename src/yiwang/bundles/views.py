@@ -226,6 +226,7 @@ class DraftMaterialRow:
     uploaded: object  # one of the members' current files (all hold the same after a bundle upload)
     complete: bool
     missing: bool = False
+    produced_by: str = ""  # name of the member item whose result will supply it
 
 
 @dataclass
@@ -306,6 +307,7 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
                 exemptible_via=row["material"].exemptible_via, item_names=[names[c] for c in row["material"].items],
                 uploaded=next((u for u in row["uploaded"].values() if u is not None), None), complete=row["complete"],
                 missing=row["material"].name in missing_names,
+                produced_by=names.get(row["produced_by"], "") if row["produced_by"] else "",
             )
             for row in selectors.draft_materials(bundle_case)
         ]
