@@ -1,4 +1,4 @@
-"""The `yiwang` command: demo, serve, migrate, import-catalog, createadmin, registry-service.
+"""The `yiwang` command: demo, serve, migrate, import-catalog, createadmin, registry-service, search.
 
 Every subcommand finds its database the same way (see `yiwang.config.environment`):
 YIWANG_DATABASE_URL if set, else SQLite in the data folder (--data-dir, else YIWANG_DATA_DIR,
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
@@ -204,6 +205,27 @@ def cmd_demo(args) -> int:
             _stop_child(registry)
 
 
+def cmd_search(args) -> int:
+    _setup_django(args.data_dir)
+    _migrate()  # the curated synonyms arrive with a migration
+    from yiwang.core.errors import DomainError
+    from yiwang.search.selectors import search_as_json
+
+    try:
+        answer = search_as_json(args.query, args.limit)
+    except DomainError as exc:
+        if args.json:
+            print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
+            return 2
+        return _fail(f"{exc.message_en} ({exc.code})")
+    if args.json:
+        print(json.dumps(answer, ensure_ascii=False))
+    else:
+        for rank, hit in enumerate(answer["results"], 1):
+            print(f"{rank:>2}. {hit['code']:<22} {hit['kind']:<6} {hit['score']:>8}  {hit['name']}")
+    return 0
+
+
 def cmd_registry_service(args) -> int:
     from yiwang.registry_service.server import serve
 
@@ -263,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fault-drills", action="store_true",
                    help="enable /admin/faults to make a registry slow or malformed (drills and tests only)")
     p.set_defaults(func=cmd_registry_service)
+
+    p = add("search", "Search service items and 一件事 bundles as a resident would (segmentation, pinyin, synonyms).", cmd_search)
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=10, help="how many results (1-50)")
+    p.add_argument("--json", action="store_true", help='print {"results": [{"code","name","kind","score"}]} as the API does')
 
     p = add("createadmin", "Create or reset an administrator account (password from --password, YIWANG_ADMIN_PASSWORD or a prompt).", cmd_createadmin)
     p.add_argument("username")

@@ -28,7 +28,7 @@ def test_home_shows_search_themes_and_departments(client, catalog):
     response = client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<form method="get" action="/items/" role="search">' in html
+    assert '<form method="get" action="/search/" role="search">' in html
     assert '<a class="card theme" href="/items/?theme=natural_person">' in html
     assert '<a class="card theme" href="/items/?theme=enterprise">' in html
     persons = sum("natural_person" in i["service_objects"] for i in data["items"])
