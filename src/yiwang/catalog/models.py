@@ -52,6 +52,7 @@ class Department(models.Model):
     # Sections of one organ share the organ's code (the organ is the legal implementer).
     credit_code = models.CharField("统一社会信用代码", max_length=18, validators=[validate_credit_code])
     notes = models.TextField("备注", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "部门"
@@ -176,6 +177,7 @@ class Bundle(models.Model):
     questions = models.JSONField("引导问题", default=list, blank=True)
     rules = models.JSONField("引导规则", default=list, blank=True)
     notes = models.TextField("备注", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "一件事"

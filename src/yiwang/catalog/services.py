@@ -163,6 +163,7 @@ def _sync_by_code(model: type[Model], desired: dict[str, dict[str, Any]]) -> tup
     Returns the wanted rows by code and what happened to each (created/updated/unchanged).
     """
     existing = {obj.code: obj for obj in model.objects.all()}
+    has_updated_at = any(field.name == "updated_at" for field in model._meta.get_fields())
     to_create, to_update, changed_fields = [], [], set()
     status: dict[str, str] = {}
     for code, values in desired.items():
@@ -175,6 +176,9 @@ def _sync_by_code(model: type[Model], desired: dict[str, dict[str, Any]]) -> tup
         if changed:
             for name in changed:
                 setattr(obj, name, values[name])
+            if has_updated_at:  # bulk_update skips auto_now: readers (search) watch this column
+                obj.updated_at = timezone.now()
+                changed.append("updated_at")
             to_update.append(obj)
             changed_fields.update(changed)
         status[code] = UPDATED if changed else UNCHANGED

@@ -96,22 +96,19 @@ def _fingerprint_sql() -> str:
     item, bundle, member, department, synonym = (
         table(ServiceItem), table(Bundle), table(BundleMember), table(Department), table(Synonym),
     )
-    # Items and synonyms carry updated_at; bundles and departments do not, so their names are
-    # summarised by length (a same-length rename of a bundle or department alone is missed until
-    # something else changes). Member lists are replaced row by row, so their max id moves.
+    # Items, bundles, departments and synonyms carry updated_at (the catalogue import sets it on
+    # every changed row). Member lists are replaced row by row, so their max id moves.
     parts = [
         f"SELECT COUNT(*) FROM {item}",
         f"SELECT COUNT(*) FROM {item} WHERE {col(ServiceItem, 'is_active')} = %s",
         f"SELECT MAX({col(ServiceItem, 'updated_at')}) FROM {item}",
         f"SELECT COUNT(*) FROM {bundle}",
         f"SELECT MAX({col(Bundle, 'id')}) FROM {bundle}",
-        f"SELECT COALESCE(SUM(LENGTH({col(Bundle, 'name')}) + 7 * LENGTH({col(Bundle, 'name_en')})"
-        f" + 31 * {col(Bundle, 'lead_department')}), 0) FROM {bundle}",
+        f"SELECT MAX({col(Bundle, 'updated_at')}) FROM {bundle}",
         f"SELECT COUNT(*) FROM {member}",
         f"SELECT MAX({col(BundleMember, 'id')}) FROM {member}",
         f"SELECT COUNT(*) FROM {department}",
-        f"SELECT COALESCE(SUM(LENGTH({col(Department, 'name')}) + 7 * LENGTH({col(Department, 'name_en')})), 0)"
-        f" FROM {department}",
+        f"SELECT MAX({col(Department, 'updated_at')}) FROM {department}",
         f"SELECT COUNT(*) FROM {synonym}",
         f"SELECT MAX({col(Synonym, 'updated_at')}) FROM {synonym}",
         f"SELECT MAX({col(Synonym, 'id')}) FROM {synonym}",
