@@ -1,0 +1,76 @@
+"""Shared pieces of the real-browser journeys: Debian's headless Chromium driven by Playwright, the
+login form, and the REAL registry service process (see tests/registries/conftest.py) for data sharing.
+
+The live server runs in this process (a thread), so `settings` and monkeypatched clocks apply to it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD
+from tests.registries.conftest import CREDENTIAL, PLATFORM, start_registry_process
+
+CHROMIUM = os.environ.get("YIWANG_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+browser_only = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are safe here
+    # (only while the browser is open: later tests keep Django's guard).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+        # The test's own ORM calls ran while Playwright's event loop was current, so Django keyed
+        # their connection to that context; close it here, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+def login(page, base: str, username: str) -> None:
+    """Sign in through the login form (every test user has tests.factories.PASSWORD)."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="session")
+def registry_service():
+    """The registry service (`python -m yiwang registry-service`) on a free port for the session."""
+    service = start_registry_process(fault_drills=False)
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def registry(registry_service, settings):
+    """Point the platform (and so the live server) at the registry service for one test."""
+    from yiwang.registries.adapters import reset_circuit_breakers
+
+    settings.YIWANG_REGISTRY_URL = registry_service.url
+    settings.YIWANG_REGISTRY_CREDENTIAL = CREDENTIAL
+    settings.YIWANG_REGISTRY_PLATFORM = PLATFORM
+    reset_circuit_breakers()
+    yield registry_service
+    reset_circuit_breakers()
