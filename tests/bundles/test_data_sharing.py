@@ -32,8 +32,15 @@ def test_the_business_licence_of_the_start_up_exempts_every_member_of_the_next_b
     needing = licence_row["items"]
     assert needing == ["310120-SCJG-01-0003", "310120-SWJ-01-0001", "310120-GAZA-20-0001"]
 
+    without_consent = applicant.post(
+        f"/api/v1/bundle-applications/{body['id']}/materials/fetch/", {"material_name": "营业执照", "consent": False}, format="json"
+    )
+    assert without_consent.status_code == 403
+    assert without_consent.json()["code"] == "consent_required"
+    assert not DataAccess.objects.exists()
+
     response = applicant.post(
-        f"/api/v1/bundle-applications/{body['id']}/materials/fetch/", {"material_name": "营业执照"}, format="json"
+        f"/api/v1/bundle-applications/{body['id']}/materials/fetch/", {"material_name": "营业执照", "consent": True}, format="json"
     )
     assert response.status_code == 201, response.json()
     assert [m["source"] for m in response.json()] == ["registry"] * 3
@@ -46,7 +53,7 @@ def test_the_business_licence_of_the_start_up_exempts_every_member_of_the_next_b
 
     # A retry fetches nothing again: every member already holds the record.
     again = applicant.post(
-        f"/api/v1/bundle-applications/{body['id']}/materials/fetch/", {"material_name": "营业执照"}, format="json"
+        f"/api/v1/bundle-applications/{body['id']}/materials/fetch/", {"material_name": "营业执照", "consent": True}, format="json"
     )
     assert again.status_code == 201
     assert DataAccess.objects.filter(case_id__in=member_cases).count() == 3
@@ -55,7 +62,7 @@ def test_the_business_licence_of_the_start_up_exempts_every_member_of_the_next_b
 def test_a_material_without_a_data_source_cannot_be_fetched(applicant, fixed_today):
     body = start(applicant).json()
     response = applicant.post(
-        f"/api/v1/bundle-applications/{body['id']}/materials/fetch/", {"material_name": "公司章程"}, format="json"
+        f"/api/v1/bundle-applications/{body['id']}/materials/fetch/", {"material_name": "公司章程", "consent": True}, format="json"
     )
     assert response.status_code == 400
     assert response.json()["code"] == "not_exemptible"

@@ -408,6 +408,7 @@ class MaterialUploadView(APIView):
 
 class BundleMaterialFetchIn(serializers.Serializer):
     material_name = serializers.CharField(max_length=200)
+    consent = serializers.BooleanField(help_text="must be true: the applicant agrees to the fetch (recorded per member case)")
 
 
 class MaterialFetchView(APIView):
@@ -419,7 +420,8 @@ class MaterialFetchView(APIView):
         data = BundleMaterialFetchIn(data=request.data)
         data.is_valid(raise_exception=True)
         stored = services.fetch_bundle_material(
-            bundle_case_id=bundle_case_id, user=request.user, material_name=data.validated_data["material_name"]
+            bundle_case_id=bundle_case_id, user=request.user, material_name=data.validated_data["material_name"],
+            consent=data.validated_data["consent"],
         )
         return Response(BundleStoredMaterialOut(stored, many=True).data, status=status.HTTP_201_CREATED)
 

@@ -252,14 +252,20 @@ def attach_bundle_material(
     return stored
 
 
-def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, purpose: str = "") -> list:
+def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, consent: bool, purpose: str = "") -> list:
     """Fetch a material from data sharing (免交) into every member draft that needs it.
 
     Consent is granted per member case, and every member's fetch is its own audited registry
     call, so this is deliberately not one transaction: rolling back would erase the access log of
     calls that did happen, and no lock is held while a registry answers. If the registry refuses
     part-way, the members fetched so far keep their record and a retry fetches only the others.
+    `consent` must be the applicant's explicit agreement (a ticked box, `"consent": true`).
     """
+    if not consent:
+        raise PermissionDenied(
+            "consent_required", "请先勾选同意调取，再由数据共享调取该材料。",
+            "Consent is required before the material is fetched from data sharing.",
+        )
     try:
         bundle_case = BundleCase.objects.select_related("bundle").get(pk=bundle_case_id)
     except (BundleCase.DoesNotExist, ValueError, TypeError):

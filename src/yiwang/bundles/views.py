@@ -14,6 +14,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -25,8 +26,10 @@ from yiwang.applications.selectors import form_fields_for
 from yiwang.bundles import selectors, services
 from yiwang.bundles.models import BundleCase
 from yiwang.core import clock
+from yiwang.catalog.selectors import record_kind_names
 from yiwang.core.errors import DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
+from yiwang.registries.selectors import can_fetch_for
 
 NECESSITY_LABELS = {"1": gettext_lazy("必要"), "2": gettext_lazy("非必要"), "3": gettext_lazy("容缺后补")}
 
@@ -227,6 +230,9 @@ class DraftMaterialRow:
     complete: bool
     missing: bool = False
     produced_by: str = ""  # name of the member item whose result will supply it
+    can_fetch: bool = False  # the applicant could fetch it from data sharing (免交)
+    registry_name: str = ""
+    record_name: str = ""
 
 
 @dataclass
@@ -300,6 +306,7 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
             for f in form_fields_for(request.user)
         ]
         names = {m.member.item.code: _name(m.member.item) for m in combined.members}
+        record_names = record_kind_names()
         context["materials"] = [
             DraftMaterialRow(
                 name=row["material"].name, necessity=row["material"].necessity,
@@ -308,6 +315,9 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
                 uploaded=next((u for u in row["uploaded"].values() if u is not None), None), complete=row["complete"],
                 missing=row["material"].name in missing_names,
                 produced_by=names.get(row["produced_by"], "") if row["produced_by"] else "",
+                can_fetch=can_fetch_for(request.user, row["material"].exemptible_via),
+                registry_name=record_names.get(row["material"].exemptible_via, {}).get("registry_name", ""),
+                record_name=record_names.get(row["material"].exemptible_via, {}).get("name", ""),
             )
             for row in selectors.draft_materials(bundle_case)
         ]
@@ -335,7 +345,11 @@ def save_form(request, bundle_case_id: int):
     try:
         services.update_bundle_form(bundle_case_id=bundle_case.pk, applicant=request.user, form_data=values)
     except DomainError as error:
+        if request.htmx:  # an autosave as the resident types: the page keeps what is typed
+            return HttpResponse(status=error.status)
         return _render_case(request, bundle_case, error_message=_error_text(error), values=values, status=error.status)
+    if request.htmx:
+        return HttpResponse(status=204)
     messages.success(request, gettext("申请表已保存，已同步到每个事项。"))
     return redirect("bundles:case", bundle_case_id=bundle_case.pk)
 
@@ -373,7 +387,8 @@ def fetch(request, bundle_case_id: int):
     bundle_case = selectors.get_bundle_case_for(request.user, bundle_case_id)
     try:
         services.fetch_bundle_material(bundle_case_id=bundle_case.pk, user=request.user,
-                                       material_name=request.POST.get("material_name", ""))
+                                       material_name=request.POST.get("material_name", ""),
+                                       consent=request.POST.get("consent") == "yes")
     except DomainError as error:
         return _render_case(request, bundle_case, error_message=_error_text(error), status=error.status)
     messages.success(request, gettext("已由数据共享调取该材料，无需上传。"))

@@ -250,3 +250,11 @@ def exemption_report() -> ExemptionReport:
         report.total.cases += row.cases
     report.items = sorted(rows.values(), key=lambda r: (-r.exempted, -r.exemptible, r.item_code))
     return report
+
+
+def can_fetch_for(user, exemptible_via: str) -> bool:
+    """Whether `user` could fetch this kind of record at all (a company has no household register)."""
+    if not exemptible_via:
+        return False
+    registry = exemptible_via.split(":", 1)[0]
+    return not (getattr(user, "kind", "") == "enterprise" and registry in c.PERSON_ONLY_REGISTRIES)
