@@ -45,3 +45,15 @@ def test_acceptance_notice_marks_provisional_deadline():
     title, body = compose_notice("acceptance", facts)
     assert title == "受理通知书"
     assert "承诺办结期限 2026年12月10日，法定办结期限 2027年1月5日（下一年度节假日安排公布后，期限将按其重新计算）。" in body
+
+
+def test_decisions_on_public_services_are_not_called_licences():
+    facts = dict(case_number="N1", item_name="单位社会保险登记", applicant_name="示例公司", department_name="区人社局", on=dt.date(2026, 11, 26))
+    title, body = compose_notice("approval", NoticeFacts(**facts, licensing=False))
+    assert title == "准予办理通知书"
+    assert "决定予以办理。" in body and "许可" not in body
+    title, body = compose_notice("approval", NoticeFacts(**facts))
+    assert title == "准予许可决定书"
+    assert "决定准予许可。" in body
+    title, _ = compose_notice("denial", NoticeFacts(**facts, licensing=False, opinion="材料不实"))
+    assert title == "不予办理通知书"

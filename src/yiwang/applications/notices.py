@@ -22,6 +22,7 @@ class NoticeFacts:
     missing_materials: list[str] = field(default_factory=list)
     owed_materials: list[str] = field(default_factory=list)
     result_name: str = ""
+    licensing: bool = True  # an administrative licence (事项类型 01): decisions use licensing wording
 
 
 def _d(day: dt.date | None) -> str:
@@ -63,11 +64,13 @@ def compose_notice(kind: str, facts: NoticeFacts) -> tuple[str, str]:
         owed = ""
         if facts.owed_materials:
             owed = "\n请在规定期限内补交以下容缺材料：" + "、".join(facts.owed_materials) + "。"
-        body = f"{ref}经审查符合法定条件，决定准予许可。" + (f"意见：{facts.opinion}" if facts.opinion else "") + owed
-        return "准予许可决定书", head + body + tail
+        decision, title = ("准予许可", "准予许可决定书") if facts.licensing else ("予以办理", "准予办理通知书")
+        body = f"{ref}经审查符合条件，决定{decision}。" + (f"意见：{facts.opinion}" if facts.opinion else "") + owed
+        return title, head + body + tail
     if kind == c.NOTICE_DENIAL:
-        body = f"{ref}经审查不符合法定条件，决定不予许可。理由：{facts.opinion}\n如不服本决定，可依法申请行政复议或者提起行政诉讼。"
-        return "不予许可决定书", head + body + tail
+        decision, title = ("不予许可", "不予许可决定书") if facts.licensing else ("不予办理", "不予办理通知书")
+        body = f"{ref}经审查不符合条件，决定{decision}。理由：{facts.opinion}\n如不服本决定，可依法申请行政复议或者提起行政诉讼。"
+        return title, head + body + tail
     if kind == c.NOTICE_RESULT:
         body = f"{ref}已办结，办理结果“{facts.result_name}”已签发，可在“我的办件”中下载电子证照并扫码核验。"
         return "办结通知书", head + body + tail

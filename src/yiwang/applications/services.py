@@ -23,7 +23,7 @@ from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial
 from yiwang.applications.notices import NoticeFacts, compose_notice
 from yiwang.applications.selectors import material_is_open
 from yiwang.applications.storage import store_material_file, store_shared_record
-from yiwang.catalog.constants import NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
+from yiwang.catalog.constants import ITEM_TYPE_LICENSING, NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -219,6 +219,7 @@ def _record(case: Case, *, action: str, from_state: str, actor, actor_role: str,
             missing_materials=missing or [],
             owed_materials=list(case.owed_materials),
             result_name=(case.rules.get("result") or {}).get("name", ""),
+            licensing=case.item.item_type == ITEM_TYPE_LICENSING,
         )
         title, body = compose_notice(notice_kind, facts)
         Notice.objects.create(case=case, event=event, kind=notice_kind, title=title, body=body, missing_materials=missing or [])

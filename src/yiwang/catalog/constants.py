@@ -1,5 +1,6 @@
 """Code tables of the national implementation list (实施清单), as Django choices."""
 
+ITEM_TYPE_LICENSING = "01"  # 行政许可: decisions are licensing decisions (准予/不予许可)
 ITEM_TYPES = [
     ("01", "行政许可"),
     ("05", "行政给付"),
