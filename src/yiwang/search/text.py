@@ -10,7 +10,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_HAN}]+|[a-z0-9]+")
@@ -97,12 +96,16 @@ def english_words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def pinyin_syllables(word: str) -> tuple[str, ...]:
     """Toneless pinyin syllables of a Han word (pypinyin's phrase-aware readings)."""
+    from pypinyin import lazy_pinyin  # ~30 MB of dictionaries: loaded by the first search, not by every worker
+
     return tuple(lazy_pinyin(word, errors="ignore"))
 
 
 @lru_cache(maxsize=200_000)
 def pinyin_initials(word: str) -> str:
     """First letters of the syllables: 营业执照 -> "yyzz"."""
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore"))
 
 
