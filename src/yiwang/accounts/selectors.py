@@ -14,6 +14,7 @@ so an administrator or auditor never decides a case.
 from __future__ import annotations
 
 from yiwang.accounts import constants as c
+from yiwang.core.identifiers import mask_id_card, mask_name
 
 ALL_DEPARTMENT_ROLES = frozenset({c.ROLE_HALL_MANAGER, c.ROLE_ADMINISTRATOR, c.ROLE_AUDITOR})
 
@@ -85,3 +86,15 @@ def can_act_in_department(user, department_id: int, role: str) -> bool:
     must have that role and, for department-scoped roles, belong to the department.
     """
     return has_role(user, role) and can_see_department(user, department_id)
+
+
+def identity_as_seen_by(viewer, person) -> dict:
+    """A person's name and identifier as `viewer` may see them: in full for themselves, masked for
+    anyone else (staff lists); a company's name is public, its code is still masked."""
+    own = viewer is not None and getattr(viewer, "pk", None) == person.pk
+    identifier = person.id_number or person.credit_code or ""
+    return {
+        "name": person.real_name if own or person.kind == "enterprise" else mask_name(person.real_name),
+        "identifier": identifier if own else mask_id_card(identifier),
+        "kind": person.kind,
+    }

@@ -13,9 +13,9 @@ from yiwang.applications import constants as c
 from yiwang.applications import lifecycle, selectors, services
 from yiwang.applications.models import Case
 from yiwang.applications.storage import open_material_file
+from yiwang.accounts.selectors import identity_as_seen_by
 from yiwang.core.api import error_responses
 from yiwang.core.errors import NotFound, PermissionDenied
-from yiwang.core.identifiers import mask_id_card, mask_name
 
 
 class MaterialOut(serializers.Serializer):
@@ -69,15 +69,7 @@ class CaseOut(serializers.Serializer):
     licence_number = serializers.SerializerMethodField()
 
     def get_applicant(self, case) -> dict:
-        user = case.applicant
-        viewer = self.context.get("viewer")
-        own = viewer is not None and viewer.pk == user.pk
-        identifier = user.id_number or user.credit_code or ""
-        return {
-            "name": user.real_name if own or user.kind == "enterprise" else mask_name(user.real_name),
-            "identifier": identifier if own else mask_id_card(identifier),
-            "kind": user.kind,
-        }
+        return identity_as_seen_by(self.context.get("viewer"), case.applicant)
 
     def get_warning(self, case) -> str:
         return selectors.case_warning(case)

@@ -27,6 +27,7 @@ from yiwang.applications.models import Case
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core.errors import Conflict, DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
+from yiwang.core.views import refusals_as_pages
 
 NECESSITY_LABELS = {
     "1": gettext_lazy("必要"),
@@ -107,6 +108,9 @@ def _error_page(request, error: DomainError):
     )
 
 
+_refusals_as_pages = refusals_as_pages(_error_page)
+
+
 def _signed_in(view):
     """Any signed-in user (applicant or staff); anonymous visitors go to the login page."""
 
@@ -119,17 +123,6 @@ def _signed_in(view):
     return wrapper
 
 
-def _refusals_as_pages(view):
-    """Last line of defence: a refusal the view did not present itself becomes its 4xx page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as error:
-            return _error_page(request, error)
-
-    return wrapper
 
 
 def _int_or_none(value) -> int | None:

@@ -14,8 +14,8 @@ from yiwang.bundles import selectors, services
 from yiwang.bundles.models import BundleCase
 from yiwang.catalog.selectors import item_promised_limit
 from yiwang.core import clock
+from yiwang.accounts.selectors import identity_as_seen_by
 from yiwang.core.api import error_responses
-from yiwang.core.identifiers import mask_id_card, mask_name
 
 # ---------------------------------------------------------------------------------------------
 # Bundles and guidance (public)
@@ -259,15 +259,7 @@ class BundleCaseOut(serializers.Serializer):
         return self._status(bundle_case).label_en
 
     def get_applicant(self, bundle_case) -> dict:
-        user = bundle_case.applicant
-        viewer = self.context.get("viewer")
-        own = viewer is not None and viewer.pk == user.pk
-        identifier = user.id_number or user.credit_code or ""
-        return {
-            "name": user.real_name if own or user.kind == "enterprise" else mask_name(user.real_name),
-            "identifier": identifier if own else mask_id_card(identifier),
-            "kind": user.kind,
-        }
+        return identity_as_seen_by(self.context.get("viewer"), bundle_case.applicant)
 
 
 class BundleDraftMaterialOut(BundleGuidanceMaterialOut):

@@ -29,6 +29,7 @@ from yiwang.core import clock
 from yiwang.catalog.selectors import record_kind_names
 from yiwang.core.errors import DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
+from yiwang.core.views import refusals_as_pages
 from yiwang.registries.selectors import can_fetch_for
 
 NECESSITY_LABELS = {"1": gettext_lazy("必要"), "2": gettext_lazy("非必要"), "3": gettext_lazy("容缺后补")}
@@ -54,15 +55,9 @@ def _error_page(request, error: DomainError):
     return render(request, "bundles/error.html", {"message": _error_text(error), "status": error.status}, status=error.status)
 
 
-def _refusals_as_pages(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as error:
-            return _error_page(request, error)
+_refusals_as_pages = refusals_as_pages(_error_page)
 
-    return wrapper
+
 
 
 def _signed_in(view):

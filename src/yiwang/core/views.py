@@ -1,8 +1,12 @@
+from functools import wraps
+
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_GET
+
+from yiwang.core.errors import DomainError
 
 
 @require_GET
@@ -36,3 +40,20 @@ def server_error(request):
             status=500,
         )
     return HttpResponseServerError(loader.get_template("core/error_500.html").render())
+
+
+def refusals_as_pages(error_page):
+    """Decorator factory: a DomainError a view did not present itself becomes `error_page(request, error)`
+    (a 4xx page with the message in the reader's language), never a 500."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except DomainError as error:
+                return error_page(request, error)
+
+        return wrapper
+
+    return decorator
