@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts.permissions import applicant_required, staff_required
@@ -27,6 +26,7 @@ from yiwang.applications.models import Case
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core.errors import Conflict, DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
+from yiwang.core.i18n import error_text, say
 from yiwang.core.views import refusals_as_pages
 
 NECESSITY_LABELS = {
@@ -49,30 +49,17 @@ QUEUE_REFRESH_SECONDS = 30
 # ---------------------------------------------------------------------------------------------
 
 
-def _english() -> bool:
-    return (get_language() or "").lower().startswith("en")
-
-
-def _say(zh: str, en: str) -> str:
-    """The Chinese or English text of a bilingual pair, by the active language."""
-    return en if _english() and en else zh
-
-
-def _error_text(error: DomainError) -> str:
-    return _say(error.message, error.message_en)
-
-
 def _localized_name(obj) -> str:
-    return _say(obj.name, getattr(obj, "name_en", ""))
+    return say(obj.name, getattr(obj, "name_en", ""))
 
 
 def _state_label(state: str) -> str:
-    return _say(dict(c.STATES).get(state, state), c.STATES_EN.get(state, state))
+    return say(dict(c.STATES).get(state, state), c.STATES_EN.get(state, state))
 
 
 def _action_label(name: str) -> str:
     action = lifecycle.ACTIONS.get(name)
-    return _say(action.label, action.label_en) if action else name
+    return say(action.label, action.label_en) if action else name
 
 
 def _role_label(role: str) -> str:
@@ -103,26 +90,12 @@ def _error_page(request, error: DomainError):
     return render(
         request,
         "applications/error.html",
-        {"message": _error_text(error), "status": error.status},
+        {"message": error_text(error), "status": error.status},
         status=error.status,
     )
 
 
 _refusals_as_pages = refusals_as_pages(_error_page)
-
-
-def _signed_in(view):
-    """Any signed-in user (applicant or staff); anonymous visitors go to the login page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 
 
 def _int_or_none(value) -> int | None:
@@ -153,7 +126,7 @@ def _field_rows(fields: list[FormField], values: dict, errors: dict[str, str] | 
     return [
         FieldRow(
             name=f.name,
-            label=_say(f.label, f.label_en),
+            label=say(f.label, f.label_en),
             required=f.required,
             multiline=f.multiline,
             max_length=f.max_length,
@@ -171,7 +144,7 @@ def _posted_form(request, fields: list[FormField]) -> dict[str, str]:
 def _field_errors(error: DomainError) -> dict[str, str]:
     if error.code != "invalid_form" or not isinstance(error.details, dict):
         return {}
-    return {name: _say(d.get("message", ""), d.get("message_en", "")) for name, d in error.details.items()}
+    return {name: say(d.get("message", ""), d.get("message_en", "")) for name, d in error.details.items()}
 
 
 @dataclass
@@ -242,7 +215,7 @@ def apply(request, item_code: str):
         try:
             case = services.create_draft(applicant=request.user, item_code=item.code, form_data=values)
         except DomainError as error:
-            error_message, status = _error_text(error), error.status
+            error_message, status = error_text(error), error.status
         else:
             messages.success(request, gettext("草稿已保存，请继续上传材料并提交申报。"))
             return redirect("applications:edit", case_id=case.pk)
@@ -302,7 +275,7 @@ def edit(request, case_id: int):
         try:
             services.update_draft(case_id=case.pk, applicant=request.user, form_data=values)
         except DomainError as error:
-            return _render_edit(request, case, values=values, error_message=_error_text(error), status=error.status)
+            return _render_edit(request, case, values=values, error_message=error_text(error), status=error.status)
         messages.success(request, gettext("草稿已保存。"))
         return redirect("applications:edit", case_id=case.pk)
     return _render_edit(request, case)
@@ -333,10 +306,10 @@ def submit(request, case_id: int):
     except DomainError as error:
         case.refresh_from_db()
         if case.state != c.DRAFT:
-            return _render_detail(request, case, error_message=_error_text(error), status=error.status)
+            return _render_detail(request, case, error_message=error_text(error), status=error.status)
         missing = (error.details or {}).get("missing", []) if error.code == "missing_materials" else []
         return _render_edit(
-            request, case, values=values, field_errors=_field_errors(error), error_message=_error_text(error),
+            request, case, values=values, field_errors=_field_errors(error), error_message=error_text(error),
             missing_names=missing, idempotency_key=key or None, status=error.status,
         )
     messages.success(request, gettext("申报已提交，办件编号 %(number)s。") % {"number": case.number})
@@ -363,7 +336,7 @@ def upload(request, case_id: int):
     except DomainError as refused:
         error = refused
     case.refresh_from_db()
-    row_errors = {position: _error_text(error)} if error else {}
+    row_errors = {position: error_text(error)} if error else {}
     if request.htmx:
         all_rows = _material_rows(selectors.case_materials(case), can_upload=_applicant_may_upload(case), errors=row_errors)
         rows = [row for row in all_rows if row.position == position]
@@ -379,8 +352,8 @@ def upload(request, case_id: int):
         messages.success(request, gettext("材料已上传。"))
         return redirect("applications:edit" if case.state == c.DRAFT else "applications:detail", case_id=case.pk)
     if case.state == c.DRAFT:
-        return _render_edit(request, case, error_message=_error_text(error), row_errors=row_errors, status=error.status)
-    return _render_detail(request, case, error_message=_error_text(error), row_errors=row_errors, status=error.status)
+        return _render_edit(request, case, error_message=error_text(error), row_errors=row_errors, status=error.status)
+    return _render_detail(request, case, error_message=error_text(error), row_errors=row_errors, status=error.status)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,7 +437,7 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
     action_forms = [
         ActionForm(
             name=action.name,
-            label=_say(action.label, action.label_en),
+            label=say(action.label, action.label_en),
             opinion_required=action.opinion_required,
             asks_materials=action.name == "request_supplement",
             opinion=posted.get("opinion", "") if posted.get("action") == action.name else "",
@@ -521,7 +494,7 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
 
 
 @require_GET
-@_signed_in
+@login_required
 @_refusals_as_pages
 def detail(request, case_id: int):
     """The case page: facts, notices, timeline; buttons for what the viewer may do now."""
@@ -532,7 +505,7 @@ def detail(request, case_id: int):
 
 
 @require_POST
-@_signed_in
+@login_required
 @_refusals_as_pages
 def act(request, case_id: int):
     """Take one lifecycle action at the version the page showed; a refusal re-shows the page with why."""
@@ -553,7 +526,7 @@ def act(request, case_id: int):
     except DomainError as error:
         case.refresh_from_db()
         posted = {"action": action, "opinion": opinion, "missing": missing}
-        return _render_detail(request, case, error_message=_error_text(error), posted=posted, status=error.status)
+        return _render_detail(request, case, error_message=error_text(error), posted=posted, status=error.status)
     messages.success(request, gettext("已办理：%(action)s。") % {"action": _action_label(action)})
     return redirect("applications:detail", case_id=case.pk)
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.permissions import applicant_required, staff_required
@@ -29,45 +28,22 @@ from yiwang.core import clock
 from yiwang.catalog.selectors import record_kind_names
 from yiwang.core.errors import DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
+from yiwang.core.i18n import error_text, say
 from yiwang.core.views import refusals_as_pages
 from yiwang.registries.selectors import can_fetch_for
 
 NECESSITY_LABELS = {"1": gettext_lazy("必要"), "2": gettext_lazy("非必要"), "3": gettext_lazy("容缺后补")}
 
 
-def _english() -> bool:
-    return (get_language() or "").lower().startswith("en")
-
-
-def _say(zh: str, en: str) -> str:
-    return en if _english() and en else zh
-
-
 def _name(obj) -> str:
-    return _say(obj.name, getattr(obj, "name_en", "")) if obj is not None else ""
-
-
-def _error_text(error: DomainError) -> str:
-    return _say(error.message, error.message_en)
+    return say(obj.name, getattr(obj, "name_en", "")) if obj is not None else ""
 
 
 def _error_page(request, error: DomainError):
-    return render(request, "bundles/error.html", {"message": _error_text(error), "status": error.status}, status=error.status)
+    return render(request, "bundles/error.html", {"message": error_text(error), "status": error.status}, status=error.status)
 
 
 _refusals_as_pages = refusals_as_pages(_error_page)
-
-
-
-
-def _signed_in(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,13 +102,13 @@ def _guidance_context(bundle, answers: dict) -> dict:
         return [
             GuideRow(code=row.code, name=_name(row.item) or row.code,
                      department=_name(row.item.department) if row.item else "",
-                     reason=_say(row.reason, row.reason_en), online=row.online)
+                     reason=say(row.reason, row.reason_en), online=row.online)
             for row in entries
         ]
 
     return {
         "guide_ok": guide.ok,
-        "guide_errors": [_say(e.message, e.message_en) for e in guide.result.errors],
+        "guide_errors": [say(e.message, e.message_en) for e in guide.result.errors],
         "missing_questions": guide.result.missing_questions,
         "applicable": rows(guide.items),
         "skipped": rows(guide.skipped),
@@ -193,7 +169,7 @@ def start(request, code: str):
             form_data={"phone": request.user.phone} if getattr(request.user, "phone", "") else {},
         )
     except DomainError as error:
-        return _render_guide(request, bundle, answers=answers, error_message=_error_text(error), status=error.status)
+        return _render_guide(request, bundle, answers=answers, error_message=error_text(error), status=error.status)
     messages.success(request, gettext("已开始办理，请填写申请表并上传材料。"))
     return redirect("bundles:case", bundle_case_id=bundle_case.pk)
 
@@ -247,7 +223,7 @@ class MemberRow:
 def _state_label(state: str) -> str:
     if state == "window":
         return gettext("请到窗口办理")
-    return _say(dict(case_states.STATES).get(state, state), case_states.STATES_EN.get(state, state))
+    return say(dict(case_states.STATES).get(state, state), case_states.STATES_EN.get(state, state))
 
 
 def _member_rows(status) -> list[MemberRow]:
@@ -259,7 +235,7 @@ def _member_rows(status) -> list[MemberRow]:
             opinion = event.opinion if event else ""
         rows.append(MemberRow(
             position=m.member.position, item_name=_name(m.member.item), department=_name(m.member.item.department),
-            reason=_say(m.member.reason, m.member.reason_en), channel=m.member.channel, case=m.case,
+            reason=say(m.member.reason, m.member.reason_en), channel=m.member.channel, case=m.case,
             state_label=_state_label(m.state), requested=m.requested_materials, refused=m.refused, opinion=opinion,
         ))
     return rows
@@ -286,9 +262,9 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
         "is_applicant": is_applicant,
         "applicant": _applicant_identity(bundle_case, request.user),
         "status": combined,
-        "status_label": _say(combined.label, combined.label_en),
+        "status_label": say(combined.label, combined.label_en),
         "members": _member_rows(combined),
-        "skipped": [_say(s.get("reason", ""), s.get("reason_en", "")) for s in bundle_case.skipped],
+        "skipped": [say(s.get("reason", ""), s.get("reason_en", "")) for s in bundle_case.skipped],
         "supplement_groups": [(name, [_name(m.member.item) for m in members]) for name, members in combined.supplement_groups()],
         "error_message": error_message,
         "idempotency_key": idempotency_key or uuid.uuid4().hex,
@@ -296,7 +272,7 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
     if bundle_case.is_draft and is_applicant:
         shown = {**bundle_case.form_data, **(values or {})}
         context["fields"] = [
-            FieldRow(name=f.name, label=_say(f.label, f.label_en), required=f.required, multiline=f.multiline,
+            FieldRow(name=f.name, label=say(f.label, f.label_en), required=f.required, multiline=f.multiline,
                      max_length=f.max_length, value=shown.get(f.name, ""))
             for f in form_fields_for(request.user)
         ]
@@ -320,7 +296,7 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
 
 
 @require_GET
-@_signed_in
+@login_required
 @_refusals_as_pages
 def case_detail(request, bundle_case_id: int):
     """The bundle case: the one form and materials while a draft, then the combined status."""
@@ -342,7 +318,7 @@ def save_form(request, bundle_case_id: int):
     except DomainError as error:
         if request.htmx:  # an autosave as the resident types: the page keeps what is typed
             return HttpResponse(status=error.status)
-        return _render_case(request, bundle_case, error_message=_error_text(error), values=values, status=error.status)
+        return _render_case(request, bundle_case, error_message=error_text(error), values=values, status=error.status)
     if request.htmx:
         return HttpResponse(status=204)
     messages.success(request, gettext("申请表已保存，已同步到每个事项。"))
@@ -370,7 +346,7 @@ def upload(request, bundle_case_id: int):
                                                        original_name=upload_file.name)
             messages.success(request, gettext("补正材料已提交，%(count)s 个事项已恢复办理。") % {"count": len(result.resumed_case_ids)})
     except DomainError as error:
-        return _render_case(request, bundle_case, error_message=_error_text(error), status=error.status)
+        return _render_case(request, bundle_case, error_message=error_text(error), status=error.status)
     return redirect("bundles:case", bundle_case_id=bundle_case.pk)
 
 
@@ -385,7 +361,7 @@ def fetch(request, bundle_case_id: int):
                                        material_name=request.POST.get("material_name", ""),
                                        consent=request.POST.get("consent") == "yes")
     except DomainError as error:
-        return _render_case(request, bundle_case, error_message=_error_text(error), status=error.status)
+        return _render_case(request, bundle_case, error_message=error_text(error), status=error.status)
     messages.success(request, gettext("已由数据共享调取该材料，无需上传。"))
     return redirect("bundles:case", bundle_case_id=bundle_case.pk)
 
@@ -407,7 +383,7 @@ def submit(request, bundle_case_id: int):
         bundle_case = services.submit_bundle(bundle_case_id=bundle_case.pk, applicant=request.user, idempotency_key=key)
     except DomainError as error:
         missing = (error.details or {}).get("missing", []) if error.code == "missing_materials" else []
-        return _render_case(request, bundle_case, error_message=_error_text(error), values=values, missing_names=missing,
+        return _render_case(request, bundle_case, error_message=error_text(error), values=values, missing_names=missing,
                             status=error.status, idempotency_key=key or None)
     messages.success(request, gettext("一件事已提交，编号 %(number)s。") % {"number": bundle_case.number})
     return redirect("bundles:case", bundle_case_id=bundle_case.pk)
@@ -437,7 +413,7 @@ def mine(request):
     for bundle_case in selectors.applicant_bundle_cases(request.user):
         combined = selectors.combined_status(bundle_case)
         rows.append(CaseListRow(bundle_case=bundle_case, bundle_name=_name(bundle_case.bundle),
-                                status_label=_say(combined.label, combined.label_en), status_code=combined.code))
+                                status_label=say(combined.label, combined.label_en), status_code=combined.code))
     return render(request, "bundles/mine.html", {"rows": rows})
 
 
@@ -451,7 +427,7 @@ def queue(request):
         identity = _applicant_identity(bundle_case, request.user)
         rows.append(CaseListRow(
             bundle_case=bundle_case, bundle_name=_name(bundle_case.bundle),
-            status_label=_say(combined.label, combined.label_en), status_code=combined.code,
+            status_label=say(combined.label, combined.label_en), status_code=combined.code,
             applicant_name=identity["name"], applicant_identifier=identity["identifier"],
             my_items=len(selectors.member_codes_in_departments(bundle_case, request.user)),
         ))

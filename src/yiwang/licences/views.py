@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from yiwang.core.errors import DomainError, NotFound
+from yiwang.core.i18n import error_text
 from yiwang.licences import constants as c
 from yiwang.licences import selectors
 from yiwang.licences.responses import pdf_response
@@ -48,5 +48,4 @@ def licence_pdf(request, number):
 
 
 def _error_page(request, exc: DomainError) -> HttpResponse:
-    message = exc.message_en if (get_language() or "").startswith("en") else exc.message
-    return render(request, "licences/error.html", {"message": message, "code": exc.code}, status=exc.status)
+    return render(request, "licences/error.html", {"message": error_text(exc), "code": exc.code}, status=exc.status)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from yiwang.core.errors import ValidationFailed
+from yiwang.core.i18n import error_text
 from yiwang.search import constants as c
 from yiwang.search import selectors
-
-
-def _say(error: ValidationFailed) -> str:
-    return error.message_en if (get_language() or "").startswith("en") else error.message
 
 
 @require_GET
@@ -26,7 +22,7 @@ def search_page(request):
             context["hits"] = selectors.search(q, limit=c.PAGE_LIMIT)
             context["searched"] = True
         except ValidationFailed as exc:
-            context["error"] = _say(exc)
+            context["error"] = error_text(exc)
             status = 400
     template = "search/_results.html" if request.htmx and not request.htmx.boosted else "search/search.html"
     return render(request, template, context, status=status)
