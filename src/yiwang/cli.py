@@ -235,6 +235,12 @@ def cmd_registry_service(args) -> int:
 
 def cmd_serve(args) -> int:
     _setup_django(args.data_dir)
+    from django.conf import settings
+
+    from yiwang.config.environment import DEMO_REGISTRY_CREDENTIAL
+
+    if args.host not in {"127.0.0.1", "localhost", "::1"} and settings.YIWANG_REGISTRY_CREDENTIAL == DEMO_REGISTRY_CREDENTIAL:
+        return _fail("YIWANG_REGISTRY_CREDENTIAL is the public demo credential; set this platform's own before serving on a network")
     if args.migrate:
         _migrate()
     return _run_gunicorn(f"{args.host}:{args.port}", workers=args.workers, threads=args.threads)

@@ -83,14 +83,33 @@ def test_limit_per_username_is_case_insensitive_and_holds_from_any_address():
     assert user.username == "casey"
 
 
-def test_limit_per_address_covers_other_usernames():
+def test_limit_per_address_covers_other_usernames(settings):
+    settings.LOGIN_RATE_LIMIT = {**settings.LOGIN_RATE_LIMIT, "attempts_per_address": 8}
     victim = make_resident()
-    for n in range(5):
+    for n in range(8):
         _fail(f"guess{n}")
     with pytest.raises(RateLimited):
         services.authenticate_with_rate_limit(request_ip=IP, username=victim.username, password=PASSWORD)
     # The same account from another address is fine: its own budget is untouched.
     assert services.authenticate_with_rate_limit(request_ip="192.0.2.99", username=victim.username, password=PASSWORD) == victim
+
+
+def test_a_shared_address_is_not_locked_by_a_few_failures_of_others():
+    """A service hall or an office shares one address: five strangers' typos do not lock it."""
+    victim = make_resident()
+    for n in range(5):
+        _fail(f"guess{n}")
+    assert services.authenticate_with_rate_limit(request_ip=IP, username=victim.username, password=PASSWORD) == victim
+
+
+def test_client_address_comes_from_a_trusted_proxy_only(settings, rf):
+    from yiwang.accounts.http import client_ip
+
+    settings.TRUSTED_PROXIES = frozenset({"10.0.0.2"})
+    spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="203.0.113.7")
+    assert client_ip(spoofed) == "203.0.113.7"
+    proxied = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(proxied) == "198.51.100.9"
 
 
 def test_window_expiry_lets_the_user_in_again():

@@ -1,5 +1,6 @@
 """The OpenAPI schema is generated without warnings, is valid OpenAPI 3, and the committed copy is current."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,33 @@ def test_unknown_page_is_a_404_page(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在。" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["/api/v1/items/a%00b/", "/api/v1/bundles/a%00b/", "/api/v1/items/?q=%00"])
+def test_nul_in_an_address_is_a_400_not_a_database_error(client, address):
+    response = client.get(address)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_characters"
+
+
+@pytest.mark.django_db
+def test_unstorable_dict_keys_are_refused_and_nothing_is_stored(client, catalog):
+    from rest_framework.test import APIClient
+
+    from tests.factories import make_resident
+    from yiwang.applications.models import Case
+
+    api = APIClient()
+    api.force_authenticate(make_resident())
+    for key in ("\ud800", "\x00", "k" * 101):
+        response = api.post(
+            "/api/v1/applications/",
+            data=json.dumps({"item_code": "310120-SCJG-01-0001", "form_data": {key: "x"}}),
+            content_type="application/json",
+        )
+        assert response.status_code == 400, key
+        assert response.json()["code"] == "invalid_input"
+    guidance = api.post("/api/v1/bundles/310120-YJS-003/guidance/", data='{"answers": {"\\ud800": "x"}}', content_type="application/json")
+    assert guidance.status_code == 400
+    assert Case.objects.count() == 0

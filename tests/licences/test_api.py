@@ -59,8 +59,8 @@ def test_pdf_api_permissions(api, licence, resident, other_resident):
 
     api.force_authenticate(make_staff(role="approver", departments=["WJW"]))
     response = api.get(f"/api/v1/licences/{licence.number}/pdf/")
-    assert response.status_code == 403
-    assert response.json()["code"] == "licence_forbidden"
+    assert response.status_code == 404
+    assert response.json()["code"] == "licence_not_found"
 
     api.force_authenticate(resident)
     response = api.get(f"/api/v1/licences/{licence.number}/pdf/", HTTP_ACCEPT="application/pdf")
@@ -96,11 +96,14 @@ def test_revoke_by_department_staff_then_conflict(api, licence, role):
     assert (verified["status"], verified["signature_valid"]) == ("revoked", True)
 
 
-def test_revoke_by_administrator_without_department(api, licence):
+def test_revoke_by_administrator_is_refused(api, licence):
+    """Administrators see every department but decide nothing: revocation is the department's."""
     api.force_authenticate(make_staff(role="administrator"))
     response = api.post(f"/api/v1/licences/{licence.number}/revoke/", {"reason": "系统核查撤销"}, format="json")
-    assert response.status_code == 200
-    assert response.json()["status"] == "revoked"
+    assert response.status_code == 403
+    assert response.json()["code"] == "licence_revoke_forbidden"
+    licence.refresh_from_db()
+    assert licence.status == "valid"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from yiwang.accounts.forms import RateLimitedAdminLoginForm, UserAdminChangeForm, UserAdminCreationForm
 from yiwang.accounts.models import LoginAttempt, User
@@ -51,3 +52,10 @@ class LoginAttemptAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# API tokens are credentials: nobody, administrators included, should read them in a list.
+try:
+    admin.site.unregister(TokenProxy)
+except admin.sites.NotRegistered:
+    pass

@@ -436,8 +436,9 @@ def _blocking_failures(identity: str, client_ip: str | None, since: datetime, *,
 def authenticate_with_rate_limit(*, request_ip: str | None, username: str, password: str) -> User:
     """Check a username and password, refusing after too many recent failures.
 
-    After ``LOGIN_RATE_LIMIT["attempts"]`` failures for one username (case-insensitive) or from
-    one client address within ``window_seconds``, every attempt is refused with RateLimited
+    After ``LOGIN_RATE_LIMIT["attempts"]`` failures for one username (case-insensitive), or
+    ``["attempts_per_address"]`` failures from one client address (higher: a service hall or an
+    office shares one address) within ``window_seconds``, every attempt is refused with RateLimited
     (429, code ``too_many_login_attempts``, ``details={"retry_after_seconds": N}``) without
     checking the password. A wrong username or password, or an inactive account, raises
     InvalidCredentials (401, ``invalid_credentials``) with the same message either way.
@@ -452,9 +453,10 @@ def authenticate_with_rate_limit(*, request_ip: str | None, username: str, passw
     client_ip = request_ip or None
     attempt = LoginAttempt.objects.create(identity=identity, client_ip=client_ip, succeeded=False)
     now = timezone.now()
-    for failures in _blocking_failures(identity, client_ip, now - window, pending_pk=attempt.pk):
-        if len(failures) >= attempts:
-            seconds = _retry_after_seconds(failures, attempts, window, now)
+    per_address = settings.LOGIN_RATE_LIMIT.get("attempts_per_address", attempts)
+    for failures, limit in zip(_blocking_failures(identity, client_ip, now - window, pending_pk=attempt.pk), (attempts, per_address)):
+        if len(failures) >= limit:
+            seconds = _retry_after_seconds(failures, limit, window, now)
             attempt.delete()
             minutes = math.ceil(seconds / 60)
             logger.warning("login refused by rate limit: identity=%s ip=%s", identity, client_ip)

@@ -14,7 +14,7 @@ from yiwang.applications import lifecycle, selectors, services
 from yiwang.applications.models import Case
 from yiwang.applications.storage import open_material_file
 from yiwang.accounts.selectors import identity_as_seen_by
-from yiwang.core.api import error_responses
+from yiwang.core.api import TextKeyDictField, error_responses
 from yiwang.core.errors import NotFound, PermissionDenied
 
 
@@ -128,7 +128,7 @@ def _written(case: Case, request, status_code=200, *, produced_notice: bool = Tr
 
 class CreateIn(serializers.Serializer):
     item_code = serializers.CharField(max_length=40)
-    form_data = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
     submit = serializers.BooleanField(required=False, default=False, help_text="submit at once (items needing no uploads)")
 
 
@@ -173,7 +173,7 @@ class ApplicationListView(APIView):
 
 
 class UpdateIn(serializers.Serializer):
-    form_data = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True))
 
 
 class ApplicationDetailView(APIView):
@@ -217,8 +217,10 @@ class MaterialDownloadView(APIView):
         material = case.materials.filter(pk=material_id).first()
         if material is None:
             raise NotFound("material_not_found", "材料不存在。", "Material not found.")
-        return FileResponse(open_material_file(material.storage_path), content_type=material.content_type,
-                            as_attachment=True, filename=material.original_name or f"material-{material.pk}")
+        response = FileResponse(open_material_file(material.storage_path), content_type=material.content_type,
+                                as_attachment=True, filename=material.original_name or f"material-{material.pk}")
+        response["Cache-Control"] = "private, no-store"  # personal documents stay out of shared caches
+        return response
 
 
 class SubmitView(APIView):
@@ -274,7 +276,9 @@ class WorkQueueView(APIView):
 FormFieldOut = inline_serializer(
     name="FormField",
     fields={"name": serializers.CharField(), "label": serializers.CharField(), "label_en": serializers.CharField(),
-            "required": serializers.BooleanField(), "max_length": serializers.IntegerField()},
+            "required": serializers.BooleanField(), "max_length": serializers.IntegerField(),
+            "multiline": serializers.BooleanField()},
+    many=True,
 )
 
 

@@ -330,7 +330,8 @@ def _compute_dues(case: Case) -> None:
 def _staff_role_for(case: Case, actor) -> str:
     if not actor.is_authenticated or actor.kind != "staff":
         raise PermissionDenied("staff_only", "该操作只能由工作人员办理。", "Only staff can take this action.")
-    if case.department_id not in assigned_department_ids(actor):
+    if case.department_id not in assigned_department_ids(actor) or case.state == c.DRAFT:
+        # Staff never see drafts, nor other departments' cases: both are reported as missing.
         raise NotFound("case_not_found", "办件不存在。", "Case not found.")
     return actor.role
 

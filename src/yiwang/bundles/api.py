@@ -15,7 +15,7 @@ from yiwang.bundles.models import BundleCase
 from yiwang.catalog.selectors import item_promised_limit
 from yiwang.core import clock
 from yiwang.accounts.selectors import identity_as_seen_by
-from yiwang.core.api import error_responses
+from yiwang.core.api import TextKeyDictField, error_responses
 
 # ---------------------------------------------------------------------------------------------
 # Bundles and guidance (public)
@@ -115,7 +115,7 @@ class BundleDetailView(APIView):
 
 
 class BundleGuidanceIn(serializers.Serializer):
-    answers = serializers.DictField(child=serializers.JSONField(), required=False, default=dict,
+    answers = TextKeyDictField(child=serializers.CharField(allow_blank=True, max_length=100), required=False, default=dict,
                                     help_text="question id -> option value")
 
 
@@ -311,11 +311,11 @@ def _detail(bundle_case: BundleCase, request, status_code=200) -> Response:
 
 
 class BundleStartIn(serializers.Serializer):
-    answers = serializers.DictField(child=serializers.JSONField(), required=False, default=dict)
-    form_data = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict,
+    answers = TextKeyDictField(child=serializers.CharField(allow_blank=True, max_length=100), required=False, default=dict)
+    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True), required=False, default=dict,
                                       help_text="shared fields, asked once and mapped into every member's form")
-    item_form_data = serializers.DictField(
-        child=serializers.DictField(child=serializers.CharField(allow_blank=True)), required=False, default=dict,
+    item_form_data = TextKeyDictField(
+        child=TextKeyDictField(child=serializers.CharField(allow_blank=True)), required=False, default=dict,
         help_text="item code -> fields for that item only (override the shared ones)",
     )
 
@@ -344,9 +344,9 @@ class BundleCaseListView(APIView):
 
 
 class BundleFormUpdateIn(serializers.Serializer):
-    form_data = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
-    item_form_data = serializers.DictField(
-        child=serializers.DictField(child=serializers.CharField(allow_blank=True)), required=False, default=dict
+    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+    item_form_data = TextKeyDictField(
+        child=TextKeyDictField(child=serializers.CharField(allow_blank=True)), required=False, default=dict
     )
 
 

@@ -15,6 +15,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 
+DEMO_REGISTRY_CREDENTIAL = "yiwang-demo-platform-credential"
+
+
 class ConfigurationError(Exception):
     """The environment names something we cannot use (one line for the CLI)."""
 
@@ -30,6 +33,9 @@ class Environment:
     deadline_warning_working_days: int
     registry_url: str
     registry_credential: str
+    registry_platform: str
+    trusted_proxies: frozenset[str]
+    https: bool
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -49,16 +55,25 @@ def _secret_key(data_dir: Path) -> str:
     configured = os.environ.get("YIWANG_SECRET_KEY")
     if configured:
         return configured
-    # A stable per-installation key kept beside the data, so sessions survive restarts.
+    # A stable per-installation key kept beside the data, so sessions survive restarts. It also
+    # protects the seal keys at rest: never fall back to a value anyone could know.
     key_file = data_dir / "secret_key"
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(50))
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+        if key_file.stat().st_mode & 0o077:
             key_file.chmod(0o600)
         return key_file.read_text().strip()
-    except OSError:
-        return "yiwang-insecure-fallback-key-set-YIWANG_SECRET_KEY"
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot keep a secret key in {data_dir} ({exc.strerror}); set YIWANG_SECRET_KEY or a writable YIWANG_DATA_DIR"
+        ) from None
 
 
 def read_environment() -> Environment:
@@ -74,7 +89,12 @@ def read_environment() -> Environment:
         deadline_warning_working_days=int(os.environ.get("YIWANG_DEADLINE_WARNING_DAYS", "3")),
         # The data-sharing registries of other departments (a local service in the demo and tests).
         registry_url=os.environ.get("YIWANG_REGISTRY_URL", "http://127.0.0.1:8301").rstrip("/"),
-        registry_credential=os.environ.get("YIWANG_REGISTRY_CREDENTIAL", "yiwang-demo-platform-credential"),
+        registry_credential=os.environ.get("YIWANG_REGISTRY_CREDENTIAL", DEMO_REGISTRY_CREDENTIAL),
+        registry_platform=os.environ.get("YIWANG_REGISTRY_PLATFORM", "yiwang-demo"),  # our name at the registry
+        # Reverse proxies whose X-Forwarded-For is believed (for the per-address login limit).
+        trusted_proxies=frozenset(p.strip() for p in os.environ.get("YIWANG_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        # Served over HTTPS (behind a TLS-terminating proxy): secure cookies and HSTS.
+        https=_bool(os.environ.get("YIWANG_HTTPS"), False),
     )
 
 

@@ -17,6 +17,8 @@ PUBLIC_URL = ENV.public_url
 DEADLINE_WARNING_WORKING_DAYS = ENV.deadline_warning_working_days
 YIWANG_REGISTRY_URL = ENV.registry_url
 YIWANG_REGISTRY_CREDENTIAL = ENV.registry_credential
+YIWANG_REGISTRY_PLATFORM = ENV.registry_platform
+TRUSTED_PROXIES = ENV.trusted_proxies
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "yiwang.core.middleware.RejectUnsafeTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,9 +110,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if ENV.https:
+    # TLS ends at the proxy in front of gunicorn; it tells us the scheme.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Login attempts per identity (and per client address) within the window, before refusal.
-LOGIN_RATE_LIMIT = {"attempts": 5, "window_seconds": 300}
+LOGIN_RATE_LIMIT = {"attempts": 5, "attempts_per_address": 50, "window_seconds": 300}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -22,6 +22,28 @@ ErrorSerializer = inline_serializer(
 )
 
 
+def unsafe_text(value: str) -> bool:
+    """Text no database column or JSON document can hold: NUL, or half of a UTF-16 surrogate pair."""
+    return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
+
+
+class TextKeyDictField(serializers.DictField):
+    """A dict whose keys are short, storable strings (DRF checks values, never keys)."""
+
+    def __init__(self, *args, max_key_length: int = 100, **kwargs):
+        self.max_key_length = max_key_length
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            for key in data:
+                if not isinstance(key, str) or unsafe_text(key) or not 0 < len(key) <= self.max_key_length:
+                    raise serializers.ValidationError(
+                        f"keys must be 1-{self.max_key_length} characters of ordinary text", code="invalid_key"
+                    )
+        return super().to_internal_value(data)
+
+
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     """OpenAPI responses for the given HTTP error statuses, all of the error shape."""
     return {code: OpenApiResponse(ErrorSerializer) for code in codes}

@@ -1,17 +1,12 @@
-"""Admin of seal keys (never showing private keys) and licences (masked holders, revocation)."""
+"""Admin of seal keys (never showing private keys) and licences (masked holders, read only)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from yiwang.core.errors import Conflict, DomainError
 from yiwang.core.identifiers import mask_id_card, mask_name
-from yiwang.licences import constants as c
 from yiwang.licences import services
 from yiwang.licences.models import Licence, SealKey
 
@@ -45,12 +40,6 @@ class SealKeyAdmin(admin.ModelAdmin):
         )
 
 
-class RevokeForm(forms.Form):
-    reason = forms.CharField(
-        label=_("撤销原因"), max_length=services.REVOKE_REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 @admin.register(Licence)
 class LicenceAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "masked_holder", "department", "status", "issued_at"]
@@ -63,7 +52,7 @@ class LicenceAdmin(admin.ModelAdmin):
         "seal_key", "content_sha256", "signature",
     ]
     readonly_fields = fields
-    actions = ["revoke_selected"]
+    # No revoke action here: revocation is the issuing department's decision (API / workbench).
 
     def has_add_permission(self, request):
         return False
@@ -80,38 +69,3 @@ class LicenceAdmin(admin.ModelAdmin):
     @admin.display(description=_("持证人证件号码"))
     def masked_identifier(self, licence):
         return mask_id_card(licence.holder_identifier)
-
-    @admin.action(description=_("撤销所选证照"), permissions=["change"])
-    def revoke_selected(self, request, queryset):
-        if "apply" in request.POST:
-            form = RevokeForm(request.POST)
-            if form.is_valid():
-                self._revoke(request, queryset, form.cleaned_data["reason"])
-                return None
-        else:
-            form = RevokeForm(initial={"reason": c.ADMIN_DEFAULT_REVOKE_REASON})
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("撤销证照"),
-            "form": form,
-            "licences": queryset,
-            "opts": self.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/licences/revoke_confirm.html", context)
-
-    def _revoke(self, request, queryset, reason):
-        revoked, skipped = 0, 0
-        for licence in queryset:
-            try:
-                services.revoke_licence(licence=licence, reason=reason, actor=request.user)
-                revoked += 1
-            except Conflict:
-                skipped += 1
-            except DomainError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-                return
-        self.message_user(
-            request, _("已撤销 %(revoked)d 份证照，跳过已撤销的 %(skipped)d 份。") % {"revoked": revoked, "skipped": skipped},
-            messages.SUCCESS,
-        )

@@ -154,28 +154,21 @@ def can_download_licence(user, licence: Licence) -> bool:
 
 
 def can_revoke_licence(user, licence: Licence) -> bool:
-    """Window officers and approvers of the licence's department, and administrators."""
+    """Window officers and approvers of the licence's department."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff_member", False):
         return False
-    if user.role in c.GLOBAL_REVOKE_ROLES:
-        return True
     return user.role in c.REVOKE_ROLES and user.departments.filter(pk=licence.department_id).exists()
 
 
 def access_licence_for_download(*, user, number: str) -> Licence:
     """The licence if `user` may download it.
 
-    NotFound for unknown numbers and for people outside the staff (so a resident cannot probe
-    other residents' licences); PermissionDenied for staff without the department.
+    NotFound for unknown numbers and for anyone who may not have it (another resident, staff of
+    another department), so nobody can probe which licences exist.
     """
     licence = get_licence(number)
-    allowed = licence is not None and can_download_licence(user, licence)
-    if not allowed and (licence is None or not getattr(user, "is_staff_member", False)):
+    if licence is None or not can_download_licence(user, licence):
         raise NotFound("licence_not_found", "未找到该证照。", "No such licence.")
-    if not allowed:
-        raise PermissionDenied(
-            "licence_forbidden", "您无权下载该证照。", "You are not allowed to download this licence."
-        )
     return licence
 
 

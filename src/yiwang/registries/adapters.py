@@ -98,16 +98,16 @@ def adapter_for(registry: str) -> RegistryAdapter:
 
 
 def registry_url() -> str:
-    return (getattr(settings, "YIWANG_REGISTRY_URL", None) or c.DEFAULT_REGISTRY_URL).rstrip("/")
+    return settings.YIWANG_REGISTRY_URL.rstrip("/")
 
 
 def registry_credential() -> str:
-    return getattr(settings, "YIWANG_REGISTRY_CREDENTIAL", None) or c.DEFAULT_REGISTRY_CREDENTIAL
+    return settings.YIWANG_REGISTRY_CREDENTIAL
 
 
 def platform_id() -> str:
     """This platform's name at the registry (the platform the credential was issued to)."""
-    return getattr(settings, "YIWANG_REGISTRY_PLATFORM", None) or c.DEFAULT_PLATFORM_ID
+    return settings.YIWANG_REGISTRY_PLATFORM
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,9 +36,6 @@ BREAKER_FAILURES = 3
 BREAKER_OPEN_SECONDS = 30.0
 MAX_ANSWER_BYTES = 1024 * 1024
 
-DEFAULT_REGISTRY_URL = "http://127.0.0.1:8301"
-DEFAULT_REGISTRY_CREDENTIAL = "yiwang-demo-platform-credential"
-DEFAULT_PLATFORM_ID = "yiwang-demo"
 
 ERROR_CONSENT_REQUIRED = "consent_required"
 ERROR_UNAVAILABLE = "registry_unavailable"
