@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 
 import pytest
 
@@ -61,3 +62,14 @@ def test_registration_logs_no_id_number(caplog):
         services.register_resident(username="logcheck", password="long-enough-1", real_name="王五", id_number=number)
     assert "resident registered: logcheck" in caplog.text
     assert number not in caplog.text
+
+
+def test_filter_masks_an_id_number_inside_a_traceback():
+    try:
+        raise LookupError("no person 31012019900307123X")
+    except LookupError:
+        record = logging.LogRecord("yiwang.test", logging.ERROR, __file__, 1, "lookup failed", (), sys.exc_info())
+    MaskPIIFilter().filter(record)
+    printed = logging.Formatter().format(record)
+    assert "31012019900307123X" not in printed
+    assert "LookupError: no person 310120********123X" in printed

@@ -27,4 +27,8 @@ class MaskPIIFilter(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = ()
+        if record.exc_info and not record.exc_text:
+            # A traceback shows local values (an ID number in a failing lookup): mask it too. The
+            # formatter prints exc_text when it is set; exc_info stays for handlers that need it.
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
         return True
