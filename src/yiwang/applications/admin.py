@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 
+from yiwang.accounts.selectors import identity_as_seen_by
 from yiwang.applications.models import Case, CaseEvent, Notice
-from yiwang.core.identifiers import mask_id_card, mask_name
+from yiwang.core.admin import ReadOnlyAdmin
 
 
 class CaseEventInline(admin.TabularInline):
@@ -29,7 +30,7 @@ class NoticeInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = ("number", "item", "department", "masked_applicant", "state", "promised_due", "statutory_due", "due_provisional")
     list_filter = ("state", "department", "due_provisional")
     search_fields = ("number", "item__code", "item__name")
@@ -44,16 +45,5 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description="申请人")
     def masked_applicant(self, case):
-        user = case.applicant
-        identifier = user.id_number or user.credit_code or ""
-        name = mask_name(user.real_name) if user.kind == "resident" else user.real_name
-        return f"{name}（{mask_id_card(identifier)}）"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        seen = identity_as_seen_by(None, case.applicant)
+        return f"{seen['name']}（{seen['identifier']}）"

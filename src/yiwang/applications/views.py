@@ -23,6 +23,7 @@ from yiwang.applications import constants as c
 from yiwang.applications import lifecycle, selectors, services
 from yiwang.applications.forms_schema import FormField
 from yiwang.applications.models import Case
+from yiwang.applications.presentation import field_rows
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core.errors import Conflict, DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
@@ -108,33 +109,6 @@ def _int_or_none(value) -> int | None:
 # ---------------------------------------------------------------------------------------------
 # Form and material rows
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FieldRow:
-    name: str
-    label: str
-    required: bool
-    multiline: bool
-    max_length: int
-    value: str
-    error: str = ""
-
-
-def _field_rows(fields: list[FormField], values: dict, errors: dict[str, str] | None = None) -> list[FieldRow]:
-    errors = errors or {}
-    return [
-        FieldRow(
-            name=f.name,
-            label=say(f.label, f.label_en),
-            required=f.required,
-            multiline=f.multiline,
-            max_length=f.max_length,
-            value=values.get(f.name, ""),
-            error=errors.get(f.name, ""),
-        )
-        for f in fields
-    ]
 
 
 def _posted_form(request, fields: list[FormField]) -> dict[str, str]:
@@ -228,7 +202,7 @@ def apply(request, item_code: str):
             "item_name": _localized_name(item),
             "department_name": _localized_name(item.department),
             "online": "online" in (item.channels or []),
-            "fields": _field_rows(fields, values),
+            "fields": field_rows(fields, values),
             "materials": _material_rows(rules["materials"]),
             "error_message": error_message,
         },
@@ -251,7 +225,7 @@ def _render_edit(request, case: Case, *, values=None, field_errors=None, error_m
         {
             "case": case,
             "item_name": _localized_name(case.item),
-            "fields": _field_rows(fields, shown, field_errors),
+            "fields": field_rows(fields, shown, field_errors),
             "materials": _material_rows(
                 selectors.case_materials(case), can_upload=lambda m: True, missing_names=missing_names, errors=row_errors
             ),
@@ -478,7 +452,7 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
             "warning": selectors.case_warning(case),
             "applicant": _applicant_identity(case, user),
             "step_label": (f"{STEP_LABELS.get(step['step'], step['step'])} · {_role_label(step['role'])}" if step else ""),
-            "form_values": _field_rows(selectors.form_fields_for(case.applicant), case.form_data),
+            "form_values": field_rows(selectors.form_fields_for(case.applicant), case.form_data),
             "notices": list(case.notices.all()),
             "events": events,
             "materials": rows,

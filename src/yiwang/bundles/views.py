@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from yiwang.accounts.permissions import applicant_required, staff_required
 from yiwang.accounts.selectors import is_resident_like
 from yiwang.applications import constants as case_states
+from yiwang.applications.presentation import field_rows
 from yiwang.applications.selectors import form_fields_for
 from yiwang.bundles import selectors, services
 from yiwang.bundles.models import BundleCase
@@ -180,17 +181,6 @@ def start(request, code: str):
 
 
 @dataclass
-class FieldRow:
-    name: str
-    label: str
-    required: bool
-    multiline: bool
-    max_length: int
-    value: str
-    error: str = ""
-
-
-@dataclass
 class DraftMaterialRow:
     name: str
     necessity: str
@@ -271,11 +261,7 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
     }
     if bundle_case.is_draft and is_applicant:
         shown = {**bundle_case.form_data, **(values or {})}
-        context["fields"] = [
-            FieldRow(name=f.name, label=say(f.label, f.label_en), required=f.required, multiline=f.multiline,
-                     max_length=f.max_length, value=shown.get(f.name, ""))
-            for f in form_fields_for(request.user)
-        ]
+        context["fields"] = field_rows(form_fields_for(request.user), shown)
         names = {m.member.item.code: _name(m.member.item) for m in combined.members}
         record_names = record_kind_names()
         context["materials"] = [

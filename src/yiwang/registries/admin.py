@@ -2,30 +2,20 @@
 
 from django.contrib import admin
 
+from yiwang.core.admin import ReadOnlyAdmin
 from yiwang.core.identifiers import mask_id_card
 from yiwang.registries.models import Consent, DataAccess
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Consent)
-class ConsentAdmin(_ReadOnly):
+class ConsentAdmin(ReadOnlyAdmin):
     list_display = ["id", "registry", "record_kind", "case_id", "granted_at", "expires_at", "withdrawn_at"]
     list_filter = ["registry"]
     fields = ["registry", "record_kind", "case_id", "purpose", "granted_at", "expires_at", "withdrawn_at"]
 
 
 @admin.register(DataAccess)
-class DataAccessAdmin(_ReadOnly):
+class DataAccessAdmin(ReadOnlyAdmin):
     list_display = ["id", "at", "registry", "record_kind", "masked_subject", "case_id", "outcome", "detail", "latency_ms"]
     list_filter = ["outcome", "registry"]
     fields = ["at", "registry", "record_kind", "masked_subject", "case_id", "material_position", "consent", "platform",
