@@ -1,29 +1,81 @@
-"""Shared fixtures: the reference catalogue loaded once, and people of every role."""
+"""Shared fixtures: the frozen clock, the reference catalogue loaded once, and people of every role.
+
+Tests never read the wall clock: `frozen_clock` (autouse) stands `core.clock` still at
+`DEFAULT_NOW` for every test, including the live server's threads. A test that needs another day
+or time says so with `frozen_clock.set(...)` / `frozen_clock.advance(...)`. CI also runs the suite
+under faked wall-clock dates (`make test-dates`), so a test that reads the real date fails there.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
 from tests import factories
+from yiwang.core import clock as core_clock
+
+# A Tuesday, an ordinary working day in a year whose holiday schedule is known, 10:00 in Shanghai.
+DEFAULT_NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=core_clock.LEGAL_TIME_ZONE)
 
 REFERENCE_CATALOG = Path(__file__).resolve().parent.parent / "src" / "yiwang" / "catalog" / "data" / "catalog-fengxian.json"
+
+
+# The reference catalogue (and the migrations' seed data) are written at this instant, well before
+# any day a test sets: a test's change to the catalogue always moves the change markers
+# (updated_at) that the search index and the calendar cache watch.
+CATALOG_LOADED_AT = dt.datetime(2020, 1, 2, 9, 0, tzinfo=core_clock.LEGAL_TIME_ZONE)
+_loaded_catalog = {"fingerprint": None}
 
 
 def _ensure_catalog():
     from yiwang.catalog.selectors import catalog_is_loaded
     from yiwang.catalog.services import import_catalog
+    from yiwang.search.selectors import index_fingerprint
 
     if not catalog_is_loaded():
-        import_catalog(data=json.loads(REFERENCE_CATALOG.read_text(encoding="utf-8")))
+        previous = core_clock.install(core_clock.FixedClock(CATALOG_LOADED_AT))
+        try:
+            import_catalog(data=json.loads(REFERENCE_CATALOG.read_text(encoding="utf-8")))
+        finally:
+            core_clock.install(previous)
+    _loaded_catalog["fingerprint"] = index_fingerprint()
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """The one clock of every test: `now` and `today` frozen at DEFAULT_NOW until the test moves them."""
+    frozen = core_clock.FixedClock(DEFAULT_NOW)
+    previous = core_clock.install(frozen)
+    yield frozen
+    core_clock.install(previous)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock():
+    """Outside a test (database setup, the migrations' seed data) the clock stands at CATALOG_LOADED_AT."""
+    previous = core_clock.install(core_clock.FixedClock(CATALOG_LOADED_AT))
+    yield
+    core_clock.install(previous)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _ensure_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_outlives_its_test():
+    """Process caches keyed on change markers must not carry one test's data into the next."""
+    yield
+    from yiwang.search.selectors import forget_index_unless
+    from yiwang.workcalendar.selectors import forget_cached_calendar
+
+    forget_index_unless(_loaded_catalog["fingerprint"])
+    forget_cached_calendar()
 
 
 @pytest.fixture

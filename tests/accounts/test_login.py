@@ -10,6 +10,7 @@ from tests.factories import PASSWORD, make_enterprise, make_resident, make_staff
 from yiwang.accounts import services
 from yiwang.accounts.models import LoginAttempt, User
 from yiwang.accounts.services import InvalidCredentials
+from yiwang.core import clock
 from yiwang.core.errors import RateLimited
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def _fail(username, ip=IP, password="wrong-password"):
 
 
 def _age_attempts(seconds: int) -> None:
-    LoginAttempt.objects.update(at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=seconds))
+    LoginAttempt.objects.update(at=clock.now() - dt.timedelta(seconds=seconds))
 
 
 def test_right_password_returns_the_user_and_records_a_success(real_hasher):
@@ -154,7 +155,7 @@ def test_purge_login_attempts():
     _fail("someone")
     _age_attempts(86400 * 31)
     _fail("someone-else", ip="192.0.2.77")
-    deleted = services.purge_login_attempts(before=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30))
+    deleted = services.purge_login_attempts(before=clock.now() - dt.timedelta(days=30))
     assert deleted == 1
     assert list(LoginAttempt.objects.values_list("identity", flat=True)) == ["someone-else"]
 

@@ -20,11 +20,9 @@ def _media(settings_media):
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
+def fixed_today(frozen_clock):
     """Thursday 2026-11-26, the day this platform's deadlines are checked against."""
-    day = dt.date(2026, 11, 26)
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: day)
-    return day
+    return frozen_clock.set(dt.date(2026, 11, 26)).date()
 
 
 def client_for(user) -> APIClient:
@@ -124,11 +122,8 @@ def test_reject_requires_a_reason(applicant, officer):
     assert "不属于本部门职权范围" in rejected["notice"]["body"]
 
 
-def test_supplement_pauses_the_clock_and_lists_every_material(applicant, officer, monkeypatch):
-    days = iter([dt.date(2026, 11, 26), dt.date(2026, 11, 26), dt.date(2026, 11, 30), dt.date(2026, 11, 30)])
-    current = {"day": dt.date(2026, 11, 26)}
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: current["day"])
-    del days
+def test_supplement_pauses_the_clock_and_lists_every_material(applicant, officer, frozen_clock):
+    frozen_clock.set(dt.date(2026, 11, 26))
     case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
     accepted = act(officer, case, "accept").json()
     # 10 working days after Thu 26 Nov 2026: 27, 30, 1, 2, 3, 4, 7, 8, 9, 10 Dec.
@@ -143,7 +138,7 @@ def test_supplement_pauses_the_clock_and_lists_every_material(applicant, officer
     assert early.status_code == 400
     assert early.json()["code"] == "supplement_incomplete"
 
-    current["day"] = dt.date(2026, 11, 30)  # Monday: the pause covered Fri 27 and Mon 30 (2 working days)
+    frozen_clock.set(dt.date(2026, 11, 30))  # Monday: the pause covered Fri 27 and Mon 30 (2 working days)
     assert upload(applicant, case["id"], 1).status_code == 201
     assert upload(applicant, case["id"], 3).status_code == 201
     supplied = act(applicant, requested, "supply").json()
@@ -321,8 +316,8 @@ def test_catalogue_edit_never_changes_a_running_case(applicant, officer):
     assert accepted["statutory_due"] != accepted["accepted_on"]
 
 
-def test_deadline_running_into_2027_is_provisional(applicant, officer, monkeypatch):
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 12, 21))
+def test_deadline_running_into_2027_is_provisional(applicant, officer, frozen_clock):
+    frozen_clock.set(dt.date(2026, 12, 21))
     case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
     accepted = act(officer, case, "accept").json()
     # 10 working days after Mon 21 Dec 2026 reach into January 2027, whose schedule is not known yet.
@@ -332,10 +327,10 @@ def test_deadline_running_into_2027_is_provisional(applicant, officer, monkeypat
     assert accepted["promised_due"] == "2026-12-24"
 
 
-def test_publishing_next_years_schedule_recomputes_running_deadlines(applicant, officer, monkeypatch, django_capture_on_commit_callbacks):
+def test_publishing_next_years_schedule_recomputes_running_deadlines(applicant, officer, frozen_clock, django_capture_on_commit_callbacks):
     from yiwang.workcalendar.services import publish_schedule
 
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 12, 21))
+    frozen_clock.set(dt.date(2026, 12, 21))
     case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
     act(officer, case, "accept")
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,11 +7,11 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from tests import factories
 from tests.applications_web.conftest import signed_in
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, Notice
+from yiwang.core import clock
 from yiwang.core.identifiers import mask_id_card
 
 ITEM = "310120-SCJG-01-0001"  # 个体工商户设立登记: one step, required materials 1 and 2
@@ -150,7 +150,7 @@ def test_full_journey_by_page_posts(resident_client, resident, officer_client):
     assert act(officer_client, case, "accept").status_code == 302
     case.refresh_from_db()
     assert case.state == "accepted"
-    assert case.accepted_on == timezone.localdate() and case.promised_due == timezone.localdate()
+    assert (case.accepted_on, case.promised_due) == (dt.date(2026, 3, 10), dt.date(2026, 3, 10))  # 即办件: decided the day it is accepted
     assert act(officer_client, case, "approve", opinion="符合条件").status_code == 302
     case.refresh_from_db()
     assert case.state == "approved"
@@ -437,7 +437,7 @@ def _set_due(case: Case, due: dt.date) -> None:
 
 
 def test_queue_is_sorted_by_deadline_with_colours(resident_client, officer_client):
-    today = timezone.localdate()
+    today = clock.today()
     later, overdue, soon = submitted_case(resident_client), submitted_case(resident_client), submitted_case(resident_client)
     _set_due(later, today + dt.timedelta(days=60))
     _set_due(overdue, today - dt.timedelta(days=1))

@@ -67,8 +67,8 @@ def _media(settings_media):
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: DAY)
+def fixed_today(frozen_clock):
+    frozen_clock.set(DAY)
     return DAY
 
 

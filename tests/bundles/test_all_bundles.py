@@ -14,7 +14,7 @@ from yiwang.catalog.models import Bundle
 pytestmark = pytest.mark.django_db
 
 
-def test_every_bundle_starts_for_every_combination_of_answers(catalog, monkeypatch):
+def test_every_bundle_starts_for_every_combination_of_answers(catalog, frozen_clock):
     resident, enterprise = make_resident(), make_enterprise()
     started = 0
     for code in Bundle.objects.order_by("code").values_list("code", flat=True):
@@ -23,7 +23,7 @@ def test_every_bundle_starts_for_every_combination_of_answers(catalog, monkeypat
         if bundle.window_opens:
             month, day_of_month = guidance.parse_month_day(bundle.window_opens)
             day = dt.date(2026, month, day_of_month)
-        monkeypatch.setattr("yiwang.core.clock.today", lambda day=day: day)
+        frozen_clock.set(day)
         for answers in guidance.answer_combinations(bundle.questions):
             guide = selectors.guide_for(bundle, answers)
             assert guide.ok, (code, answers, guide.result.errors)

@@ -185,8 +185,8 @@ SCHOOL_ANSWERS = {"q1": "hukou_move", "q2": "yes"}
 RESIDENT_FORM = {"phone": "13800138000", "address": "上海市奉贤区南桥镇解放东路1号"}
 
 
-def test_school_transfer_outside_its_window_says_when_it_opens(catalog, monkeypatch):
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 7, 11))
+def test_school_transfer_outside_its_window_says_when_it_opens(catalog, frozen_clock):
+    frozen_clock.set(dt.date(2026, 7, 11))
     resident = client_for(make_resident())
     response = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=RESIDENT_FORM)
     assert response.status_code == 400
@@ -197,21 +197,20 @@ def test_school_transfer_outside_its_window_says_when_it_opens(catalog, monkeypa
     assert BundleCase.objects.count() == 0
 
 
-def test_school_transfer_inside_its_window_fans_out_with_the_hukou_transfer(catalog, monkeypatch):
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 6, 25))
+def test_school_transfer_inside_its_window_fans_out_with_the_hukou_transfer(catalog, frozen_clock):
+    frozen_clock.set(dt.date(2026, 6, 25))
     resident = client_for(make_resident())
     response = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=RESIDENT_FORM)
     assert response.status_code == 201, response.json()
     assert [m["item_code"] for m in response.json()["members"]] == ["310120-JYJ-21-0001", "310120-GAHZ-07-0006"]
 
 
-def test_the_window_is_checked_again_at_submission(catalog, monkeypatch):
-    today = {"day": dt.date(2026, 7, 10)}
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: today["day"])
+def test_the_window_is_checked_again_at_submission(catalog, frozen_clock):
+    frozen_clock.set(dt.date(2026, 7, 10))
     resident = client_for(make_resident())
     body = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=RESIDENT_FORM).json()
     upload_required(resident, body)
-    today["day"] = dt.date(2026, 7, 11)
+    frozen_clock.set(dt.date(2026, 7, 11))
     response = resident.post(f"/api/v1/bundle-applications/{body['id']}/submit/", HTTP_IDEMPOTENCY_KEY="s-1")
     assert response.status_code == 400
     assert response.json()["code"] == "outside_application_window"
@@ -466,8 +465,8 @@ def test_staff_see_bundle_cases_touching_their_departments_masked(submitted_busi
     assert unrelated.get(f"/api/v1/bundle-applications/{submitted_business['id']}/").status_code == 404
 
 
-def test_staff_lists_mask_a_residents_name(catalog, monkeypatch):
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 6, 25))
+def test_staff_lists_mask_a_residents_name(catalog, frozen_clock):
+    frozen_clock.set(dt.date(2026, 6, 25))
     person = make_resident(real_name="张三丰")
     resident = client_for(person)
     body = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=RESIDENT_FORM).json()

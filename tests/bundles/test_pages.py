@@ -60,8 +60,8 @@ def test_start_with_missing_answers_keeps_what_was_chosen(enterprise):
     assert BundleCase.objects.count() == 0
 
 
-def test_the_guide_outside_the_window_says_when_it_opens(catalog, monkeypatch):
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 3, 1))
+def test_the_guide_outside_the_window_says_when_it_opens(catalog, frozen_clock):
+    frozen_clock.set(dt.date(2026, 3, 1))
     resident = make_resident()
     page = browser(resident).get(f"/bundles/{SCHOOL}/").content.decode()
     assert "当前不在受理期内。下次开放：2026-06-20（至 2026-07-10）。" in page
@@ -133,8 +133,8 @@ def test_a_refusal_is_shown_with_its_reason(submitted_business, enterprise, offi
     assert "印章样式不符合规定" in page
 
 
-def test_staff_queue_lists_bundle_cases_of_their_departments_masked(catalog, monkeypatch):
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: dt.date(2026, 6, 25))
+def test_staff_queue_lists_bundle_cases_of_their_departments_masked(catalog, frozen_clock):
+    frozen_clock.set(dt.date(2026, 6, 25))
     person = make_resident(real_name="张三丰")
     api = client_for(person)
     body = start(api, code=SCHOOL, answers={"q1": "hukou_move", "q2": "yes"},

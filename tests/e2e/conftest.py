@@ -1,7 +1,7 @@
 """Shared pieces of the real-browser journeys: Debian's headless Chromium driven by Playwright, the
 login form, and the REAL registry service process (see tests/registries/conftest.py) for data sharing.
 
-The live server runs in this process (a thread), so `settings` and monkeypatched clocks apply to it.
+The live server runs in this process (a thread), so `settings` and the frozen clock apply to it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD
-from tests.registries.conftest import CREDENTIAL, PLATFORM, start_registry_process
+from tests.registries.conftest import start_registry_process, use_registry
 
 CHROMIUM = os.environ.get("YIWANG_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -57,20 +57,16 @@ def login(page, base: str, username: str) -> None:
 
 @pytest.fixture(scope="session")
 def registry_service():
-    """The registry service (`python -m yiwang registry-service`) on a free port for the session."""
-    service = start_registry_process(fault_drills=False)
+    """The registry service (`python -m yiwang registry-service`) on a free port for the session.
+
+    Started with drills enabled for its clock drill only: the journeys set no faults.
+    """
+    service = start_registry_process(fault_drills=True)
     yield service
     service.stop()
 
 
 @pytest.fixture
-def registry(registry_service, settings):
+def registry(registry_service, settings, frozen_clock):
     """Point the platform (and so the live server) at the registry service for one test."""
-    from yiwang.registries.adapters import reset_circuit_breakers
-
-    settings.YIWANG_REGISTRY_URL = registry_service.url
-    settings.YIWANG_REGISTRY_CREDENTIAL = CREDENTIAL
-    settings.YIWANG_REGISTRY_PLATFORM = PLATFORM
-    reset_circuit_breakers()
-    yield registry_service
-    reset_circuit_breakers()
+    yield from use_registry(registry_service, settings, frozen_clock)

@@ -32,8 +32,8 @@ from yiwang.registries.models import DataAccess
 pytestmark = browser_only
 
 SCHOOL = "310120-YJS-002"
-# Inside the 06-20..07-10 application window. Only `today` is fixed: `now` stays real because the
-# registry service (another process, on the real clock) refuses consents that expired by its clock.
+# Inside the 06-20..07-10 application window; the registry service's clock is kept at the same instant
+# (tests/e2e/conftest.py `registry`), as it refuses consents that expired by its own clock.
 SCHOOL_DAY = dt.date(2026, 6, 25)
 SCHOOL_ITEM = "310120-JYJ-21-0001"
 HUKOU_MOVE = "310120-GAHZ-07-0006"
@@ -93,10 +93,10 @@ def process_from_queue(officer, base: str, number: str, actions=("accept", "appr
 
 @pytest.mark.django_db(transaction=True)
 def test_school_transfer_without_uploading_the_household_register_or_property_certificate(
-    catalog, registry, live_server, browser, settings, tmp_path, monkeypatch
+    catalog, registry, live_server, browser, settings, tmp_path, frozen_clock
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr("yiwang.core.clock.today", lambda: SCHOOL_DAY)
+    frozen_clock.set(SCHOOL_DAY)
     ARTIFACTS.mkdir(exist_ok=True)
     parent = User.objects.create_user(username="zhangsan-e2e", password=PASSWORD, kind="resident", real_name="张三",
                                       id_number=DEMO_ID_ZHANGSAN, phone="13800138000")

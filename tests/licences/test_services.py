@@ -3,10 +3,10 @@
 import hashlib
 
 import pytest
-from django.utils import timezone
 
 from tests.factories import make_enterprise
 from tests.licences.conftest import make_case
+from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
 from yiwang.licences import services, signing
 from yiwang.licences.models import Licence, SealKey
@@ -101,7 +101,7 @@ def test_rotation_keeps_old_licences_valid_and_signs_new_ones_with_new_key(catal
 
     old_key.refresh_from_db()
     assert old_key.active is False
-    assert old_key.retired_at is not None and old_key.retired_at <= timezone.now()
+    assert old_key.retired_at == clock.now()
     assert new_key.active is True and new_key.key_id != old_key.key_id
     assert list(SealKey.objects.filter(department=old_key.department, active=True)) == [new_key]
 

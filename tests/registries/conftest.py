@@ -2,7 +2,8 @@
 
 `registry_service` starts ``python -m yiwang registry-service --fault-drills`` on a free port
 with a test platform credential, waits for /healthz and stops it at the end. `registry` points the
-settings at it for one test, resets the circuit breakers and clears the fault drills.
+settings at it for one test, resets the circuit breakers, clears the fault drills and keeps the
+service's clock at the test's frozen clock (the service checks consent expiry by its own clock).
 """
 
 from __future__ import annotations
@@ -60,6 +61,18 @@ class RegistryProcess:
         status, _ = self.call("POST", "/admin/faults", body)
         assert status == 200
 
+    def follow(self, frozen_clock) -> None:
+        """Keep the service's clock at `frozen_clock`'s instant, now and whenever the test moves it."""
+        def set_clock(at):
+            status, body = self.call("PUT", "/admin/clock", {"now": at.isoformat()})
+            assert status == 200, body
+
+        set_clock(frozen_clock.now())
+        frozen_clock.on_change(set_clock)
+
+    def release_clock(self) -> None:
+        self.call("DELETE", "/admin/clock")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -95,8 +108,8 @@ def registry_service():
     service.stop()
 
 
-@pytest.fixture
-def registry(registry_service, settings, settings_media):
+def use_registry(registry_service: RegistryProcess, settings, frozen_clock):
+    """Point the platform at the registry service for one test (a generator: yield it from a fixture)."""
     from yiwang.registries.adapters import reset_circuit_breakers
 
     settings.YIWANG_REGISTRY_URL = registry_service.url
@@ -104,9 +117,16 @@ def registry(registry_service, settings, settings_media):
     settings.YIWANG_REGISTRY_PLATFORM = PLATFORM
     reset_circuit_breakers()
     registry_service.call("DELETE", "/admin/faults")
+    registry_service.follow(frozen_clock)
     yield registry_service
+    registry_service.release_clock()
     registry_service.call("DELETE", "/admin/faults")
     reset_circuit_breakers()
+
+
+@pytest.fixture
+def registry(registry_service, settings, settings_media, frozen_clock):
+    yield from use_registry(registry_service, settings, frozen_clock)
 
 
 @pytest.fixture

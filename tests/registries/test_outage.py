@@ -61,8 +61,9 @@ def test_closed_port_is_503_quickly_then_the_circuit_opens(catalog, registry, zh
     _assert_draft_intact(case)
 
 
-def test_stopped_registry_process_is_503_and_circuit_opens(catalog, registry, zhangsan, settings):
+def test_stopped_registry_process_is_503_and_circuit_opens(catalog, registry, zhangsan, settings, frozen_clock):
     own = start_registry_process()
+    own.follow(frozen_clock)
     settings.YIWANG_REGISTRY_URL = own.url
     settings.YIWANG_REGISTRY_BREAKER_FAILURES = 1
     from yiwang.registries.adapters import reset_circuit_breakers

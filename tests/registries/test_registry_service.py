@@ -1,4 +1,4 @@
-"""The registry protocol, against the real registry service process."""
+"""The registry protocol, against the real registry service process (its clock kept at the test's frozen clock)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.conftest import DEFAULT_NOW
 from tests.registries.conftest import (
     CREDENTIAL, LISI_ID, OTHER_CREDENTIAL, OTHER_PLATFORM, PLATFORM, ZHANGSAN_ID, start_registry_process,
 )
@@ -14,7 +15,18 @@ from yiwang.registry_service.app import RegistryData, RegistryService
 from yiwang.registry_service.consent import sign_consent
 from yiwang.registry_service.server import load_seed
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = DEFAULT_NOW
+
+
+@pytest.fixture(autouse=True)
+def _service_clock(request, frozen_clock):
+    if "registry_service" in request.fixturenames:
+        service = request.getfixturevalue("registry_service")
+        service.follow(frozen_clock)
+        yield
+        service.release_clock()
+    else:
+        yield
 
 
 def consent_for(subject_id: str, scope: str = "household:id_card", *, platform: str = PLATFORM, secret: str = CREDENTIAL,
@@ -96,6 +108,24 @@ def test_expired_consent_is_refused_403(registry_service):
     assert json.loads(body)["code"] == "consent_expired"
 
 
+def test_expiry_is_judged_by_the_services_own_clock(registry_service, frozen_clock):
+    consent = consent_for(ZHANGSAN_ID, expires_in=dt.timedelta(minutes=10))
+    assert registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent))[0] == 200
+    frozen_clock.advance(minutes=10, seconds=1)  # the service follows the test's clock
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent))
+    assert (status, json.loads(body)["code"]) == (403, "consent_expired")
+
+
+def test_the_clock_drill_sets_and_releases_the_services_clock(registry_service):
+    status, body = registry_service.call("PUT", "/admin/clock", {"now": "2027-02-06T09:30:00+08:00"})
+    assert (status, json.loads(body)) == (200, {"now": "2027-02-06T09:30:00+08:00", "fixed": True})
+    status, body = registry_service.call("PUT", "/admin/clock", {"now": "2027-02-06T09:30:00"})
+    assert (status, json.loads(body)["code"]) == (400, "bad_request")
+    assert registry_service.call("PUT", "/admin/clock", {"now": "x"}, credential="wrong")[0] == 401
+    status, body = registry_service.call("DELETE", "/admin/clock")
+    assert (status, json.loads(body)["fixed"]) == (200, False)
+
+
 def test_no_record_is_404(registry_service):
     status, body = registry_service.call(
         "POST", "/v1/query", query(LISI_ID, consent_for(LISI_ID, "marriage:marriage_certificate"),
@@ -131,6 +161,8 @@ def test_a_service_started_without_drills_refuses_them():
     service = start_registry_process(fault_drills=False)
     try:
         status, _ = service.call("POST", "/admin/faults", {"registry": "household", "mode": "slow"})
+        assert status == 404
+        status, _ = service.call("PUT", "/admin/clock", {"now": "2027-02-06T09:30:00+08:00"})
         assert status == 404
     finally:
         service.stop()

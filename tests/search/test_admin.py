@@ -20,13 +20,15 @@ def _form(**values) -> dict[str, str]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_adding_editing_and_deleting_a_synonym_changes_results(admin_client, search_catalog):
+def test_adding_editing_and_deleting_a_synonym_changes_results(admin_client, search_catalog, frozen_clock):
+    # Each edit comes a minute after the last: the index notices changes by their updated_at.
     assert codes(selectors.search("铺子开张")) == []
     response = admin_client.post(ADD_URL, _form(term="铺子开张", expansion="个体工商户设立登记", note="测试"))
     assert response.status_code == 302
     synonym = Synonym.objects.get(term="铺子开张")
     assert codes(selectors.search("铺子开张"))[0] == "310120-SCJG-01-0001"
 
+    frozen_clock.advance(minutes=1)
     response = admin_client.post(
         f"/admin/search/synonym/{synonym.pk}/change/", _form(term="铺子开张", expansion="药店 开办", life_event="on")
     )

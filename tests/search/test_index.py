@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from tests.search.conftest import codes
 from yiwang.catalog.models import Bundle, BundleMember, ServiceItem
 from yiwang.catalog.services import update_item
+from yiwang.core import clock
 from yiwang.search import selectors, services
 from yiwang.search.models import Synonym
 
@@ -47,7 +47,7 @@ def test_bundle_changes_are_seen(search_catalog):
     bundle = Bundle.objects.get(code="310120-YJS-040")
     selectors.search("文明养宠物")
     # Every writer of bundles (admin save, catalogue import) moves updated_at, which the index watches.
-    Bundle.objects.filter(pk=bundle.pk).update(name="文明养宠物一件事", updated_at=timezone.now())
+    Bundle.objects.filter(pk=bundle.pk).update(name="文明养宠物一件事", updated_at=clock.now())
     assert codes(selectors.search("文明养宠物"))[0] == "310120-YJS-040"
     BundleMember.objects.filter(bundle=bundle).delete()
     assert "310120-YJS-040" not in codes(selectors.search("狂犬病免疫", limit=50))
@@ -55,14 +55,17 @@ def test_bundle_changes_are_seen(search_catalog):
     assert "310120-YJS-040" not in codes(selectors.search("文明养宠物", limit=50))
 
 
-def test_synonym_changes_through_the_services(search_catalog):
+def test_synonym_changes_through_the_services(search_catalog, frozen_clock):
+    # Each change comes a minute after the last: the index notices changes by their updated_at.
     assert codes(selectors.search("铺子开张")) == []
     synonym = services.save_synonym(synonym=Synonym(term=" 铺子开张 ", expansion="个体工商户设立登记", life_event=False))
     assert synonym.term == "铺子开张"
     assert codes(selectors.search("铺子开张"))[0] == "310120-SCJG-01-0001"
+    frozen_clock.advance(minutes=1)
     synonym.active = False
     services.save_synonym(synonym=synonym)
     assert codes(selectors.search("铺子开张")) == []
+    frozen_clock.advance(minutes=1)
     synonym.active = True
     services.save_synonym(synonym=synonym)
     services.delete_synonym(synonym=synonym)

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 
 from yiwang.accounts import constants as c
+from yiwang.core import clock
+from yiwang.core.fields import CreatedAtField
 from yiwang.core.identifiers import mask_id_card, mask_name
 
 
@@ -17,6 +19,8 @@ class User(AbstractUser):
     # Staff only: one role, scoped to departments (administrators and auditors see all).
     role = models.CharField("岗位角色", max_length=20, choices=c.ROLES, blank=True)
     departments = models.ManyToManyField("catalog.Department", verbose_name="所属部门", blank=True, related_name="staff")
+    # AbstractUser's default reads the wall clock; ours reads core.clock like every other timestamp.
+    date_joined = models.DateTimeField("注册时间", default=clock.now)
 
     class Meta:
         verbose_name = "用户"
@@ -51,7 +55,7 @@ class LoginAttempt(models.Model):
     identity = models.CharField("用户名", max_length=150, db_index=True)
     client_ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
     succeeded = models.BooleanField("成功", default=False)
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = CreatedAtField("时间", db_index=True)
 
     class Meta:
         verbose_name = "登录尝试"

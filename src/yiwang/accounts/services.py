@@ -19,11 +19,11 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from yiwang.accounts import constants as c
 from yiwang.accounts.models import LoginAttempt, User
+from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from yiwang.core.identifiers import IdentifierError, normalize_credit_code, normalize_id_card
 
@@ -452,7 +452,7 @@ def authenticate_with_rate_limit(*, request_ip: str | None, username: str, passw
     identity = _login_identity(username)
     client_ip = request_ip or None
     attempt = LoginAttempt.objects.create(identity=identity, client_ip=client_ip, succeeded=False)
-    now = timezone.now()
+    now = clock.now()
     per_address = settings.LOGIN_RATE_LIMIT.get("attempts_per_address", attempts)
     for failures, limit in zip(_blocking_failures(identity, client_ip, now - window, pending_pk=attempt.pk), (attempts, per_address)):
         if len(failures) >= limit:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from yiwang.applications import constants as c
+from yiwang.core.fields import CreatedAtField, UpdatedAtField
 
 
 class Case(models.Model):
@@ -35,8 +36,8 @@ class Case(models.Model):
     paused_calendar_days = models.PositiveIntegerField("已暂停自然日", default=0)
     owed_materials = models.JSONField("容缺后补材料", default=list, blank=True)
     version = models.PositiveIntegerField("版本", default=0)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = CreatedAtField("创建时间")
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         verbose_name = "办件"
@@ -77,7 +78,7 @@ class CaseMaterial(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     storage_path = models.CharField("存储位置", max_length=300, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = CreatedAtField("上传时间")
     superseded = models.BooleanField("已被替换", default=False)
     # Set when the material was fetched from a data-sharing registry instead of uploaded (免交).
     shared_source = models.CharField("共享数据来源", max_length=100, blank=True, help_text="<数据源>:<记录类型>")
@@ -102,7 +103,7 @@ class CaseEvent(models.Model):
     actor_role = models.CharField("角色", max_length=20, blank=True)
     opinion = models.TextField("意见", blank=True)
     data = models.JSONField("附加数据", default=dict, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = CreatedAtField("时间")
 
     class Meta:
         verbose_name = "办件环节"
@@ -120,7 +121,7 @@ class Notice(models.Model):
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文")
     missing_materials = models.JSONField("需补正材料", default=list, blank=True)
-    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+    issued_at = CreatedAtField("出具时间")
 
     class Meta:
         verbose_name = "文书"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from typing import BinaryIO
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Max
 
 from yiwang.accounts.selectors import assigned_department_ids
 from yiwang.applications import constants as c
@@ -275,7 +275,7 @@ def submit_application(
         ]
         now = clock.now()
         case.rules = rules
-        case.number = _next_case_number(rules["item_code"], timezone.localdate(now))
+        case.number = _next_case_number(rules["item_code"], clock.legal_day(now))
         case.state = c.RECEIVED
         case.submitted_at = now
         case.submission_key = key
@@ -424,7 +424,11 @@ def _request_supplement(case, spec, *, missing_positions, opinion, **_):
             "unknown_material", f"该事项没有序号为 {unknown} 的材料。", f"This item has no materials numbered {unknown}."
         )
     names = [by_position[p] for p in positions]
-    data = {"resume_state": case.state, "missing_positions": positions, "requested_at_version": case.version + 1}
+    # What was on file when the request went out, by row id: a supplement is a material stored
+    # after it (row ids only grow; timestamps can tie within one instant).
+    on_file = case.materials.aggregate(last=Max("id"))["last"] or 0
+    data = {"resume_state": case.state, "missing_positions": positions, "requested_at_version": case.version + 1,
+            "materials_before_id": on_file}
     _pause(case, _today())
     case.state = c.SUPPLEMENT_REQUESTED
     return data, names
@@ -433,10 +437,14 @@ def _request_supplement(case, spec, *, missing_positions, opinion, **_):
 def _supply(case, spec, **_):
     request = case.events.filter(action="request_supplement").order_by("-sequence").first()
     requested = request.data.get("missing_positions", []) if request else []
-    since = request.at if request else None
-    fresh = set(
-        case.materials.filter(superseded=False, uploaded_at__gte=since).values_list("material_position", flat=True)
-    ) if since else set()
+    fresh = set()
+    if request is not None:
+        current = case.materials.filter(superseded=False)
+        if "materials_before_id" in request.data:
+            current = current.filter(id__gt=request.data["materials_before_id"])
+        else:  # requests recorded before the id was kept
+            current = current.filter(uploaded_at__gte=request.at)
+        fresh = set(current.values_list("material_position", flat=True))
     still_missing = [p for p in requested if p not in fresh]
     if still_missing:
         names = [m["name"] for m in case.rules["materials"] if m["position"] in still_missing]

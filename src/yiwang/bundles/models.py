@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from yiwang.bundles import constants as c
+from yiwang.core.fields import CreatedAtField, UpdatedAtField
 
 
 class BundleCase(models.Model):
@@ -27,9 +28,9 @@ class BundleCase(models.Model):
     item_form_data = models.JSONField("事项专用表单数据", default=dict, blank=True, help_text="事项编码 -> 字段 -> 值")
     skipped = models.JSONField("免办事项及原因", default=list, blank=True)
     submission_key = models.CharField("提交幂等键", max_length=100, null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = CreatedAtField("创建时间")
     submitted_at = models.DateTimeField("申报时间", null=True, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         verbose_name = "一件事办件"

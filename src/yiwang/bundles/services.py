@@ -15,7 +15,6 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from yiwang.accounts.selectors import is_resident_like
 from yiwang.applications import constants as case_states
@@ -314,8 +313,9 @@ def _missing_required(members: list[BundleCaseMember], awaited: dict[str, dict[i
 
 
 def _bundle_number(bundle_case: BundleCase) -> str:
-    # Like case numbers (<code without dashes><yyyymmdd><serial>); the row id is unique already.
-    return f"{bundle_case.bundle.code.replace('-', '')}{timezone.localdate(clock.now()):%Y%m%d}{bundle_case.pk:06d}"
+    # Like case numbers (<code without dashes><legal day of submission><serial>); the row id is
+    # unique already. Dated from submitted_at, the same instant the member cases are dated from.
+    return f"{bundle_case.bundle.code.replace('-', '')}{clock.legal_day(bundle_case.submitted_at):%Y%m%d}{bundle_case.pk:06d}"
 
 
 def submit_bundle(*, bundle_case_id: int, applicant, idempotency_key: str | None = None) -> BundleCase:

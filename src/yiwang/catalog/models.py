@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from yiwang.catalog import constants as c
+from yiwang.core.fields import UpdatedAtField
 from yiwang.core.identifiers import IdentifierError, normalize_credit_code
 
 
@@ -52,7 +53,7 @@ class Department(models.Model):
     # Sections of one organ share the organ's code (the organ is the legal implementer).
     credit_code = models.CharField("统一社会信用代码", max_length=18, validators=[validate_credit_code])
     notes = models.TextField("备注", blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         verbose_name = "部门"
@@ -133,7 +134,7 @@ class ServiceItem(models.Model):
     notes = models.TextField("备注", blank=True)
     is_active = models.BooleanField("在用", default=True)
     version = models.PositiveIntegerField("规则版本", default=1)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         verbose_name = "服务事项"
@@ -177,7 +178,7 @@ class Bundle(models.Model):
     questions = models.JSONField("引导问题", default=list, blank=True)
     rules = models.JSONField("引导规则", default=list, blank=True)
     notes = models.TextField("备注", blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         verbose_name = "一件事"

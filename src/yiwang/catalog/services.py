@@ -12,7 +12,6 @@ from typing import Any, Iterable
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
-from django.utils import timezone
 
 from yiwang.catalog import constants as c
 from yiwang.catalog.flows import default_flow, validate_flow
@@ -29,6 +28,7 @@ from yiwang.catalog.models import (
     RegistryRecordKind,
     ServiceItem,
 )
+from yiwang.core import clock
 from yiwang.core.errors import ValidationFailed
 from yiwang.core.identifiers import normalize_credit_code
 
@@ -177,7 +177,7 @@ def _sync_by_code(model: type[Model], desired: dict[str, dict[str, Any]]) -> tup
             for name in changed:
                 setattr(obj, name, values[name])
             if has_updated_at:  # bulk_update skips auto_now: readers (search) watch this column
-                obj.updated_at = timezone.now()
+                obj.updated_at = clock.now()
                 changed.append("updated_at")
             to_update.append(obj)
             changed_fields.update(changed)
@@ -375,7 +375,7 @@ def _import_items(raw_items: list[dict], departments: dict[str, Department], rep
     counts = report.items
     existing = {item.code: item for item in ServiceItem.objects.all()}
     existing_materials = _existing_material_rows()
-    now = timezone.now()
+    now = clock.now()
     to_create: list[ServiceItem] = []
     to_update: list[ServiceItem] = []
     changed_fields: set[str] = set()
@@ -491,7 +491,7 @@ def _remove_absent_items(present_codes: set[str], counts: Counts) -> None:
     counts.deleted += len(deleted)
     to_deactivate += [item for item in protected if item.is_active]
     counts.unchanged += len([item for item in protected if not item.is_active])
-    now = timezone.now()
+    now = clock.now()
     for item in to_deactivate:
         item.is_active = False
         item.updated_at = now

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from yiwang.core.fields import CreatedAtField
+
 
 class SealKey(models.Model):
     """One signing key of a department's approval seal. Retired keys stay for verification."""
@@ -13,7 +15,7 @@ class SealKey(models.Model):
     public_key = models.TextField("公钥（PEM）")
     private_key = models.TextField("私钥（PEM）")
     active = models.BooleanField("在用", default=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = CreatedAtField("创建时间")
     retired_at = models.DateTimeField("停用时间", null=True, blank=True)
 
     class Meta:
@@ -45,7 +47,7 @@ class Licence(models.Model):
     signature = models.TextField("签名（Base64）")
     seal_key = models.ForeignKey(SealKey, related_name="licences", on_delete=models.PROTECT)
     status = models.CharField("状态", max_length=10, choices=STATUSES, default=VALID)
-    issued_at = models.DateTimeField("签发时间", auto_now_add=True)
+    issued_at = CreatedAtField("签发时间")
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
 from yiwang.licences import constants as c
 from yiwang.licences import signing
@@ -50,7 +50,7 @@ def rotate_seal_key(*, department) -> SealKey:
     # Lock the department row so two rotations run one after the other instead of both
     # retiring the same key and colliding on the one-active-key constraint.
     type(department)._default_manager.select_for_update().get(pk=department.pk)
-    retired = SealKey.objects.filter(department=department, active=True).update(active=False, retired_at=timezone.now())
+    retired = SealKey.objects.filter(department=department, active=True).update(active=False, retired_at=clock.now())
     new_key = _create_seal_key(department)
     logger.info("seal key rotated for department %s (retired %d), new key %s", department.code, retired, new_key.key_id)
     return new_key
@@ -66,7 +66,7 @@ def issue_licence(*, case, issued_by) -> Licence:
         return existing
     department = case.department
     seal_key = ensure_seal_key(department=department)
-    issued_on = timezone.localdate(case.decided_at) if case.decided_at else timezone.localdate()
+    issued_on = clock.legal_day(case.decided_at) if case.decided_at else clock.today()
     number = licence_number(department_code=department.code, issued_on=issued_on, case_pk=case.pk)
     applicant = case.applicant
     holder_identifier = _holder_identifier(applicant)
@@ -129,7 +129,7 @@ def revoke_licence(*, licence: Licence, reason: str, actor) -> Licence:
     if locked.status == Licence.REVOKED:
         raise Conflict("licence_already_revoked", "该证照已撤销。", "The licence has already been revoked.")
     locked.status = Licence.REVOKED
-    locked.revoked_at = timezone.now()
+    locked.revoked_at = clock.now()
     locked.revoke_reason = reason
     locked.revoked_by = actor
     locked.save(update_fields=["status", "revoked_at", "revoke_reason", "revoked_by"])

@@ -21,6 +21,9 @@ Endpoints (JSON in and out, UTF-8):
   a body that is not JSON), ``wrong_shape`` (200 JSON without a record object), ``error`` (500) or
   ``none``; ``DELETE /admin/faults`` clears all; ``GET /admin/faults`` shows them. They exist so
   that outage handling is drilled against the real process, not a mock.
+  ``PUT /admin/clock`` ``{"now": "<ISO datetime with offset>"}`` stands the service's clock at
+  that instant (clock-skew drills, and tests that run the platform on a fixed clock);
+  ``DELETE /admin/clock`` returns to the process clock; ``GET /admin/clock`` shows it.
 
 Errors are ``{"code", "message"}``. Each query is logged (platform, scope, consent reference,
 outcome; the subject's number masked) on the ``yiwang.registry_service`` logger.
@@ -36,6 +39,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from yiwang.core import clock as core_clock
 from yiwang.registry_service.consent import ConsentInvalid, check_consent
 
 logger = logging.getLogger("yiwang.registry_service")
@@ -109,7 +113,13 @@ class RegistryService:
         self._platforms = {secret: platform for platform, secret in credentials.items()}
         self.data = data
         self.faults = Faults(enabled=fault_drills)
-        self._clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        self._clock = clock or core_clock.now
+        self._drill_now: dt.datetime | None = None  # set by PUT /admin/clock
+
+    def now(self) -> dt.datetime:
+        """The service's clock: a drill's fixed instant if one is set, else its time source."""
+        drilled = self._drill_now
+        return drilled if drilled is not None else self._clock()
 
     # -- WSGI -------------------------------------------------------------------------------
 
@@ -140,6 +150,8 @@ class RegistryService:
             return self._query(environ)
         if path == "/admin/faults" and self.faults.enabled:
             return self._faults(method, environ)
+        if path == "/admin/clock" and self.faults.enabled:
+            return self._clock_drill(method, environ)
         return 404, _error("not_found", "no such endpoint")
 
     # -- helpers ----------------------------------------------------------------------------
@@ -183,7 +195,7 @@ class RegistryService:
             return 400, _error("bad_request", "registry, kind and subject {type, id} are required")
         scope = f"{registry}:{kind}"
         try:
-            consent = check_consent(body.get("consent"), secret=self._secret_of(platform), now=self._clock())
+            consent = check_consent(body.get("consent"), secret=self._secret_of(platform), now=self.now())
         except ConsentInvalid as exc:
             self._log(platform, scope, subject, None, exc.code)
             return 403, _error(exc.code, str(exc))
@@ -219,7 +231,7 @@ class RegistryService:
             "record_id": entry["record_id"],
             "issued_at": entry["issued_at"],
             "issuer": self.data.issuers.get(registry, registry),
-            "answered_at": self._clock().isoformat(),
+            "answered_at": self.now().isoformat(),
         }
 
     def _faults(self, method: str, environ: dict) -> tuple[int, Any]:
@@ -242,6 +254,24 @@ class RegistryService:
             return 400, _error("bad_request", f"mode must be one of {', '.join(FAULT_MODES)}; delay 0-120 s")
         self.faults.set(registry, mode, delay)
         return 200, {"faults": self.faults.snapshot()}
+
+    def _clock_drill(self, method: str, environ: dict) -> tuple[int, Any]:
+        if self._platform(environ) is None:
+            return 401, _error("credential_refused", "unknown platform credential")
+        if method == "DELETE":
+            self._drill_now = None
+        elif method == "PUT":
+            try:
+                body = self._json_body(environ)
+                instant = dt.datetime.fromisoformat(body["now"])
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                return 400, _error("bad_request", "now must be an ISO datetime with a UTC offset")
+            if instant.tzinfo is None:
+                return 400, _error("bad_request", "now must be an ISO datetime with a UTC offset")
+            self._drill_now = instant
+        elif method != "GET":
+            return 405, _error("method_not_allowed", "use GET, PUT or DELETE")
+        return 200, {"now": self.now().isoformat(), "fixed": self._drill_now is not None}
 
     @staticmethod
     def _log(platform: str, scope: str, subject: dict, consent: dict | None, outcome: str) -> None:

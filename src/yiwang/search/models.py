@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from yiwang.core.fields import UpdatedAtField
+
 
 class Synonym(models.Model):
     """One curated entry, edited by administrators (admin: 搜索 › 同义词).
@@ -22,7 +24,7 @@ class Synonym(models.Model):
         "表示人生大事", default=False, help_text="查询含此词时（如“孩子”“结婚”“开公司”）优先显示“一件事”。"
     )
     active = models.BooleanField("启用", default=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         verbose_name = "同义词"

@@ -201,6 +201,18 @@ def current_index() -> SearchIndex:
         return index
 
 
+def forget_index_unless(fingerprint: tuple | None) -> None:
+    """Drop the process's cached index unless it was built for `fingerprint`.
+
+    For test isolation: under a frozen clock two rolled-back tests can leave different catalogues
+    with the same fingerprint, so the suite keeps only the index of the catalogue it loaded.
+    """
+    global _cache
+    with _build_lock:
+        if _cache is not None and _cache[0] != fingerprint:
+            _cache = None
+
+
 # --------------------------------------------------------------------------- searching
 
 

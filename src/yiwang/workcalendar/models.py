@@ -2,6 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yiwang.core.fields import UpdatedAtField
+
 
 class HolidaySchedule(models.Model):
     """The State Council's holiday arrangement for one year, entered by an administrator.
@@ -13,7 +15,7 @@ class HolidaySchedule(models.Model):
     year = models.PositiveIntegerField(_("年份"), unique=True)
     published = models.BooleanField(_("已发布"), default=True)
     source = models.CharField(_("依据（通知文号）"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_at = UpdatedAtField(_("更新时间"))
 
     class Meta:
         verbose_name = _("节假日安排")

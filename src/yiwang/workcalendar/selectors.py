@@ -10,8 +10,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Count, Max
-from django.utils import timezone
 
+from yiwang.core import clock
 from yiwang.workcalendar import rules
 from yiwang.workcalendar.models import HolidaySchedule, ScheduleDay
 from yiwang.workcalendar.rules import DueDate, WorkCalendar
@@ -32,6 +32,12 @@ def _schedules_fingerprint() -> tuple:
         newest_day_id=Max("days__id"),
     )
     return (row["schedule_count"], row["latest_update"], row["day_count"], row["newest_day_id"])
+
+
+def forget_cached_calendar() -> None:
+    """Drop the process's cached calendar (test isolation; the next call rebuilds it)."""
+    global _cache
+    _cache = None
 
 
 def published_schedules() -> dict[int, dict[dt.date, bool]]:
@@ -87,7 +93,7 @@ def deadline_warning(*, due: dt.date, today: dt.date | None = None, calendar: Wo
     overdue. `today` defaults to the local date; pass `calendar` to avoid a query per call.
     """
     return rules.warning_level(
-        today or timezone.localdate(),
+        today or clock.today(),
         due,
         settings.DEADLINE_WARNING_WORKING_DAYS,
         calendar or current_calendar(),

@@ -34,7 +34,11 @@ def seed(apps, schema_editor):
                     life_event=bool(entry.get("life_event")),
                 )
             )
-    Synonym.objects.bulk_create(rows)
+    created = Synonym.objects.bulk_create(rows)
+    # The historical field is auto_now (the wall clock); the platform's time is core.clock's.
+    from yiwang.core import clock
+
+    Synonym.objects.filter(pk__in=[row.pk for row in created]).update(updated_at=clock.now())
 
 
 def unseed(apps, schema_editor):
