@@ -1,5 +1,7 @@
 """The pure signing module: canonical bytes, round trip, tamper detection, keys at rest."""
 
+import re
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 
@@ -55,4 +57,6 @@ def test_fingerprint_is_stable_hex():
     _, public_pem = signing.generate_keypair()
     fingerprint = signing.public_key_fingerprint(public_pem)
     assert fingerprint == signing.public_key_fingerprint(public_pem)
-    assert len(fingerprint) == 64 and int(fingerprint, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{64}", fingerprint)
+    _, other_pem = signing.generate_keypair()
+    assert signing.public_key_fingerprint(other_pem) != fingerprint

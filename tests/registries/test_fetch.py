@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.conftest import DEFAULT_NOW
 from tests.registries.conftest import ZHANGSAN_ID
 from tests.registries.helpers import POS_ID_CARD, POS_PROPERTY, consent, draft, upload
 from yiwang.applications.models import CaseMaterial
@@ -99,7 +100,7 @@ def test_withdrawn_consent_is_403_and_the_draft_is_intact(catalog, registry, zha
     uploaded = upload(zhangsan, case, 1)
     given = consent(zhangsan, case)
     withdrawn = withdraw_consent(user=zhangsan, consent_id=given.pk)
-    assert withdrawn.withdrawn_at is not None
+    assert withdrawn.withdrawn_at == DEFAULT_NOW
 
     with pytest.raises(DomainError) as caught:
         _fetch(zhangsan, case)

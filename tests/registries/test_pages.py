@@ -7,6 +7,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from tests.factories import make_staff
+from tests.conftest import DEFAULT_NOW
 from tests.registries.conftest import ZHANGSAN_ID
 from tests.registries.helpers import POS_ID_CARD, consent, draft, submit, upload
 from yiwang.registries.models import Consent, DataAccess
@@ -151,7 +152,7 @@ def test_withdraw_button(client, catalog, zhangsan):
     response = client.post(f"/data-sharing/consents/{given.pk}/withdraw/", follow=True)
     assert "已撤回授权" in response.content.decode()
     given.refresh_from_db()
-    assert given.withdrawn_at is not None
+    assert given.withdrawn_at == DEFAULT_NOW
 
 
 def test_withdrawing_someone_elses_consent_changes_nothing(client, catalog, zhangsan, lisi):

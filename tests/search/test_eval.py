@@ -20,7 +20,7 @@ def test_the_eval_set_uses_residents_words_and_real_codes():
     catalogue = json.loads(REFERENCE_CATALOG.read_text(encoding="utf-8"))
     known = {item["code"] for item in catalogue["items"]} | {bundle["code"] for bundle in catalogue["bundles"]}
     official = {text.normalize(x["name"]) for x in catalogue["items"] + catalogue["bundles"]}
-    assert len(queries) >= 100
+    assert len(queries) == 206
     assert len({q.query for q in queries}) == len(queries)
     for query in queries:
         assert query.accept and set(query.accept) <= known, query
