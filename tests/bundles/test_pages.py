@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -69,6 +70,48 @@ def test_the_guide_outside_the_window_says_when_it_opens(catalog, frozen_clock):
     response = browser(resident).post(f"/bundles/{SCHOOL}/start/", answers_form({"q1": "hukou_move", "q2": "yes"}))
     assert response.status_code == 400
     assert "下次开放日期为2026年6月20日" in response.content.decode()
+
+
+def _started_draft(enterprise) -> BundleCase:
+    assert browser(enterprise).post(f"/bundles/{BUSINESS}/start/", answers_form(COMPANY_ANSWERS)).status_code == 302
+    return BundleCase.objects.get()
+
+
+def test_the_form_page_numbers_its_saves_and_sends_one_at_a_time(enterprise, fixed_today):
+    bundle_case = _started_draft(enterprise)
+    page = browser(enterprise).get(f"/bundles/cases/{bundle_case.pk}/").content.decode()
+    assert 'hx-sync="this:queue last"' in page
+    assert '<input type="hidden" name="form_seq" value="0">' in page
+    assert re.search(r'<input type="hidden" name="form_page" value="[A-Za-z0-9_-]{16}">', page)
+    assert '<script src="/static/bundles/form-order.js" defer></script>' in page
+
+
+def test_an_overtaken_autosave_does_not_undo_a_newer_one(enterprise, fixed_today):
+    bundle_case = _started_draft(enterprise)
+    web = browser(enterprise)
+    url = f"/bundles/cases/{bundle_case.pk}/form/"
+
+    def save(address: str, page: str, seq) -> int:
+        return web.post(url, {"address": address, "form_page": page, "form_seq": str(seq)}, HTTP_HX_REQUEST="true").status_code
+
+    # The page sent save 1 (南桥) and then save 2 (金汇); save 1 was overtaken and arrives last.
+    assert save("南桥镇解放东路1号", "page-aaaaaaaa", 2) == 204
+    assert save("南桥镇", "page-aaaaaaaa", 1) == 204
+    bundle_case.refresh_from_db()
+    assert (bundle_case.form_data["address"], bundle_case.form_page, bundle_case.form_seq) == (
+        "南桥镇解放东路1号", "page-aaaaaaaa", 2)
+    members = Case.objects.filter(bundle_member__bundle_case=bundle_case)
+    assert {case.form_data["address"] for case in members} == {"南桥镇解放东路1号"}
+    # A save repeated with the same number is the same save: also not applied again.
+    assert save("奉城镇", "page-aaaaaaaa", 2) == 204
+    # Another page (a reload, another tab) starts its own numbering and is applied as it arrives.
+    assert save("金汇镇", "page-bbbbbbbb", 1) == 204
+    bundle_case.refresh_from_db()
+    assert (bundle_case.form_data["address"], bundle_case.form_page, bundle_case.form_seq) == ("金汇镇", "page-bbbbbbbb", 1)
+    # A save without a usable mark (an old page, a script) is applied as it comes.
+    assert web.post(url, {"address": "海湾镇", "form_page": "x", "form_seq": "-1"}, HTTP_HX_REQUEST="true").status_code == 204
+    bundle_case.refresh_from_db()
+    assert (bundle_case.form_data["address"], bundle_case.form_page, bundle_case.form_seq) == ("海湾镇", "page-bbbbbbbb", 1)
 
 
 def test_a_resident_fills_one_form_uploads_shared_materials_and_submits(enterprise, fixed_today):

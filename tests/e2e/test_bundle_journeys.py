@@ -72,13 +72,6 @@ def material_row(page, name: str):
     return page.locator(f"xpath=//tr[contains(@class,'material-row')][td[1][normalize-space()='{name}']]")
 
 
-def settle_autosave(page) -> None:
-    """The one form saves itself on every change: let the last save finish before the page is
-    submitted, as a person's next click would come after it (the test server answers one at a time)."""
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.wait_for_function("!document.querySelector('#bundle-form.htmx-request')")
-
-
 def cell_texts(rows, column: int) -> list[str]:
     return [rows.nth(i).locator("td").nth(column).inner_text().strip() for i in range(rows.count())]
 
@@ -132,7 +125,6 @@ def test_school_transfer_without_uploading_the_household_register_or_property_ce
     # The one form, saved once for both items; then data sharing instead of uploads.
     page.fill("#id_address", "上海市奉贤区南桥镇解放东路1号")
     page.fill("#id_remarks", "因户籍迁移，孩子张小明申请转学。")
-    settle_autosave(page)
     click_and_load(page, "#bundle-form button:has-text('保存')")
     assert page.inner_text("ul.messages") == "申请表已保存，已同步到每个事项。"
     # Typed values are kept without pressing 保存: the form saves itself as the parent types.
@@ -153,7 +145,6 @@ def test_school_transfer_without_uploading_the_household_register_or_property_ce
     assert material_row(page, "义务教育阶段转学申请").locator("td").nth(3).inner_text().strip() == "application.pdf"
     assert page.input_value("#id_address") == "上海市奉贤区南桥镇解放东路1号"
     page.screenshot(path=str(ARTIFACTS / "journey-school-02-form.png"), full_page=True)
-    settle_autosave(page)
     click_and_load(page, "button:has-text('一次提交全部事项')")
 
     # One submission; the bundle page lists both member cases with their numbers.
@@ -244,7 +235,6 @@ def test_start_a_company_then_apply_for_a_food_licence_with_the_business_licence
     owner.fill("#id_contact_name", "张三")
     owner.fill("#id_phone", "13900139000")
     owner.fill("#id_address", "上海市奉贤区南桥镇百齐路288号")
-    settle_autosave(owner)
     click_and_load(owner, "#bundle-form button:has-text('保存')")
 
     licence_row = material_row(owner, "营业执照")
@@ -260,7 +250,6 @@ def test_start_a_company_then_apply_for_a_food_licence_with_the_business_licence
         click_and_load(owner, row.locator("button:has-text('上传')"))
         assert material_row(owner, name).locator("td").nth(3).inner_text().strip() == "scan.pdf", name
     owner.screenshot(path=str(ARTIFACTS / "journey-business-01-form.png"), full_page=True)
-    settle_autosave(owner)
     click_and_load(owner, "button:has-text('一次提交全部事项')")
     bundle_case = BundleCase.objects.get(applicant=company)
     assert owner.inner_text("ul.messages") == f"一件事已提交，编号 {bundle_case.number}。"

@@ -45,7 +45,7 @@ class LoginAttemptAdmin(admin.ModelAdmin):
     list_filter = ["succeeded"]
     search_fields = ["=identity", "=client_ip"]
     date_hierarchy = "at"
-    ordering = ["-at"]
+    ordering = ["-at", "-id"]
 
     def has_add_permission(self, request):
         return False

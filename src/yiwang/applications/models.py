@@ -42,7 +42,7 @@ class Case(models.Model):
     class Meta:
         verbose_name = "办件"
         verbose_name_plural = "办件"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["applicant", "submission_key"],
@@ -88,7 +88,7 @@ class CaseMaterial(models.Model):
     class Meta:
         verbose_name = "办件材料"
         verbose_name_plural = "办件材料"
-        ordering = ["case", "material_position", "uploaded_at"]
+        ordering = ["case", "material_position", "uploaded_at", "id"]
 
 
 class CaseEvent(models.Model):

@@ -41,7 +41,7 @@ def get_case_for(user, case_id) -> Case:
 
 
 def applicant_cases(user) -> QuerySet[Case]:
-    return cases_visible_to(user).filter(applicant=user).order_by("-created_at")
+    return cases_visible_to(user).filter(applicant=user).order_by("-created_at", "-id")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def work_queue(user, *, department_code: str | None = None, include_closed: bool
         cases = cases.exclude(state__in=c.FINAL_STATES)  # issued results still await delivery
     if department_code:
         cases = cases.filter(department__code=department_code)
-    cases = cases.order_by(F("promised_due").asc(nulls_last=True), F("statutory_due").asc(nulls_last=True), "submitted_at")
+    cases = cases.order_by(F("promised_due").asc(nulls_last=True), F("statutory_due").asc(nulls_last=True), "submitted_at", "id")
     rows = []
     calendar = current_calendar()  # one calendar for the whole list, not a query per row
     for case in cases[:500]:

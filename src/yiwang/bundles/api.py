@@ -339,7 +339,7 @@ class StartView(APIView):
 class BundleCaseListView(APIView):
     @extend_schema(operation_id="bundle_applications_list", responses={200: BundleCaseOut(many=True), **error_responses(401)})
     def get(self, request):
-        cases = selectors.bundle_cases_visible_to(request.user).order_by("-created_at")[:200]
+        cases = selectors.bundle_cases_visible_to(request.user).order_by("-created_at", "-id")[:200]
         return Response(BundleCaseOut(cases, many=True, context={"viewer": request.user}).data)
 
 

@@ -27,6 +27,10 @@ class BundleCase(models.Model):
     form_data = models.JSONField("共用表单数据", default=dict, blank=True)
     item_form_data = models.JSONField("事项专用表单数据", default=dict, blank=True, help_text="事项编码 -> 字段 -> 值")
     skipped = models.JSONField("免办事项及原因", default=list, blank=True)
+    # The page that last saved the one form and that page's save number: a page numbers its saves,
+    # so one that arrives after a newer save of the same page is not applied over it.
+    form_page = models.CharField("表单页面标识", max_length=32, blank=True)
+    form_seq = models.PositiveIntegerField("表单保存序号", default=0)
     submission_key = models.CharField("提交幂等键", max_length=100, null=True, blank=True)
     created_at = CreatedAtField("创建时间")
     submitted_at = models.DateTimeField("申报时间", null=True, blank=True)
@@ -35,7 +39,7 @@ class BundleCase(models.Model):
     class Meta:
         verbose_name = "一件事办件"
         verbose_name_plural = "一件事办件"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["applicant", "submission_key"],

@@ -282,12 +282,12 @@ def combined_status(bundle_case: BundleCase) -> CombinedStatus:
 
 def applicant_bundle_cases(user) -> QuerySet[BundleCase]:
     """The applicant's bundle cases, newest first."""
-    return bundle_cases_visible_to(user).filter(applicant=user).order_by("-created_at")
+    return bundle_cases_visible_to(user).filter(applicant=user).order_by("-created_at", "-id")
 
 
 def staff_bundle_queue(user) -> list[BundleCase]:
     """Submitted bundle cases touching the staff member's departments, oldest submission first."""
-    return list(bundle_cases_visible_to(user).order_by("submitted_at")[:500])
+    return list(bundle_cases_visible_to(user).order_by("submitted_at", "id")[:500])
 
 
 def member_codes_in_departments(bundle_case: BundleCase, user) -> list[str]:

@@ -171,20 +171,38 @@ def start_bundle_application(
     return bundle_case
 
 
+@dataclass(frozen=True)
+class FormEdit:
+    """Which page sent a save of the one form, and that page's running number of the save."""
+
+    page: str
+    seq: int
+
+
 def update_bundle_form(
-    *, bundle_case_id: int, applicant, form_data: dict, item_form_data: dict | None = None
+    *, bundle_case_id: int, applicant, form_data: dict, item_form_data: dict | None = None, edit: FormEdit | None = None
 ) -> BundleCase:
-    """Save the one form of a draft into every member draft (partial data allowed)."""
+    """Save the one form of a draft into every member draft (partial data allowed).
+
+    With `edit`, a save numbered at or below the last applied save of the same page is stale (it
+    was overtaken on the way, e.g. an aborted autosave the server still received) and changes
+    nothing. Saves of another page (a reload, a second tab) apply in the order they arrive.
+    """
     with transaction.atomic():
         bundle_case = _lock_bundle_case(bundle_case_id)
         _own_or_404(bundle_case, applicant)
         _require_draft(bundle_case)
+        if edit is not None:
+            if edit.page == bundle_case.form_page and edit.seq <= bundle_case.form_seq:
+                logger.info("bundle case %s: stale form save %s of page %s ignored", bundle_case.pk, edit.seq, edit.page)
+                return bundle_case
+            bundle_case.form_page, bundle_case.form_seq = edit.page, edit.seq
         bundle_case.form_data = {**bundle_case.form_data, **_strings(form_data)}
         forms = dict(bundle_case.item_form_data)
         for code, fields in _item_forms(item_form_data).items():
             forms[code] = {**forms.get(code, {}), **fields}
         bundle_case.item_form_data = forms
-        bundle_case.save(update_fields=["form_data", "item_form_data", "updated_at"])
+        bundle_case.save(update_fields=["form_data", "item_form_data", "form_page", "form_seq", "updated_at"])
         for member in _members(bundle_case):
             if member.case is not None:
                 applications.update_draft(

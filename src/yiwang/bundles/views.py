@@ -8,6 +8,8 @@ page it came from, with what the resident entered kept.
 
 from __future__ import annotations
 
+import re
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -258,6 +260,7 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
         "supplement_groups": [(name, [_name(m.member.item) for m in members]) for name, members in combined.supplement_groups()],
         "error_message": error_message,
         "idempotency_key": idempotency_key or uuid.uuid4().hex,
+        "form_page": secrets.token_urlsafe(12),  # this rendering's mark on its saves of the one form
     }
     if bundle_case.is_draft and is_applicant:
         shown = {**bundle_case.form_data, **(values or {})}
@@ -293,6 +296,17 @@ def _form_values(request) -> dict[str, str]:
     return {f.name: request.POST[f.name] for f in form_fields_for(request.user) if f.name in request.POST}
 
 
+_PAGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
+
+
+def _form_edit(request) -> services.FormEdit | None:
+    """The page's mark on a save of the one form (see case.html); a save without one is applied as it comes."""
+    page, seq = request.POST.get("form_page", ""), request.POST.get("form_seq", "")
+    if not _PAGE_TOKEN.fullmatch(page) or not seq.isdigit() or len(seq) > 9:
+        return None
+    return services.FormEdit(page=page, seq=int(seq))
+
+
 @require_POST
 @applicant_required
 @_refusals_as_pages
@@ -300,7 +314,8 @@ def save_form(request, bundle_case_id: int):
     bundle_case = selectors.get_bundle_case_for(request.user, bundle_case_id)
     values = _form_values(request)
     try:
-        services.update_bundle_form(bundle_case_id=bundle_case.pk, applicant=request.user, form_data=values)
+        services.update_bundle_form(bundle_case_id=bundle_case.pk, applicant=request.user, form_data=values,
+                                    edit=_form_edit(request))
     except DomainError as error:
         if request.htmx:  # an autosave as the resident types: the page keeps what is typed
             return HttpResponse(status=error.status)
@@ -365,7 +380,8 @@ def submit(request, bundle_case_id: int):
             raise ValidationFailed("idempotency_key_required", "页面已过期，请刷新后重新提交。",
                                    "The page has expired; reload it and submit again.")
         if values and bundle_case.is_draft:
-            services.update_bundle_form(bundle_case_id=bundle_case.pk, applicant=request.user, form_data=values)
+            services.update_bundle_form(bundle_case_id=bundle_case.pk, applicant=request.user, form_data=values,
+                                        edit=_form_edit(request))
         bundle_case = services.submit_bundle(bundle_case_id=bundle_case.pk, applicant=request.user, idempotency_key=key)
     except DomainError as error:
         missing = (error.details or {}).get("missing", []) if error.code == "missing_materials" else []

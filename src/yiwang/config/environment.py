@@ -104,7 +104,17 @@ def database_settings(env: Environment) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(env.data_dir / "yiwang.sqlite3"),
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # Writers queue for the lock (IMMEDIATE, up to 20 s) instead of failing mid-transaction;
+            # WAL lets pages read while a request writes.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # The test database is a file too, not shared memory: each thread of a live server then
+            # has its own connection and transactions, as in `yiwang serve` (Django shares one
+            # in-memory connection between threads, which interleaves concurrent requests' savepoints).
+            "TEST": {"NAME": str(env.data_dir / "test_yiwang.sqlite3")},
         }
     url = urlparse(env.database_url)
     if url.scheme not in {"postgres", "postgresql"}:

@@ -60,7 +60,7 @@ class Licence(models.Model):
     class Meta:
         verbose_name = "电子证照"
         verbose_name_plural = "电子证照"
-        ordering = ["-issued_at"]
+        ordering = ["-issued_at", "-id"]
 
     def __str__(self):
         return f"{self.title} {self.number}"
