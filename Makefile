@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= $(CURDIR)/data
 PORT ?= 8000
 
-.PHONY: demo test test-fast browser-deps schema messages bench clean
+.PHONY: demo test test-fast test-dates browser-deps schema messages bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP) browser-deps
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
+
+# The suite under faked wall-clock dates (CI runs it on SQLite): tests never read the wall clock.
+test-dates: $(STAMP) browser-deps
+	sh scripts/test-other-dates.sh $(BIN)/python
 
 schema: $(STAMP)
 	$(BIN)/python -m django spectacular --settings yiwang.config.settings --validate --fail-on-warn --file docs/openapi.yaml

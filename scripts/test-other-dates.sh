@@ -1,0 +1,25 @@
+#!/bin/sh
+# The test suite again under faked wall-clock dates (Debian's faketime), far from the day the
+# tests were written: tests never read the wall clock (tests/conftest.py `frozen_clock`), so a
+# test that does fails here instead of on some later day.
+#   - 2027-07-15 00:30 in Shanghai (16:30 UTC the day before): a year whose holiday schedule is
+#     not published yet, just after midnight where the UTC and Shanghai dates differ;
+#   - 2026-02-14 09:00 in Shanghai: a Saturday that is a Spring Festival make-up working day.
+# Usage: scripts/test-other-dates.sh PYTHON [pytest arguments...]
+set -e
+python="$1"
+shift
+if ! command -v faketime >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing faketime (Debian package) for the faked-date test runs"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null
+  else
+    echo "faketime is not installed and cannot be (not root): apt-get install faketime" >&2
+    exit 1
+  fi
+fi
+for when in "2027-07-14 16:30:00" "2026-02-14 01:00:00"; do
+  echo "== tests with the wall clock at $when UTC =="
+  TZ=UTC faketime "$when" "$python" -m pytest "$@"
+done
