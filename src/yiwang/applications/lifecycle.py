@@ -4,6 +4,11 @@ Each action names the states it may start from, who may take it, the state it le
 standard notice it produces. Approval steps come from the item's flow (see catalog/flows.py):
 `review` advances to the next step, `approve`/`deny` are only allowed at the final `decide` step,
 by the role that step names.
+
+Two rules close the generic door: an action with its own service (`own_service`: submission,
+which checks the form and materials, numbers the case and freezes its rules) is never taken
+through `check_transition`, and no action is taken on a case without a frozen flow (there is no
+default flow to fall back on).
 """
 
 from __future__ import annotations
@@ -29,16 +34,20 @@ class Action:
     notice: str | None = None
     opinion_required: bool = False
     flow_step: str | None = None  # the step kind the case must be at (review/decide)
+    own_service: str | None = None  # only this service takes the action, never the generic door
 
 
-def _a(name, label, label_en, from_states, to_state, actor, notice=None, opinion_required=False, flow_step=None):
-    return Action(name, label, label_en, frozenset(from_states), to_state, actor, notice, opinion_required, flow_step)
+def _a(name, label, label_en, from_states, to_state, actor, notice=None, opinion_required=False, flow_step=None,
+       own_service=None):
+    return Action(name, label, label_en, frozenset(from_states), to_state, actor, notice, opinion_required, flow_step,
+                  own_service)
 
 
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
-        _a("submit", "提交申报", "Submit", {s.DRAFT}, s.RECEIVED, APPLICANT, s.NOTICE_RECEIPT),
+        _a("submit", "提交申报", "Submit", {s.DRAFT}, s.RECEIVED, APPLICANT, s.NOTICE_RECEIPT,
+           own_service="submit_application"),
         _a("withdraw", "撤回申请", "Withdraw", {s.RECEIVED, s.SUPPLEMENT_REQUESTED, s.ACCEPTED}, s.WITHDRAWN, APPLICANT),
         _a("accept", "受理", "Accept", {s.RECEIVED}, s.ACCEPTED, OFFICER, s.NOTICE_ACCEPTANCE),
         _a("reject", "不予受理", "Do not accept", {s.RECEIVED}, s.NOT_ACCEPTED, OFFICER, s.NOTICE_NON_ACCEPTANCE, True),
@@ -77,9 +86,18 @@ def required_role(action: Action, flow: list[dict], step: int) -> str:
     """The role that may take `action` at flow position `step` (APPLICANT for the applicant)."""
     if action.actor != FLOW_ROLE:
         return action.actor
-    if not flow:
-        return OFFICER
     return flow[min(step, len(flow) - 1)]["role"]
+
+
+def refuse_generic(action: Action) -> None:
+    """Raise TransitionRefused if `action` is taken only by its own service."""
+    if action.own_service:
+        raise TransitionRefused(
+            "dedicated_action",
+            f"“{action.label}”只能通过其专门的办理入口进行（提交申报须检查申请表和材料、编号并固定办理规则）。",
+            f"'{action.label_en}' is only done through its own service ({action.own_service}), which checks the form "
+            "and materials, numbers the case and freezes its rules.",
+        )
 
 
 def check_transition(*, action_name: str, state: str, flow: list[dict], step: int, actor_role: str) -> Action:
@@ -89,6 +107,13 @@ def check_transition(*, action_name: str, state: str, flow: list[dict], step: in
         raise TransitionRefused(
             "unknown_action", f"未知的操作：{action_name}。", f"Unknown action: {action_name}."
         )
+    refuse_generic(action)
+    if not flow:
+        raise TransitionRefused(
+            "rules_not_frozen",
+            "该办件没有固定的办理规则（未经提交申报），不能办理。",
+            "This case has no frozen rules (it was never submitted); no action can be taken on it.",
+        )
     if state not in action.from_states:
         raise TransitionRefused(
             "invalid_transition",
@@ -96,7 +121,7 @@ def check_transition(*, action_name: str, state: str, flow: list[dict], step: in
             f"The case is '{s.STATES_EN[state]}'; '{action.label_en}' is not possible now.",
         )
     if action.flow_step is not None:
-        current = flow[min(step, len(flow) - 1)]["step"] if flow else "decide"
+        current = flow[min(step, len(flow) - 1)]["step"]
         if current != action.flow_step:
             raise TransitionRefused(
                 "wrong_flow_step",

@@ -367,6 +367,12 @@ def perform_action(
     with transaction.atomic():
         case = _lock_case(case_id)
         spec = lifecycle.ACTIONS.get(action)
+        if spec is not None and spec.own_service:
+            # Refused before anything else is looked at: this door never takes such an action.
+            try:
+                lifecycle.refuse_generic(spec)
+            except lifecycle.TransitionRefused as refused:
+                raise ValidationFailed(refused.code, refused.message, refused.message_en) from None
         if spec is not None and spec.actor == lifecycle.APPLICANT:
             _own_case_or_404(case, actor)
             role = lifecycle.APPLICANT

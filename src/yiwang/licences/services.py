@@ -64,6 +64,13 @@ def issue_licence(*, case, issued_by) -> Licence:
     existing = Licence.objects.filter(case=case).first()
     if existing is not None:
         return existing
+    if not case.number or not case.rules or case.decided_at is None:
+        # A seal goes only on a submitted (numbered, rules frozen) and decided case.
+        raise Conflict(
+            "case_not_decided",
+            "该办件未经提交和审批决定，不能出具证照或决定书。",
+            "This case was not submitted and decided; no licence or decision can be issued for it.",
+        )
     department = case.department
     seal_key = ensure_seal_key(department=department)
     issued_on = clock.legal_day(case.decided_at) if case.decided_at else clock.today()
