@@ -150,13 +150,15 @@ def _start_registry_service(host: str, port: int, data_dir: str | None):
     import urllib.request
 
     from yiwang.registries.adapters import platform_id, registry_credential
+    from yiwang.registries.consent_key import platform_consent_public_key
 
     command = [sys.executable, "-m", "yiwang", "registry-service", "--host", host, "--port", str(port)]
     if data_dir:
         command += ["--data-dir", data_dir]
     env = dict(os.environ)
-    # The demo's registry knows exactly this platform, with the credential the platform will present.
-    env.setdefault("YIWANG_REGISTRY_PLATFORMS", f"{platform_id()}={registry_credential()}")
+    # The demo's registry knows exactly this platform: the credential it presents and the public
+    # half of its consent-signing key (the private half stays in the data folder).
+    env.setdefault("YIWANG_REGISTRY_PLATFORMS", f"{platform_id()}={registry_credential()}={platform_consent_public_key()}")
     child = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -223,6 +225,20 @@ def cmd_search(args) -> int:
     else:
         for rank, hit in enumerate(answer["results"], 1):
             print(f"{rank:>2}. {hit['code']:<22} {hit['kind']:<6} {hit['score']:>8}  {hit['name']}")
+    return 0
+
+
+def cmd_consent_key(args) -> int:
+    _setup_django(args.data_dir)
+    from yiwang.registries.adapters import platform_id
+    from yiwang.registries.consent_key import key_path, platform_consent_public_key
+
+    public = platform_consent_public_key()
+    if args.json:
+        print(json.dumps({"platform": platform_id(), "consent_key": public, "algorithm": "Ed25519"}))
+    else:
+        print(f"{platform_id()} Ed25519 {public}")
+        print(f"(private key: {key_path()}; give the registries only the line above)", file=sys.stderr)
     return 0
 
 
@@ -296,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=10, help="how many results (1-50)")
     p.add_argument("--json", action="store_true", help='print {"results": [{"code","name","kind","score"}]} as the API does')
+
+    p = add("consent-key", "Print this platform's consent-signing public key (Ed25519, hex) for the registries' configuration.",
+            cmd_consent_key)
+    p.add_argument("--json", action="store_true", help='print {"platform", "consent_key", "algorithm"}')
 
     p = add("createadmin", "Create or reset an administrator account (password from --password, YIWANG_ADMIN_PASSWORD or a prompt).", cmd_createadmin)
     p.add_argument("username")

@@ -19,11 +19,14 @@ import urllib.request
 from dataclasses import dataclass
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 PLATFORM = "yiwang-test"
 CREDENTIAL = "test-platform-credential-7f3a"
 OTHER_PLATFORM = "other-platform"
 OTHER_CREDENTIAL = "other-platform-credential-91bc"
+# The other platform's consent-signing key; this platform's own is the one in the test data folder.
+OTHER_CONSENT_KEY = Ed25519PrivateKey.generate()
 
 ZHANGSAN_ID = "31012019900307123X"  # accounts.services.DEMO_ID_ZHANGSAN, seeded in the registry
 LISI_ID = "310120198511204321"  # accounts.services.DEMO_ID_LISI
@@ -80,8 +83,14 @@ class RegistryProcess:
 
 
 def start_registry_process(port: int | None = None, *, fault_drills: bool = True) -> RegistryProcess:
+    from yiwang.registries.consent_key import platform_consent_public_key
+    from yiwang.registry_service.consent import public_key_hex
+
     port = port or free_port()
-    env = {**os.environ, "YIWANG_REGISTRY_PLATFORMS": f"{PLATFORM}={CREDENTIAL};{OTHER_PLATFORM}={OTHER_CREDENTIAL}"}
+    # The registry knows each platform's credential (who calls) and consent key (what it signed).
+    platforms = f"{PLATFORM}={CREDENTIAL}={platform_consent_public_key()};" \
+                f"{OTHER_PLATFORM}={OTHER_CREDENTIAL}={public_key_hex(OTHER_CONSENT_KEY)}"
+    env = {**os.environ, "YIWANG_REGISTRY_PLATFORMS": platforms}
     command = [sys.executable, "-m", "yiwang", "registry-service", "--port", str(port)]
     if fault_drills:
         command.append("--fault-drills")

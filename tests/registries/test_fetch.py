@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -269,3 +270,58 @@ def test_fetch_answers_a_supplement_request(catalog, registry, zhangsan):
         _fetch(zhangsan, case, POS_PROPERTY)
     assert caught.value.code == "materials_closed"
     assert DataAccess.objects.count() == 1
+
+
+def test_the_registrys_own_record_of_the_query_is_kept_with_the_audit_row(catalog, registry, zhangsan):
+    case = draft(zhangsan)
+    consent(zhangsan, case)
+    _fetch(zhangsan, case)
+    access = DataAccess.objects.get()
+    assert re.fullmatch(r"Q\d{8}", access.registry_query_id)
+    assert access.registry_answered_at == DEFAULT_NOW
+
+
+def test_each_query_carries_a_fresh_short_lived_token_signed_with_the_platforms_key(catalog, registry, zhangsan):
+    from yiwang.registries.consent_key import platform_consent_key
+    from yiwang.registries.services import _signed_token, _subject_for
+    from yiwang.registry_service.consent import check_consent
+
+    case = draft(zhangsan)
+    given = consent(zhangsan, case)
+    subject = _subject_for(zhangsan, "household")
+    first, second = _signed_token(given, subject, case), _signed_token(given, subject, case)
+    assert first["token_id"] != second["token_id"]
+    assert (first["consent_ref"], first["issued_at"], first["expires_at"]) == (
+        f"yiwang-test-{given.pk}", "2026-03-10T10:00:00+08:00", "2026-03-10T10:05:00+08:00")
+    assert check_consent(first, public_key=platform_consent_key().public_key(), now=DEFAULT_NOW) == first
+
+
+def test_a_withdrawn_consent_is_refused_by_the_registry_itself(catalog, registry, zhangsan, django_capture_on_commit_callbacks):
+    from yiwang.registries.adapters import Subject, adapter_for
+    from yiwang.registries.adapters import RegistryRefused
+    from yiwang.registries.services import _signed_token
+
+    case = draft(zhangsan)
+    given = consent(zhangsan, case)
+    _fetch(zhangsan, case)
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_consent(user=zhangsan, consent_id=given.pk)
+    # Even a token the platform would sign for it now (it never does) is refused at the registry.
+    given.refresh_from_db()
+    token = _signed_token(given, Subject(type="person", id=ZHANGSAN_ID), case)
+    with pytest.raises(RegistryRefused) as refused:
+        adapter_for("household").query(registry="household", kind="id_card", subject=Subject(type="person", id=ZHANGSAN_ID),
+                                       consent=token)
+    assert refused.value.detail == "consent_withdrawn"
+
+
+def test_the_consent_key_is_kept_private_in_the_data_folder(settings):
+    import os
+    import stat
+
+    from yiwang.registries.consent_key import key_path, platform_consent_public_key
+
+    assert re.fullmatch(r"[0-9a-f]{64}", platform_consent_public_key())
+    assert key_path().parent == settings.DATA_DIR
+    assert stat.S_IMODE(os.stat(key_path()).st_mode) == 0o600
+    assert platform_consent_public_key() == platform_consent_public_key()  # the same key every time

@@ -132,6 +132,9 @@ def test_my_data_shows_who_fetched_what_for_which_case(client, catalog, registry
     assert f"草稿 #{case.pk}" in html
     assert "测试办件" in html
     assert "调取成功" in html
+    # The registry's own record of the query, beside ours.
+    receipt = DataAccess.objects.get().registry_query_id
+    assert f'<td class="registry-receipt">{receipt}<br><small class="muted">2026-03-10 10:00:00</small></td>' in html
     assert html.count('class="consent-row"') == 1
     assert "撤回授权" in html
 

@@ -9,11 +9,12 @@ import pytest
 
 from tests.conftest import DEFAULT_NOW
 from tests.registries.conftest import (
-    CREDENTIAL, LISI_ID, OTHER_CREDENTIAL, OTHER_PLATFORM, PLATFORM, ZHANGSAN_ID, start_registry_process,
+    CREDENTIAL, LISI_ID, OTHER_CONSENT_KEY, OTHER_PLATFORM, PLATFORM, ZHANGSAN_ID, start_registry_process,
 )
+from yiwang.registries.consent_key import platform_consent_key
 from yiwang.registry_service.app import RegistryData, RegistryService
-from yiwang.registry_service.consent import sign_consent
-from yiwang.registry_service.server import load_seed
+from yiwang.registry_service.consent import sign_consent, sign_withdrawal
+from yiwang.registry_service.server import load_platforms, load_seed
 
 NOW = DEFAULT_NOW
 
@@ -29,13 +30,18 @@ def _service_clock(request, frozen_clock):
         yield
 
 
-def consent_for(subject_id: str, scope: str = "household:id_card", *, platform: str = PLATFORM, secret: str = CREDENTIAL,
-                subject_type: str = "person", expires_in: dt.timedelta = dt.timedelta(hours=1)) -> dict:
+_tokens = iter(range(1, 1_000_000))
+
+
+def consent_for(subject_id: str, scope: str = "household:id_card", *, platform: str = PLATFORM, key=None,
+                subject_type: str = "person", expires_in: dt.timedelta = dt.timedelta(minutes=5),
+                token_id: str | None = None, consent_ref: str = "yiwang-test-1") -> dict:
+    """A token as the platform signs it (a fresh one-time id each call unless `token_id` is given)."""
     return sign_consent({
-        "platform": platform, "consent_id": f"{platform}-1", "subject": {"type": subject_type, "id": subject_id},
-        "scope": scope, "purpose": "测试", "case_ref": "draft-1", "granted_at": NOW.isoformat(),
-        "expires_at": (NOW + expires_in).isoformat(),
-    }, secret=secret)
+        "platform": platform, "token_id": token_id or f"{platform}-t{next(_tokens)}", "consent_ref": consent_ref,
+        "subject": {"type": subject_type, "id": subject_id}, "scope": scope, "purpose": "测试", "case_ref": "draft-1",
+        "granted_at": NOW.isoformat(), "issued_at": NOW.isoformat(), "expires_at": (NOW + expires_in).isoformat(),
+    }, private_key=key or platform_consent_key())
 
 
 def query(subject_id: str, consent: dict, *, registry="household", kind="id_card", subject_type="person") -> dict:
@@ -57,6 +63,8 @@ def test_answers_the_record_named_by_the_consent(registry_service):
     assert answer["issued_at"] == "2021-06-01T09:00:00+08:00"
     assert answer["record"]["name"] == "张三"
     assert answer["record"]["id_number"] == ZHANGSAN_ID
+    assert answer["answered_at"] == "2026-03-10T10:00:00+08:00"
+    assert answer["query_id"].startswith("Q") and len(answer["query_id"]) == 9
 
 
 @pytest.mark.parametrize("credential", [None, "wrong-credential", ""])
@@ -91,14 +99,78 @@ def test_forged_consent_is_refused_403(registry_service):
 
 def test_consent_signed_by_another_platform_is_refused_403(registry_service):
     # The other platform's own, valid consent does not work with our credential, nor vice versa.
-    other = consent_for(ZHANGSAN_ID, platform=OTHER_PLATFORM, secret=OTHER_CREDENTIAL)
+    other = consent_for(ZHANGSAN_ID, platform=OTHER_PLATFORM, key=OTHER_CONSENT_KEY)
     status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, other))
     assert status == 403
     assert json.loads(body)["code"] == "consent_signature"
-    misnamed = consent_for(ZHANGSAN_ID, platform=OTHER_PLATFORM, secret=CREDENTIAL)
+    misnamed = consent_for(ZHANGSAN_ID, platform=OTHER_PLATFORM)
     status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, misnamed))
     assert status == 403
     assert json.loads(body)["code"] == "consent_platform"
+
+
+def test_the_bearer_credential_cannot_mint_a_consent(registry_service):
+    # The probe's forgery: a consent "signed" with the (public) bearer credential, as protocol v1 allowed.
+    import hashlib
+    import hmac
+
+    from yiwang.registry_service.consent import canonical_bytes
+
+    forged = {**consent_for(LISI_ID)}
+    forged["signature"] = hmac.new(CREDENTIAL.encode(), canonical_bytes(forged), hashlib.sha256).hexdigest()
+    status, body = registry_service.call("POST", "/v1/query", query(LISI_ID, forged))
+    assert (status, json.loads(body)["code"]) == (403, "consent_signature")
+    someone_elses_key = consent_for(LISI_ID, key=OTHER_CONSENT_KEY)
+    status, body = registry_service.call("POST", "/v1/query", query(LISI_ID, someone_elses_key))
+    assert (status, json.loads(body)["code"]) == (403, "consent_signature")
+
+
+def test_a_token_is_good_for_one_query(registry_service):
+    token = consent_for(ZHANGSAN_ID)
+    assert registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, token))[0] == 200
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, token))
+    answer = json.loads(body)
+    assert (status, answer["code"]) == (403, "consent_replayed")
+    assert answer["query_id"].startswith("Q")  # a refusal is on the registry's record too
+
+
+@pytest.mark.parametrize("expires_in", [dt.timedelta(minutes=11), dt.timedelta(days=365 * 7000)])
+def test_a_long_lived_token_is_refused(registry_service, expires_in):
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent_for(ZHANGSAN_ID, expires_in=expires_in)))
+    assert (status, json.loads(body)["code"]) == (403, "consent_validity")
+
+
+def test_a_withdrawn_consent_stops_at_the_registry(registry_service):
+    notice = sign_withdrawal({"platform": PLATFORM, "consent_ref": "yiwang-test-77", "withdrawn_at": NOW.isoformat()},
+                             private_key=platform_consent_key())
+    forged = {**notice, "consent_ref": "yiwang-test-1"}
+    status, body = registry_service.call("POST", "/v1/consents/withdrawals", forged)
+    assert (status, json.loads(body)["code"]) == (403, "consent_signature")
+    assert registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent_for(ZHANGSAN_ID, consent_ref="yiwang-test-77")))[0] == 200
+    status, body = registry_service.call("POST", "/v1/consents/withdrawals", notice)
+    assert (status, json.loads(body)) == (200, {"consent_ref": "yiwang-test-77", "withdrawn": True})
+    status, body = registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent_for(ZHANGSAN_ID, consent_ref="yiwang-test-77")))
+    assert (status, json.loads(body)["code"]) == (403, "consent_withdrawn")
+    # Other consents of the platform are untouched.
+    assert registry_service.call("POST", "/v1/query", query(ZHANGSAN_ID, consent_for(ZHANGSAN_ID, consent_ref="yiwang-test-78")))[0] == 200
+
+
+def test_a_platform_without_a_registered_consent_key_reads_nothing():
+    service = RegistryService(data=RegistryData.from_seed(load_seed(None)), credentials={PLATFORM: CREDENTIAL},
+                              clock=lambda: NOW)
+    body = json.dumps(query(ZHANGSAN_ID, consent_for(ZHANGSAN_ID))).encode()
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/v1/query", "HTTP_AUTHORIZATION": f"Bearer {CREDENTIAL}",
+               "CONTENT_LENGTH": str(len(body)), "wsgi.input": __import__("io").BytesIO(body)}
+    statuses = []
+    answer = json.loads(b"".join(service(environ, lambda status, headers: statuses.append(status))))
+    assert (statuses, answer["code"]) == (["403 Forbidden"], "consent_signature")
+
+
+def test_platforms_and_their_consent_keys_from_the_environment():
+    environ = {"YIWANG_REGISTRY_PLATFORMS": "a=cred-a=" + "ab" * 32 + "; b=cred-b"}
+    assert load_platforms(None, environ) == {
+        "a": {"credential": "cred-a", "consent_key": "ab" * 32}, "b": {"credential": "cred-b", "consent_key": ""},
+    }
 
 
 def test_expired_consent_is_refused_403(registry_service):

@@ -55,14 +55,17 @@ class RegistryAnswer:
     issuer: str
     issued_at: str
     source: str  # "registry" (another system) or "platform" (our own licences)
+    query_id: str = ""  # the registry's own record of this query
+    answered_at: str = ""  # when the registry says it answered
 
 
 class RegistryFailure(Exception):
     outcome = c.OUTCOME_UNAVAILABLE
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, query_id: str = ""):
         super().__init__(detail)
         self.detail = detail[:60]
+        self.query_id = query_id[:40]
 
 
 class RecordNotFound(RegistryFailure):
@@ -83,6 +86,9 @@ class RegistryRefused(RegistryFailure):
 
 class RegistryAdapter(Protocol):
     def query(self, *, registry: str, kind: str, subject: Subject, consent: dict[str, Any]) -> RegistryAnswer: ...
+
+    def report_withdrawal(self, *, notice: dict[str, Any]) -> None:
+        """Tell the registry a consent was withdrawn (a signed notice); raises RegistryFailure."""
 
 
 registry_adapters: Registry[type] = Registry("registry adapters")
@@ -172,9 +178,9 @@ class HttpRegistryAdapter:
             raise RegistryUnavailable(f"http_{status}")
         breaker.record_success()
         if status in (401, 403):
-            raise RegistryRefused(self._error_code(body) or f"http_{status}")
+            raise RegistryRefused(self._error_code(body) or f"http_{status}", self._query_id(body))
         if status == 404:
-            raise RecordNotFound(self._error_code(body) or "http_404")
+            raise RecordNotFound(self._error_code(body) or "http_404", self._query_id(body))
         if status != 200:
             raise RegistryMalformed(f"http_{status}")
         if len(body) > c.MAX_ANSWER_BYTES:
@@ -191,16 +197,36 @@ class HttpRegistryAdapter:
             and _is_timestamp(answer.get("issued_at"))
         ):
             raise RegistryMalformed("unexpected_shape")
+        query_id = answer.get("query_id")
+        answered_at = answer.get("answered_at")
         return RegistryAnswer(record=answer["record"], record_id=answer["record_id"][:100], issuer=answer["issuer"][:200],
-                              issued_at=answer["issued_at"], source="registry")
+                              issued_at=answer["issued_at"], source="registry",
+                              query_id=query_id[:40] if isinstance(query_id, str) else "",
+                              answered_at=answered_at if _is_timestamp(answered_at) else "")
+
+    def report_withdrawal(self, *, notice: dict[str, Any]) -> None:
+        try:
+            status, body = self._post("/v1/consents/withdrawals", notice)
+        except RegistryUnavailable:
+            raise
+        if status != 200:
+            raise RegistryRefused(self._error_code(body) or f"http_{status}")
+
+    @classmethod
+    def _error_code(cls, body: bytes) -> str:
+        return cls._body_text(body, "code")
+
+    @classmethod
+    def _query_id(cls, body: bytes) -> str:
+        return cls._body_text(body, "query_id")
 
     @staticmethod
-    def _error_code(body: bytes) -> str:
+    def _body_text(body: bytes, name: str) -> str:
         try:
-            code = json.loads(body.decode("utf-8")).get("code")
+            value = json.loads(body.decode("utf-8")).get(name)
         except (UnicodeDecodeError, ValueError, AttributeError):
             return ""
-        return code if isinstance(code, str) else ""
+        return value if isinstance(value, str) else ""
 
     @staticmethod
     def _post(path: str, payload: dict) -> tuple[int, bytes]:
@@ -264,6 +290,9 @@ class PlatformELicenceAdapter:
         if answer is not None:
             return answer
         return HttpRegistryAdapter().query(registry=registry, kind=kind, subject=subject, consent=consent)
+
+    def report_withdrawal(self, *, notice: dict[str, Any]) -> None:
+        HttpRegistryAdapter().report_withdrawal(notice=notice)
 
     @staticmethod
     def _own_licence(*, kind: str, subject: Subject) -> RegistryAnswer | None:

@@ -69,6 +69,8 @@ class AccessOut(serializers.Serializer):
     purpose = serializers.CharField()
     outcome = serializers.CharField()
     outcome_label = serializers.CharField()
+    registry_query_id = serializers.CharField(help_text="the registry's own record of the query (its receipt)")
+    registry_answered_at = serializers.DateTimeField(allow_null=True)
 
 
 class MyAccessesView(APIView):

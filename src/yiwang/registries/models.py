@@ -62,6 +62,9 @@ class DataAccess(models.Model):
     record_id = models.CharField("记录编号", max_length=100, blank=True)
     source = models.CharField("答复方", max_length=20, blank=True, help_text="registry（外部数据源）或 platform（本平台证照）")
     latency_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
+    # The registry's own record of the query (its receipt), so the resident sees both sides.
+    registry_query_id = models.CharField("数据源查询记录号", max_length=40, blank=True)
+    registry_answered_at = models.DateTimeField("数据源答复时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "数据调取记录"

@@ -54,6 +54,8 @@ class AccessEntry:
     purpose: str
     outcome: str
     outcome_label: str
+    registry_query_id: str = ""  # the registry's own record of the query ("" for the platform's own licences)
+    registry_answered_at: object = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ def accesses_for_subject(user, *, limit: int = 200) -> list[AccessEntry]:
                 case_label=labels.get(access.case_id, f"#{access.case_id}") if access.case_id else "",
                 purpose=access.consent.purpose if access.consent else "",
                 outcome=access.outcome, outcome_label=str(OUTCOME_LABELS.get(access.outcome, access.outcome)),
+                registry_query_id=access.registry_query_id, registry_answered_at=access.registry_answered_at,
             )
         )
     return entries

@@ -21,6 +21,8 @@ and the message tells the resident to upload the material instead.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
 import time
 
 from django.db import transaction
@@ -32,9 +34,12 @@ from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from yiwang.registries import constants as c
-from yiwang.registries.adapters import RegistryFailure, Subject, adapter_for, platform_id, registry_credential
+from yiwang.registries.adapters import RegistryFailure, Subject, adapter_for, platform_id
+from yiwang.registries.consent_key import platform_consent_key
 from yiwang.registries.models import Consent, DataAccess
-from yiwang.registry_service.consent import sign_consent
+from yiwang.registry_service.consent import TOKEN_VALIDITY, sign_consent, sign_withdrawal
+
+logger = logging.getLogger("yiwang.registries")
 
 
 def _now() -> dt.datetime:
@@ -147,7 +152,29 @@ def withdraw_consent(*, user, consent_id: int) -> Consent:
         if consent.withdrawn_at is None:
             consent.withdrawn_at = _now()
             consent.save(update_fields=["withdrawn_at"])
+            withdrawn = consent
+            transaction.on_commit(lambda: _report_withdrawal(withdrawn))
         return consent
+
+
+def consent_ref(consent: Consent) -> str:
+    """How the registries know a consent of this platform."""
+    return f"{platform_id()}-{consent.pk}"
+
+
+def _report_withdrawal(consent: Consent) -> None:
+    # The platform never signs another token for a withdrawn consent and each token is good for
+    # one query, so the withdrawal holds without this notice; it makes the registry refuse the
+    # consent by its own records as well.
+    notice = sign_withdrawal(
+        {"platform": platform_id(), "consent_ref": consent_ref(consent), "withdrawn_at": consent.withdrawn_at.isoformat()},
+        private_key=platform_consent_key(),
+    )
+    try:
+        adapter_for(consent.registry).report_withdrawal(notice=notice)
+    except RegistryFailure as failure:
+        logger.warning("withdrawal of consent %s not reported to registry %s: %s", consent.pk, consent.registry,
+                       failure.detail)
 
 
 def _subject_for(user, registry: str) -> Subject:
@@ -192,19 +219,31 @@ def _active_consent(user, registry: str, kind: str, case_id: int, record_name: s
 
 
 def _signed_token(consent: Consent, subject: Subject, case) -> dict:
+    """A one-time token for one query under `consent`, good for minutes, signed with the platform's key."""
+    now = _now()
     return sign_consent(
         {
             "platform": platform_id(),
-            "consent_id": f"{platform_id()}-{consent.pk}",
+            "token_id": f"{platform_id()}-{secrets.token_hex(12)}",
+            "consent_ref": consent_ref(consent),
             "subject": {"type": subject.type, "id": subject.id},
             "scope": consent.scope,
             "purpose": consent.purpose,
             "case_ref": case.number or f"draft-{case.pk}",
             "granted_at": consent.granted_at.isoformat(),
-            "expires_at": consent.expires_at.isoformat(),
+            "issued_at": now.isoformat(),
+            "expires_at": min(now + TOKEN_VALIDITY, consent.expires_at).isoformat(),
         },
-        secret=registry_credential(),
+        private_key=platform_consent_key(),
     )
+
+
+def _instant_or_none(text: str) -> dt.datetime | None:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else None
 
 
 def _failure_error(failure: RegistryFailure, *, registry_name: str, record_name: str) -> DomainError:
@@ -277,6 +316,8 @@ def fetch_material_for_case(*, case_id: int, user, position: int):
             outcome=failure.outcome if failure else c.OUTCOME_OK, detail=failure.detail if failure else "",
             record_id=answer.record_id if answer else "", source=answer.source if answer else "",
             latency_ms=latency_ms,
+            registry_query_id=answer.query_id if answer else failure.query_id,
+            registry_answered_at=_instant_or_none(answer.answered_at) if answer else None,
         )
     if failure is not None:
         raise _failure_error(failure, registry_name=registry_name, record_name=record_name)

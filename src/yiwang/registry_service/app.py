@@ -8,12 +8,20 @@ Endpoints (JSON in and out, UTF-8):
 
   * 401 ``credential_refused`` unless the bearer credential is one of the configured platforms';
   * 400 ``bad_request`` for a body that is not such an object;
-  * 403 ``consent_malformed`` / ``consent_signature`` / ``consent_expired`` /
-    ``consent_platform`` / ``consent_mismatch``: the consent (see `consent.py`) must be signed with
-    the caller's credential, unexpired, issued by the calling platform, and name exactly the
-    subject and the ``registry:kind`` asked for;
+  * 403 ``consent_malformed`` / ``consent_signature`` / ``consent_validity`` / ``consent_expired`` /
+    ``consent_platform`` / ``consent_mismatch`` / ``consent_replayed`` / ``consent_withdrawn``: the
+    consent token (see `consent.py`) must be signed with the calling platform's registered Ed25519
+    key (not its bearer credential), good for minutes and current, issued by the calling platform,
+    name exactly the subject and the ``registry:kind`` asked for, never used before, and its
+    consent not withdrawn;
   * 404 ``record_not_found``;
-  * 200 ``{"record": {...}, "issuer", "issued_at", "record_id", "answered_at"}``.
+  * 200 ``{"record": {...}, "issuer", "issued_at", "record_id", "answered_at", "query_id"}``.
+
+  Every query that names a known platform is recorded by the service with its own ``query_id``
+  (in every answer, refusals included) that the platform keeps beside its own audit entry.
+- ``POST /v1/consents/withdrawals`` with the bearer credential and a withdrawal notice signed with
+  the platform's key (`consent.sign_withdrawal`): every later token of that consent is refused
+  (``consent_withdrawn``). 200 ``{"consent_ref", "withdrawn": true}``.
 
 - Fault drills, only when the service was started with ``--fault-drills`` (else these answer 404),
   with the same bearer credential: ``POST /admin/faults`` ``{"registry", "mode", "delay"?}`` with
@@ -31,6 +39,7 @@ outcome; the subject's number masked) on the ``yiwang.registry_service`` logger.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import logging
@@ -40,11 +49,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from yiwang.core import clock as core_clock
-from yiwang.registry_service.consent import ConsentInvalid, check_consent
+from yiwang.registry_service.consent import ConsentInvalid, check_consent, check_withdrawal
 
 logger = logging.getLogger("yiwang.registry_service")
 
 MAX_BODY_BYTES = 64 * 1024
+QUERY_LOG_SIZE = 100_000
 FAULT_MODES = ("slow", "malformed", "wrong_shape", "error", "none")
 
 _STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 401: "401 Unauthorized", 403: "403 Forbidden",
@@ -105,12 +115,20 @@ class Faults:
 class RegistryService:
     """A WSGI callable answering the registry protocol for the seeded records."""
 
-    def __init__(self, *, data: RegistryData, credentials: dict[str, str], fault_drills: bool = False,
-                 clock: Callable[[], dt.datetime] | None = None):
+    def __init__(self, *, data: RegistryData, credentials: dict[str, str], consent_keys: dict[str, Any] | None = None,
+                 fault_drills: bool = False, clock: Callable[[], dt.datetime] | None = None):
         if not credentials:
             raise ValueError("at least one platform credential is required")
         # credential -> platform id (the bearer token identifies the calling platform)
         self._platforms = {secret: platform for platform, secret in credentials.items()}
+        # platform id -> its Ed25519 public key (the only thing that makes a consent token valid)
+        self._consent_keys = dict(consent_keys or {})
+        self._records_lock = threading.Lock()
+        self._used_tokens: dict[str, dt.datetime] = {}  # token_id -> its expiry (forgotten after it)
+        self._withdrawn: set[tuple[str, str]] = set()  # (platform, consent_ref)
+        # The service's own record of queries (the newest QUERY_LOG_SIZE; ids keep counting).
+        self.queries: collections.deque[dict[str, Any]] = collections.deque(maxlen=QUERY_LOG_SIZE)
+        self._query_count = 0
         self.data = data
         self.faults = Faults(enabled=fault_drills)
         self._clock = clock or core_clock.now
@@ -148,6 +166,10 @@ class RegistryService:
             if method != "POST":
                 return 405, _error("method_not_allowed", "use POST")
             return self._query(environ)
+        if path == "/v1/consents/withdrawals":
+            if method != "POST":
+                return 405, _error("method_not_allowed", "use POST")
+            return self._withdrawal(environ)
         if path == "/admin/faults" and self.faults.enabled:
             return self._faults(method, environ)
         if path == "/admin/clock" and self.faults.enabled:
@@ -163,8 +185,20 @@ class RegistryService:
             return None
         return self._platforms.get(token.strip())
 
-    def _secret_of(self, platform: str) -> str:
-        return next(secret for secret, name in self._platforms.items() if name == platform)
+    def _consume_token(self, token_id: str, expires_at: str) -> bool:
+        """Record a token's one use; False if it was used before."""
+        now = self.now()
+        with self._records_lock:
+            for old in [t for t, until in self._used_tokens.items() if until <= now]:
+                del self._used_tokens[old]  # past its expiry it is refused as expired anyway
+            if token_id in self._used_tokens:
+                return False
+            self._used_tokens[token_id] = dt.datetime.fromisoformat(expires_at)
+            return True
+
+    def _is_withdrawn(self, platform: str, consent_ref: str) -> bool:
+        with self._records_lock:
+            return (platform, consent_ref) in self._withdrawn
 
     @staticmethod
     def _json_body(environ: dict) -> Any:
@@ -194,18 +228,24 @@ class RegistryService:
                 or subject.get("type") not in ("person", "company") or not isinstance(subject.get("id"), str):
             return 400, _error("bad_request", "registry, kind and subject {type, id} are required")
         scope = f"{registry}:{kind}"
+
+        def refuse(code: str, message: str, consent: dict | None = None) -> tuple[int, Any]:
+            return 403, {**_error(code, message), "query_id": self._log(platform, scope, subject, consent, code)}
+
+        offered = body.get("consent")
         try:
-            consent = check_consent(body.get("consent"), secret=self._secret_of(platform), now=self.now())
+            consent = check_consent(offered, public_key=self._consent_keys.get(platform), now=self.now())
         except ConsentInvalid as exc:
-            self._log(platform, scope, subject, None, exc.code)
-            return 403, _error(exc.code, str(exc))
+            return refuse(exc.code, str(exc))
         if consent["platform"] != platform:
-            self._log(platform, scope, subject, consent, "consent_platform")
-            return 403, _error("consent_platform", "consent was issued by another platform")
+            return refuse("consent_platform", "consent was issued by another platform", consent)
         named = (consent["subject"]["type"], consent["subject"]["id"])
         if named != (subject["type"], subject["id"]) or consent["scope"] != scope:
-            self._log(platform, scope, subject, consent, "consent_mismatch")
-            return 403, _error("consent_mismatch", "the consent does not name this subject and record kind")
+            return refuse("consent_mismatch", "the consent does not name this subject and record kind", consent)
+        if self._is_withdrawn(platform, consent["consent_ref"]):
+            return refuse("consent_withdrawn", "the resident withdrew this consent", consent)
+        if not self._consume_token(consent["token_id"], consent["expires_at"]):
+            return refuse("consent_replayed", "this consent token was used before", consent)
 
         fault = self.faults.get(registry) if self.faults.enabled else None
         if fault:
@@ -223,16 +263,36 @@ class RegistryService:
 
         entry = self.data.records.get((registry, kind, subject["type"], subject["id"]))
         if entry is None:
-            self._log(platform, scope, subject, consent, "not_found")
-            return 404, _error("record_not_found", "no such record for this subject")
-        self._log(platform, scope, subject, consent, "ok")
+            query_id = self._log(platform, scope, subject, consent, "not_found")
+            return 404, {**_error("record_not_found", "no such record for this subject"), "query_id": query_id}
+        query_id = self._log(platform, scope, subject, consent, "ok")
         return 200, {
             "record": entry["record"],
             "record_id": entry["record_id"],
             "issued_at": entry["issued_at"],
             "issuer": self.data.issuers.get(registry, registry),
             "answered_at": self.now().isoformat(),
+            "query_id": query_id,
         }
+
+    def _withdrawal(self, environ: dict) -> tuple[int, Any]:
+        platform = self._platform(environ)
+        if platform is None:
+            return 401, _error("credential_refused", "unknown platform credential")
+        try:
+            body = self._json_body(environ)
+        except (ValueError, UnicodeDecodeError):
+            return 400, _error("bad_request", "body must be a JSON object")
+        try:
+            notice = check_withdrawal(body, public_key=self._consent_keys.get(platform))
+        except ConsentInvalid as exc:
+            return 403, _error(exc.code, str(exc))
+        if notice["platform"] != platform:
+            return 403, _error("consent_platform", "the withdrawal was signed for another platform")
+        with self._records_lock:
+            self._withdrawn.add((platform, notice["consent_ref"]))
+        logger.info("consent withdrawn platform=%s consent=%s", platform, notice["consent_ref"])
+        return 200, {"consent_ref": notice["consent_ref"], "withdrawn": True}
 
     def _faults(self, method: str, environ: dict) -> tuple[int, Any]:
         if self._platform(environ) is None:
@@ -273,10 +333,19 @@ class RegistryService:
             return 405, _error("method_not_allowed", "use GET, PUT or DELETE")
         return 200, {"now": self.now().isoformat(), "fixed": self._drill_now is not None}
 
-    @staticmethod
-    def _log(platform: str, scope: str, subject: dict, consent: dict | None, outcome: str) -> None:
-        logger.info("query platform=%s scope=%s subject=%s consent=%s outcome=%s", platform, scope,
-                    _mask(str(subject.get("id", ""))), (consent or {}).get("consent_id", "-"), outcome)
+    def _log(self, platform: str, scope: str, subject: dict, consent: dict | None, outcome: str) -> str:
+        """Record the query in the service's own log; returns its query id."""
+        with self._records_lock:
+            self._query_count += 1
+            query_id = f"Q{self._query_count:08d}"
+            self.queries.append({
+                "query_id": query_id, "platform": platform, "scope": scope, "outcome": outcome,
+                "subject": _mask(str(subject.get("id", ""))), "consent_ref": (consent or {}).get("consent_ref", ""),
+                "token_id": (consent or {}).get("token_id", ""), "at": self.now().isoformat(),
+            })
+        logger.info("query %s platform=%s scope=%s subject=%s consent=%s outcome=%s", query_id, platform, scope,
+                    _mask(str(subject.get("id", ""))), (consent or {}).get("consent_ref", "-"), outcome)
+        return query_id
 
 
 def _error(code: str, message: str) -> dict[str, str]:

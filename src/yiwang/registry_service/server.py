@@ -4,10 +4,12 @@ Configuration (all optional; the demo needs none):
 
 - seed data: ``<data dir>/registry-seed.json`` if present (a district or a test may replace the
   records), else the package's ``data/seed.json`` (format ``yiwang-registry-seed/1``);
-- platform credentials: ``<data dir>/registry-credentials.json`` ``{"platforms": {"<platform id>":
-  "<credential>"}}`` if present, else ``YIWANG_REGISTRY_PLATFORMS`` (``id=credential;id2=...``),
-  else the demo platform ``yiwang-demo`` with the demo credential (the platform's default
-  ``YIWANG_REGISTRY_CREDENTIAL``);
+- platforms: ``<data dir>/registry-credentials.json`` ``{"platforms": {"<platform id>":
+  {"credential": "<bearer credential>", "consent_key": "<Ed25519 public key, hex>"}}}`` if present,
+  else ``YIWANG_REGISTRY_PLATFORMS`` (``id=credential=consent key;id2=...``), else the demo platform
+  ``yiwang-demo`` with the demo credential and no consent key. The credential says which platform
+  calls; only a token signed with that platform's consent key (printed by ``yiwang consent-key``)
+  opens a record, so a platform without a registered key reads nothing;
 - fault drills only with ``--fault-drills`` or ``YIWANG_REGISTRY_FAULT_DRILLS=1``.
 
 The server is threaded, so a drill that makes one registry slow never blocks ``/healthz`` or
@@ -27,6 +29,7 @@ from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from yiwang.registry_service.app import RegistryData, RegistryService
+from yiwang.registry_service.consent import load_public_key
 
 DEMO_PLATFORM = "yiwang-demo"
 DEMO_CREDENTIAL = "yiwang-demo-platform-credential"
@@ -53,24 +56,52 @@ def load_seed(data_dir: Path | None) -> dict:
     return json.loads(resources.files("yiwang.registry_service").joinpath("data/seed.json").read_text(encoding="utf-8"))
 
 
-def load_credentials(data_dir: Path | None, environ: dict | None = None) -> dict[str, str]:
-    """Platform id -> credential, from the data folder's file, the environment, or the demo default."""
+def load_platforms(data_dir: Path | None, environ: dict | None = None) -> dict[str, dict[str, str]]:
+    """Platform id -> {"credential", "consent_key"} from the data folder's file, the environment, or the demo default.
+
+    `consent_key` is the platform's Ed25519 public key in hex ("" if none is registered: every
+    consent token of that platform is then refused).
+    """
     environ = os.environ if environ is None else environ
     if data_dir is not None and (data_dir / "registry-credentials.json").is_file():
         platforms = json.loads((data_dir / "registry-credentials.json").read_text(encoding="utf-8")).get("platforms", {})
-        return {str(k): str(v) for k, v in platforms.items() if v}
+        entries = {}
+        for name, value in platforms.items():
+            entry = value if isinstance(value, dict) else {"credential": value}
+            if entry.get("credential"):
+                entries[str(name)] = {"credential": str(entry["credential"]), "consent_key": str(entry.get("consent_key", ""))}
+        return entries
     configured = environ.get("YIWANG_REGISTRY_PLATFORMS", "").strip()
     if configured:
-        pairs = (part.split("=", 1) for part in configured.split(";") if "=" in part)
-        return {name.strip(): secret.strip() for name, secret in pairs if name.strip() and secret.strip()}
-    return {DEMO_PLATFORM: DEMO_CREDENTIAL}
+        entries = {}
+        for part in configured.split(";"):
+            name, _, rest = part.partition("=")
+            credential, _, consent_key = rest.partition("=")
+            if name.strip() and credential.strip():
+                entries[name.strip()] = {"credential": credential.strip(), "consent_key": consent_key.strip()}
+        return entries
+    return {DEMO_PLATFORM: {"credential": DEMO_CREDENTIAL, "consent_key": ""}}
+
+
+def load_credentials(data_dir: Path | None, environ: dict | None = None) -> dict[str, str]:
+    """Platform id -> credential (see `load_platforms`)."""
+    return {name: entry["credential"] for name, entry in load_platforms(data_dir, environ).items()}
 
 
 def build_service(*, data_dir: Path | None = None, fault_drills: bool = False) -> RegistryService:
     """The WSGI application configured from the data folder and the environment."""
     drills = fault_drills or os.environ.get("YIWANG_REGISTRY_FAULT_DRILLS", "") in {"1", "true", "yes", "on"}
-    return RegistryService(data=RegistryData.from_seed(load_seed(data_dir)), credentials=load_credentials(data_dir),
-                           fault_drills=drills)
+    platforms = load_platforms(data_dir)
+    keys = {}
+    for name, entry in platforms.items():
+        if entry["consent_key"]:
+            try:
+                keys[name] = load_public_key(entry["consent_key"])
+            except ValueError:
+                raise SystemExit(f"registry service: the consent key of platform {name!r} is not a 32-byte hex key") from None
+    return RegistryService(data=RegistryData.from_seed(load_seed(data_dir)),
+                           credentials={name: entry["credential"] for name, entry in platforms.items()},
+                           consent_keys=keys, fault_drills=drills)
 
 
 def serve(*, host: str, port: int, data_dir: Path | None = None, fault_drills: bool = False) -> int:
