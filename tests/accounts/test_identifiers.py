@@ -82,3 +82,56 @@ def test_credit_code_check_char_of_known_code():
 
 def test_mask_id_card_keeps_region_and_last_four():
     assert mask_id_card(VALID_ID_X) == "310120********123X"
+
+
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def test_full_width_forms_are_the_same_number():
+    assert normalize_id_card(VALID_ID_X.translate(FULL_WIDTH)) == VALID_ID_X
+    assert normalize_id_card("３１０１２０１９９０ ０３０７１２３ｘ".replace(" ", "")) == VALID_ID_X
+    assert normalize_credit_code(VALID_CREDIT.translate(FULL_WIDTH)) == VALID_CREDIT
+    assert normalize_credit_code("９１３１０１２０ＭＡ１ＦＬ８ＸＫ２３") == VALID_CREDIT
+
+
+@pytest.mark.parametrize("digits", [
+    "٠١٢٣٤٥٦٧٨٩",  # Arabic-Indic
+    "०१२३४५६७८९",  # Devanagari
+    "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗",  # mathematical bold (NFKC makes these ASCII: then they are the same number)
+])
+def test_digits_of_other_scripts_are_refused_or_made_ascii(digits):
+    other = VALID_ID.translate(str.maketrans("0123456789", digits))
+    if digits.startswith("𝟎"):
+        assert normalize_id_card(other) == VALID_ID
+        return
+    with pytest.raises(IdentifierError) as info:
+        normalize_id_card(other)
+    assert info.value.code == "invalid_id_number_format"
+    with pytest.raises(IdentifierError) as info:
+        normalize_credit_code(VALID_CREDIT.translate(str.maketrans("0123456789", digits)))
+    assert info.value.code == "invalid_credit_code_format"
+
+
+def _with_check(body: str) -> str:
+    return body + id_card_check_char(body)
+
+
+@pytest.mark.parametrize("region", ["000000", "990101", "310000"[:2] + "0000"])
+def test_implausible_regions_are_refused(region):
+    with pytest.raises(IdentifierError) as info:
+        normalize_id_card(_with_check(f"{region}19851120432"))
+    assert (info.value.code, info.value.message) == ("invalid_id_number_region", "身份证号码的前6位不是有效的行政区划代码。")
+
+
+@pytest.mark.parametrize("birth", ["18991231", "20260311", "20991231"])
+def test_birth_dates_before_1900_or_after_today_are_refused(birth):
+    # Today is 2026-03-10 (the frozen clock).
+    with pytest.raises(IdentifierError) as info:
+        normalize_id_card(_with_check(f"310120{birth}432"))
+    assert info.value.code == "invalid_id_number_birthdate"
+
+
+def test_born_today_or_in_1900_is_accepted():
+    for birth in ("20260310", "19000101"):
+        number = _with_check(f"310120{birth}432")
+        assert normalize_id_card(number) == number

@@ -75,24 +75,53 @@ def test_five_failures_then_429_even_with_the_right_password():
     assert user.last_login is None
 
 
-def test_limit_per_username_is_case_insensitive_and_holds_from_any_address():
+@pytest.fixture
+def slowdowns(monkeypatch):
+    """The waits the limiter imposed (recorded instead of slept, so the suite stays fast)."""
+    waits: list[float] = []
+    monkeypatch.setattr(services, "_slow_down", waits.append)
+    return waits
+
+
+def test_the_username_limit_is_case_insensitive_and_per_address(slowdowns):
     user = make_resident(username="casey")
     for n in range(5):
-        _fail("CASEY" if n % 2 else "casey", ip=f"198.51.100.{n}")
+        _fail("CASEY" if n % 2 else "casey")
     with pytest.raises(RateLimited):
-        services.authenticate_with_rate_limit(request_ip="203.0.113.99", username="casey", password=PASSWORD)
-    assert user.username == "casey"
+        services.authenticate_with_rate_limit(request_ip=IP, username="casey", password=PASSWORD)
+    # The guesser's address is locked for this username; the owner elsewhere is not.
+    assert services.authenticate_with_rate_limit(request_ip="203.0.113.99", username="casey", password=PASSWORD) == user
+    assert slowdowns == []
 
 
-def test_limit_per_address_covers_other_usernames(settings):
-    settings.LOGIN_RATE_LIMIT = {**settings.LOGIN_RATE_LIMIT, "attempts_per_address": 8}
+def test_five_failures_from_elsewhere_never_lock_an_officer_out(slowdowns):
+    officer = make_staff(role="window_officer", departments=["SCJG"], username="officer-wang")
+    for n in range(5):
+        _fail("officer-wang", ip=f"198.51.100.{n}")
+    assert services.authenticate_with_rate_limit(request_ip=IP, username="officer-wang", password=PASSWORD) == officer
+    assert slowdowns == []
+
+
+def test_many_failures_of_one_username_from_many_addresses_slow_it_down_but_let_the_owner_in(settings, slowdowns):
+    owner = make_resident(username="target")
+    for n in range(20):
+        _fail("target", ip=f"198.51.100.{n}")
+    assert services.authenticate_with_rate_limit(request_ip=IP, username="target", password=PASSWORD) == owner
+    assert slowdowns == [2.0]
+
+
+def test_a_spray_of_usernames_from_one_address_slows_that_address_but_locks_nobody(slowdowns, caplog):
+    """The probe: 50 failures with random usernames from one address locked every user behind it."""
     victim = make_resident()
-    for n in range(8):
+    for n in range(50):
         _fail(f"guess{n}")
-    with pytest.raises(RateLimited):
-        services.authenticate_with_rate_limit(request_ip=IP, username=victim.username, password=PASSWORD)
-    # The same account from another address is fine: its own budget is untouched.
+    assert slowdowns == []
+    assert services.authenticate_with_rate_limit(request_ip=IP, username=victim.username, password=PASSWORD) == victim
+    assert slowdowns == [2.0]
+    assert "login slowed: identity=" in caplog.text
+    # Another address is not slowed at all.
     assert services.authenticate_with_rate_limit(request_ip="192.0.2.99", username=victim.username, password=PASSWORD) == victim
+    assert slowdowns == [2.0]
 
 
 def test_a_shared_address_is_not_locked_by_a_few_failures_of_others():

@@ -291,8 +291,9 @@ def test_each_query_carries_a_fresh_short_lived_token_signed_with_the_platforms_
     subject = _subject_for(zhangsan, "household")
     first, second = _signed_token(given, subject, case), _signed_token(given, subject, case)
     assert first["token_id"] != second["token_id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", given.reference)
     assert (first["consent_ref"], first["issued_at"], first["expires_at"]) == (
-        f"yiwang-test-{given.pk}", "2026-03-10T10:00:00+08:00", "2026-03-10T10:05:00+08:00")
+        f"yiwang-test-{given.reference}", "2026-03-10T10:00:00+08:00", "2026-03-10T10:05:00+08:00")
     assert check_consent(first, public_key=platform_consent_key().public_key(), now=DEFAULT_NOW) == first
 
 

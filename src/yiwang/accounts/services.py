@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -417,8 +418,9 @@ def _retry_after_seconds(failures: list[datetime], attempts: int, window: timede
     return max(1, math.ceil((blocking + window - now).total_seconds()))
 
 
-def _blocking_failures(identity: str, client_ip: str | None, since: datetime, *, pending_pk: int) -> list[list[datetime]]:
-    """Times of the other recent failures, per budget (identity; client address)."""
+def _recent_failures(identity: str, client_ip: str | None, since: datetime, *, pending_pk: int):
+    """Times of the other recent failures: of this username from this address, of this username
+    from anywhere, and of anyone from this address."""
     failures = LoginAttempt.objects.filter(succeeded=False, at__gte=since).exclude(pk=pending_pk)
     # A successful login proves the password is known: the identity's earlier failures lapse.
     last_success = LoginAttempt.objects.filter(identity=identity, succeeded=True, at__gte=since).aggregate(
@@ -427,45 +429,59 @@ def _blocking_failures(identity: str, client_ip: str | None, since: datetime, *,
     by_identity = failures.filter(identity=identity)
     if last_success is not None:
         by_identity = by_identity.filter(at__gt=last_success)
-    budgets = [list(by_identity.values_list("at", flat=True))]
-    if client_ip:
-        budgets.append(list(failures.filter(client_ip=client_ip).values_list("at", flat=True)))
-    return budgets
+    pair = list(by_identity.filter(client_ip=client_ip).values_list("at", flat=True)) if client_ip else \
+        list(by_identity.filter(client_ip__isnull=True).values_list("at", flat=True))
+    identity_count = by_identity.count()
+    address_count = failures.filter(client_ip=client_ip).count() if client_ip else 0
+    return pair, identity_count, address_count
+
+
+def _slow_down(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def authenticate_with_rate_limit(*, request_ip: str | None, username: str, password: str) -> User:
-    """Check a username and password, refusing after too many recent failures.
+    """Check a username and password, throttling guessing without locking out the owner.
 
-    After ``LOGIN_RATE_LIMIT["attempts"]`` failures for one username (case-insensitive), or
-    ``["attempts_per_address"]`` failures from one client address (higher: a service hall or an
-    office shares one address) within ``window_seconds``, every attempt is refused with RateLimited
-    (429, code ``too_many_login_attempts``, ``details={"retry_after_seconds": N}``) without
-    checking the password. A wrong username or password, or an inactive account, raises
-    InvalidCredentials (401, ``invalid_credentials``) with the same message either way.
-    A successful login does not count, and clears the username's earlier failures.
+    - After ``LOGIN_RATE_LIMIT["attempts"]`` failures for one username (case-insensitive) from one
+      client address within ``window_seconds``, that username is refused from that address with
+      RateLimited (429, ``too_many_login_attempts``, ``details={"retry_after_seconds": N}``)
+      without checking the password. The same username from another address is not refused: a
+      guesser cannot lock the real owner (an officer at another window, at home) out.
+    - After ``["attempts_per_identity"]`` failures of one username from anywhere, or
+      ``["attempts_per_address"]`` failures of anyone from one address (a service hall or an office
+      shares one), each further attempt first waits ``["slowdown_seconds"]``: guessing slows to a
+      crawl, and a correct password still gets in.
 
-    The attempt is recorded (and committed) before the count, so concurrent requests in other
-    processes each see the earlier ones and the limit holds exactly; refused attempts are
-    removed again and do not extend the lock.
+    A wrong username or password, or an inactive account, raises InvalidCredentials (401,
+    ``invalid_credentials``) with the same message either way. A successful login does not count,
+    and clears the username's earlier failures. The attempt is recorded (and committed) before
+    the count, so concurrent requests in other processes each see the earlier ones and the limit
+    holds exactly; refused attempts are removed again and do not extend the lock.
     """
+    config = settings.LOGIN_RATE_LIMIT
     attempts, window = _rate_limit()
     identity = _login_identity(username)
     client_ip = request_ip or None
     attempt = LoginAttempt.objects.create(identity=identity, client_ip=client_ip, succeeded=False)
     now = clock.now()
-    per_address = settings.LOGIN_RATE_LIMIT.get("attempts_per_address", attempts)
-    for failures, limit in zip(_blocking_failures(identity, client_ip, now - window, pending_pk=attempt.pk), (attempts, per_address)):
-        if len(failures) >= limit:
-            seconds = _retry_after_seconds(failures, limit, window, now)
-            attempt.delete()
-            minutes = math.ceil(seconds / 60)
-            logger.warning("login refused by rate limit: identity=%s ip=%s", identity, client_ip)
-            raise RateLimited(
-                "too_many_login_attempts",
-                f"登录失败次数过多，请 {minutes} 分钟后再试。",
-                f"Too many failed sign-in attempts; please try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-                details={"retry_after_seconds": seconds},
-            )
+    pair, identity_count, address_count = _recent_failures(identity, client_ip, now - window, pending_pk=attempt.pk)
+    if len(pair) >= attempts:
+        seconds = _retry_after_seconds(pair, attempts, window, now)
+        attempt.delete()
+        minutes = math.ceil(seconds / 60)
+        logger.warning("login refused by rate limit: identity=%s ip=%s", identity, client_ip)
+        raise RateLimited(
+            "too_many_login_attempts",
+            f"登录失败次数过多，请 {minutes} 分钟后再试。",
+            f"Too many failed sign-in attempts; please try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            details={"retry_after_seconds": seconds},
+        )
+    if identity_count >= int(config.get("attempts_per_identity", attempts * 4)) or \
+            address_count >= int(config.get("attempts_per_address", attempts * 10)):
+        logger.warning("login slowed: identity=%s ip=%s (%d failures of the username, %d from the address)",
+                       identity, client_ip, identity_count, address_count)
+        _slow_down(float(config.get("slowdown_seconds", 2)))
     user = authenticate(username=(username or "").strip(), password=password or "")
     if user is None:
         logger.info("login failed: identity=%s ip=%s", identity, client_ip)

@@ -119,7 +119,11 @@ if ENV.https:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Login attempts per identity (and per client address) within the window, before refusal.
-LOGIN_RATE_LIMIT = {"attempts": 5, "attempts_per_address": 50, "window_seconds": 300}
+# Refuse a username from one address after `attempts` failures; slow every attempt down after
+# `attempts_per_identity` failures of a username from anywhere or `attempts_per_address` from one
+# address (see accounts.services.authenticate_with_rate_limit).
+LOGIN_RATE_LIMIT = {"attempts": 5, "attempts_per_identity": 20, "attempts_per_address": 50, "window_seconds": 300,
+                    "slowdown_seconds": 2}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,20 +2,31 @@
 
 - Resident identity card number, GB 11643-1999: 17 digits + ISO 7064 MOD 11-2 check (0-9 or X).
 - Unified social credit code, GB 32100-2015: 18 characters over a 31-symbol alphabet, MOD 31 check.
+
+Input is NFKC-normalised first (full-width ０-９ and Ｘ become ASCII) and then only ASCII digits and
+letters are accepted: a full-width or other Unicode form of a registered number is the same number,
+never a second one, and a digit of another script is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+
+from yiwang.core import clock
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
+# GB/T 2260 province-level codes (the first two digits of a region), 83 for 台湾居民居住证.
+_PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+                        50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83})
+EARLIEST_BIRTH_YEAR = 1900
 
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-_CREDIT_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_CREDIT_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 class IdentifierError(ValueError):
@@ -33,23 +44,39 @@ def id_card_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+def _canonical_text(value) -> str:
+    return unicodedata.normalize("NFKC", value if isinstance(value, str) else "").strip().upper()
+
+
 def normalize_id_card(value: str) -> str:
-    """Return the canonical (upper-case X) 18-character number or raise IdentifierError."""
-    number = (value or "").strip().upper()
-    if not _ID_PATTERN.match(number):
+    """Return the canonical (ASCII, upper-case X) 18-character number or raise IdentifierError.
+
+    Refused besides a wrong format or check character: a region outside the province codes, and a
+    birth date that is not a date, before 1900 or after today.
+    """
+    number = _canonical_text(value)
+    if not _ID_PATTERN.fullmatch(number):
         raise IdentifierError(
             "invalid_id_number_format",
             "身份证号码应为18位：17位数字加1位校验码（数字或X）。",
             "An ID card number has 18 characters: 17 digits and a check character (digit or X).",
         )
+    if int(number[:2]) not in _PROVINCES or number[2:6] == "0000":
+        raise IdentifierError(
+            "invalid_id_number_region",
+            "身份证号码的前6位不是有效的行政区划代码。",
+            "The first six digits of the ID card number are not a valid region code.",
+        )
     try:
-        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
+        born = None
+    if born is None or born.year < EARLIEST_BIRTH_YEAR or born > clock.today():
         raise IdentifierError(
             "invalid_id_number_birthdate",
             "身份证号码中的出生日期无效。",
             "The date of birth inside the ID card number is not a valid date.",
-        ) from None
+        )
     if id_card_check_char(number[:17]) != number[17]:
         raise IdentifierError(
             "invalid_id_number_checksum",
@@ -66,8 +93,8 @@ def credit_code_check_char(first17: str) -> str:
 
 def normalize_credit_code(value: str) -> str:
     """Return the canonical unified social credit code or raise IdentifierError."""
-    code = (value or "").strip().upper()
-    if not _CREDIT_PATTERN.match(code):
+    code = _canonical_text(value)
+    if not _CREDIT_PATTERN.fullmatch(code):
         raise IdentifierError(
             "invalid_credit_code_format",
             "统一社会信用代码应为18位，由数字和大写字母（不含I、O、Z、S、V）组成。",

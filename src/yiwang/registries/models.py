@@ -1,9 +1,15 @@
 """Consents to fetch registry records (免交) and the audit log of every fetch."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
 from yiwang.registries import constants as c
+
+
+def new_consent_reference() -> str:
+    return secrets.token_hex(16)
 
 
 class Consent(models.Model):
@@ -24,6 +30,9 @@ class Consent(models.Model):
     granted_at = models.DateTimeField("授权时间")
     expires_at = models.DateTimeField("有效期至")
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    # How the registries know this consent: random, so no other consent (after a restore, or on a
+    # reinstalled platform of the same name) can ever share a withdrawal recorded there.
+    reference = models.CharField("授权编号", max_length=40, unique=True, default=new_consent_reference)
 
     class Meta:
         verbose_name = "数据调取授权"

@@ -159,7 +159,7 @@ def withdraw_consent(*, user, consent_id: int) -> Consent:
 
 def consent_ref(consent: Consent) -> str:
     """How the registries know a consent of this platform."""
-    return f"{platform_id()}-{consent.pk}"
+    return f"{platform_id()}-{consent.reference}"
 
 
 def _report_withdrawal(consent: Consent) -> None:
