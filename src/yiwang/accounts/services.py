@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from django.db.models import Max
 from rest_framework.authtoken.models import Token
 
 from yiwang.accounts import constants as c
-from yiwang.accounts.models import LoginAttempt, User
+from yiwang.accounts.models import LoginAttempt, RegistrationAttempt, User
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from yiwang.core.identifiers import IdentifierError, normalize_credit_code, normalize_id_card
@@ -163,6 +164,8 @@ def register_resident(*, username: str, password: str, real_name: str, id_number
     if len(phone) > 20:
         raise _field_error("phone", "invalid_phone", "手机号码不能超过20个字符。", "A phone number has at most 20 characters.")
     _ensure_username_free(username)
+    # Every check of what was typed comes before the one about other people's accounts.
+    _check_password(password, user=User(username=username, real_name=real_name))
     if User.objects.filter(id_number=id_number).exists():
         raise Conflict(
             "id_number_registered",
@@ -170,12 +173,44 @@ def register_resident(*, username: str, password: str, real_name: str, id_number
             "An account with this ID card number already exists; please sign in.",
             details={"field": "id_number"},
         )
-    _check_password(password, user=User(username=username, real_name=real_name))
     user = _create_user(
         username=username, password=password, kind=c.KIND_RESIDENT, real_name=real_name, id_number=id_number, phone=phone
     )
     logger.info("resident registered: %s", user.username)
     return user
+
+
+def request_resident_registration(
+    *, client_ip: str | None, username: str, password: str, real_name: str, id_number: str, phone: str = ""
+) -> User | None:
+    """The registration page's door: limited per address, and silent about who is registered.
+
+    Counts the attempt (RateLimited, 429 ``too_many_registrations``, after
+    ``REGISTRATION_RATE_LIMIT["attempts"]`` from one address within ``window_seconds``), then
+    registers as `register_resident` does. When the ID number already has an account it returns
+    None instead of saying so, after the same password work, so a page that answers both cases
+    alike (and as slowly) tells a prober nothing; the owner signs in with the account they have.
+    Field errors and a taken username are still reported (they reveal nothing about a person).
+    """
+    config = settings.REGISTRATION_RATE_LIMIT
+    since = clock.now() - timedelta(seconds=int(config["window_seconds"]))
+    with transaction.atomic():
+        RegistrationAttempt.objects.create(client_ip=client_ip)
+    if RegistrationAttempt.objects.filter(client_ip=client_ip, at__gte=since).count() > int(config["attempts"]):
+        logger.warning("registration refused by rate limit: ip=%s", client_ip)
+        raise RateLimited(
+            "too_many_registrations",
+            "注册过于频繁，请稍后再试；如需帮助，请到政务服务中心窗口办理。",
+            "Too many registrations from this address; please try again later, or ask at a service hall window.",
+        )
+    try:
+        return register_resident(username=username, password=password, real_name=real_name, id_number=id_number, phone=phone)
+    except Conflict as conflict:
+        if conflict.code != "id_number_registered":
+            raise
+        make_password(password)  # the work a new account costs, so the answer takes as long
+        logger.info("registration for an already registered ID number answered as usual")
+        return None
 
 
 @transaction.atomic

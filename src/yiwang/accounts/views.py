@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -76,14 +79,19 @@ def login_view(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register_view(request):
-    """Resident (自然人) registration; signs the new resident in."""
+    """Resident (自然人) registration, then the login page.
+
+    A new account and an ID number that already has one get the same answer (the same message,
+    the same redirect, the same work), so the page does not tell a prober who is registered.
+    """
     status = 200
     if request.method == "POST":
         form = ResidentRegistrationForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                user = services.register_resident(
+                services.request_resident_registration(
+                    client_ip=client_ip(request),
                     username=data["username"],
                     password=data["password"],
                     real_name=data["real_name"],
@@ -95,8 +103,9 @@ def register_view(request):
                 form.add_error(field if field in form.fields else None, localized_message(exc))
                 status = exc.status
             else:
-                login(request, user, backend=_BACKEND)
-                return HttpResponseRedirect(APPLICANT_HOME)
+                messages.success(request, gettext(
+                    "注册已受理。如该身份证号码此前未注册，请用刚设置的用户名和密码登录；如已注册过，请用原有账号登录。"))
+                return HttpResponseRedirect(reverse("accounts:login"))
         else:
             status = 400
     else:

@@ -125,6 +125,9 @@ if ENV.https:
 LOGIN_RATE_LIMIT = {"attempts": 5, "attempts_per_identity": 20, "attempts_per_address": 50, "window_seconds": 300,
                     "slowdown_seconds": 2}
 
+# Registrations posted from one client address per window (an office registers several people).
+REGISTRATION_RATE_LIMIT = {"attempts": 10, "window_seconds": 3600}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with WWW-Authenticate rather than 403.
