@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("yiwang.catalog.urls")),
 ]
 
+handler400 = "yiwang.core.views.bad_request"
 handler404 = "yiwang.core.views.not_found"
 handler500 = "yiwang.core.views.server_error"

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from yiwang.core.errors import DomainError
+from yiwang.core.parsers import RequestTooLarge
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -58,6 +59,7 @@ _DRF_MESSAGES: dict[type, tuple[str, str, str]] = {
     exceptions.NotAcceptable: ("not_acceptable", "无法提供所请求的格式。", "Not acceptable."),
     exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的请求内容类型。", "Unsupported media type."),
     exceptions.Throttled: ("rate_limited", "请求过于频繁，请稍后再试。", "Too many requests; try again later."),
+    RequestTooLarge: ("request_too_large", "请求内容过大（JSON 不超过 1 MB）。", "The request body is too large (JSON: at most 1 MB)."),
     exceptions.ParseError: ("malformed_request", "请求内容格式错误（如 JSON 无法解析）。", "Malformed request body (e.g. invalid JSON)."),
 }
 

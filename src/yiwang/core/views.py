@@ -25,6 +25,31 @@ def _wants_json(request) -> bool:
     return request.path.startswith("/api/")
 
 
+_BAD_REQUESTS = {
+    # exception class name -> (status, code, message, message_en)
+    "RequestDataTooBig": (413, "request_too_large", "请求内容过大。", "The request body is too large."),
+    "TooManyFieldsSent": (400, "too_many_fields", "请求中的字段过多。", "The request has too many fields."),
+    "TooManyFilesSent": (400, "too_many_files", "请求中的文件过多。", "The request has too many files."),
+    "DisallowedHost": (400, "bad_host", "请求的主机名不被接受。", "The request's Host is not one this server answers for."),
+    "MultiPartParserError": (400, "malformed_request", "请求内容格式错误（如 multipart 缺少分隔符）。",
+                             "Malformed request body (e.g. multipart without a boundary)."),
+}
+
+
+def bad_request(request, exception=None):
+    """400 for requests Django refuses before any view (too large, too many fields, bad Host, broken
+    multipart): the error shape under /api/, a page elsewhere."""
+    name = type(exception).__name__ if exception is not None else ""
+    cause = getattr(exception, "__cause__", None) or getattr(exception, "__context__", None)
+    status, code, message, message_en = _BAD_REQUESTS.get(
+        name, _BAD_REQUESTS.get(type(cause).__name__ if cause else "",
+                                (400, "bad_request", "请求无法处理。", "The request could not be understood."))
+    )
+    if _wants_json(request):
+        return JsonResponse({"code": code, "message": message, "message_en": message_en}, status=status)
+    return render(request, "core/error.html", {"status": status, "message": message, "message_en": message_en}, status=status)
+
+
 def not_found(request, exception=None):
     """404 for unknown addresses: the error shape under /api/, a page elsewhere."""
     if _wants_json(request):
