@@ -89,3 +89,28 @@ def test_concurrent_submissions_get_distinct_serial_numbers(catalog, settings_me
     serials = sorted(o.number[-6:] for o in outcomes)
     assert serials == ["000001", "000002", "000003", "000004"]
     assert CaseSerial.objects.get().last == 4
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_of_a_one_call_submission_all_get_the_first_answer(catalog):
+    """The probe: of four concurrent retries with one key, some answered 409 or all 201."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serializes writers")
+    from rest_framework.test import APIClient
+
+    applicant = make_resident()
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(applicant)
+        response = client.post("/api/v1/applications/", {"item_code": "310120-SCJG-21-0001", "form_data": FORM,
+                                                         "submit": True}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+        return response.status_code, response.json()["id"]
+
+    for _trial in range(5):
+        Case.objects.filter(applicant=applicant).delete()
+        outcomes = _race([post] * 4)
+        assert sorted(status for status, _ in outcomes) == [200, 200, 200, 201]
+        assert len({case_id for _, case_id in outcomes}) == 1
+        assert Case.objects.filter(applicant=applicant).count() == 1

@@ -162,12 +162,11 @@ class ApplicationListView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if values["submit"]:
-            key = request.headers.get("Idempotency-Key", "")
-            already = Case.objects.filter(applicant=request.user, submission_key=key).exists() if key else False
-            case = services.create_and_submit(
-                applicant=request.user, item_code=values["item_code"], form_data=values["form_data"], idempotency_key=key
+            submission = services.create_and_submit(
+                applicant=request.user, item_code=values["item_code"], form_data=values["form_data"],
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
             )
-            return _written(case, request, 200 if already else 201)
+            return _written(submission.case, request, 201 if submission.created else 200)
         case = services.create_draft(applicant=request.user, item_code=values["item_code"], form_data=values["form_data"])
         return _written(case, request, 201)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.db import IntegrityError, transaction
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Max
 
 from yiwang.accounts.selectors import assigned_department_ids
@@ -286,24 +288,30 @@ def submit_application(
     return case
 
 
-def create_and_submit(*, applicant, item_code: str, form_data: dict, idempotency_key: str) -> Case:
-    """One-call application for items that need no uploads; retried calls return the first case."""
+@dataclass(frozen=True)
+class OneCallSubmission:
+    case: Case
+    created: bool  # False: a retry with the key of an earlier submission, answered with its case
+
+
+def create_and_submit(*, applicant, item_code: str, form_data: dict, idempotency_key: str) -> OneCallSubmission:
+    """One-call application for items that need no uploads; a retry gets the first call's case.
+
+    Concurrent calls with one key are serialised on the applicant's row, and the key is looked up
+    inside that transaction: exactly one creates the case, every other one answers with it.
+    """
     key = (idempotency_key or "").strip()[:100]
     if not key:
         raise ValidationFailed("idempotency_key_required", "请提供幂等键（Idempotency-Key）。", "An Idempotency-Key is required.")
-    existing = Case.objects.filter(applicant=applicant, submission_key=key).first()
-    if existing:
-        return existing
-    try:
-        with transaction.atomic():
-            draft = create_draft(applicant=applicant, item_code=item_code, form_data=form_data)
-            return submit_application(case_id=draft.pk, applicant=applicant, idempotency_key=key)
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its case.
+    with transaction.atomic():
+        # The applicant's row is the lock: their calls with one key queue here, other applicants' don't.
+        get_user_model().objects.select_for_update().filter(pk=applicant.pk).values_list("pk", flat=True).first()
         existing = Case.objects.filter(applicant=applicant, submission_key=key).first()
-        if existing:
-            return existing
-        raise
+        if existing is not None:
+            return OneCallSubmission(case=existing, created=False)
+        draft = create_draft(applicant=applicant, item_code=item_code, form_data=form_data)
+        case = submit_application(case_id=draft.pk, applicant=applicant, idempotency_key=key)
+        return OneCallSubmission(case=case, created=True)
 
 
 def _compute_dues(case: Case) -> None:
