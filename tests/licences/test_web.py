@@ -120,3 +120,16 @@ def test_pdf_download_anonymous_redirects_to_login(client, licence):
 def test_pdf_download_unknown_number_is_404(client, resident):
     client.force_login(resident)
     assert client.get("/licences/SCJG-20990101-99999999/pdf/").status_code == 404
+
+
+def test_public_verification_is_rate_limited_per_address(client, settings, catalog):
+    settings.LICENCE_VERIFY_RATE_LIMIT = {"requests": 3, "window_seconds": 600}
+    for n in range(2):
+        assert client.get(f"/licences/verify/GUESS-2026030{n}-0001/").status_code == 200
+    assert client.get("/api/v1/licences/GUESS-20260309-0001/verify/").status_code == 200  # the API shares the budget
+    refused = client.get("/licences/verify/GUESS-20260305-0002/")
+    assert refused.status_code == 429
+    assert "请求过于频繁，请 10 分钟后再试。" in refused.content.decode()
+    api = client.get("/api/v1/licences/GUESS-20260305-0003/verify/")
+    assert (api.status_code, api.json()["code"], api.json()["details"]) == (429, "rate_limited", {"retry_after_seconds": 600})
+    assert client.get("/licences/verify/GUESS-20260305-0002/", REMOTE_ADDR="192.0.2.50").status_code == 200

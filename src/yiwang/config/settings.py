@@ -125,6 +125,9 @@ if ENV.https:
 LOGIN_RATE_LIMIT = {"attempts": 5, "attempts_per_identity": 20, "attempts_per_address": 50, "window_seconds": 300,
                     "slowdown_seconds": 2}
 
+# Public licence verifications from one client address per window (page and API together).
+LICENCE_VERIFY_RATE_LIMIT = {"requests": 30, "window_seconds": 600}
+
 # Registrations posted from one client address per window (an office registers several people).
 REGISTRATION_RATE_LIMIT = {"attempts": 10, "window_seconds": 3600}
 

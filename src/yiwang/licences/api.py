@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yiwang.accounts.http import client_ip
 from yiwang.core.api import error_responses
 from yiwang.licences import constants as c
 from yiwang.licences import selectors, services
@@ -60,10 +61,11 @@ class LicenceVerifyAPIView(APIView):
     @extend_schema(
         operation_id="licence_verify",
         summary="Verify a licence by its number (public)",
-        responses={200: VerificationOutput},
+        responses={200: VerificationOutput, **error_responses(429)},
         tags=["licences"],
     )
     def get(self, request, number):
+        services.count_public_verification(client_ip=client_ip(request))
         verification = selectors.verify_licence(number)
         body = {
             "number": verification.number,

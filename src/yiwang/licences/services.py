@@ -12,6 +12,7 @@ Permission checks belong to the caller (`selectors.can_revoke_licence` for revoc
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.db import IntegrityError, transaction
 
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.core.identifiers import CREDIT_ALPHABET
 from yiwang.licences import constants as c
 from yiwang.licences import signing
 from yiwang.licences.models import Licence, SealKey
@@ -74,7 +76,7 @@ def issue_licence(*, case, issued_by) -> Licence:
     department = case.department
     seal_key = ensure_seal_key(department=department)
     issued_on = clock.legal_day(case.decided_at) if case.decided_at else clock.today()
-    number = licence_number(department_code=department.code, issued_on=issued_on, case_pk=case.pk)
+    number = licence_number(issuer_credit_code=department.credit_code, issued_on=issued_on)
     applicant = case.applicant
     holder_identifier = _holder_identifier(applicant)
     content = {
@@ -144,9 +146,27 @@ def revoke_licence(*, licence: Licence, reason: str, actor) -> Licence:
     return locked
 
 
-def licence_number(*, department_code: str, issued_on, case_pk: int) -> str:
-    """`<department code>-<yyyymmdd>-<case id, 8 digits>`: unique because a case has one licence."""
-    return f"{department_code}-{issued_on:%Y%m%d}-{case_pk:08d}"
+def count_public_verification(*, client_ip: str | None) -> None:
+    """Count one public verification from `client_ip`; RateLimited (429) beyond LICENCE_VERIFY_RATE_LIMIT."""
+    from datetime import timedelta
+
+    from yiwang.core.ratelimit import count_hit
+
+    config = settings.LICENCE_VERIFY_RATE_LIMIT
+    count_hit(bucket="licence_verify", key=client_ip, limit=int(config["requests"]),
+              window=timedelta(seconds=int(config["window_seconds"])))
+
+
+def licence_number(*, issuer_credit_code: str, issued_on) -> str:
+    """`<issuing organ's credit code>-<yyyymmdd>-<12 random characters>`.
+
+    Laid out like the GB/T 36904 e-licence identifier (the issuing organ's unified social credit
+    code, then the licence's own part), with a random part of 12 characters from the credit-code
+    alphabet (31^12, about 59 bits): a number cannot be guessed from another one, so the public
+    verification page cannot be walked to learn who holds which licence.
+    """
+    random_part = "".join(secrets.choice(CREDIT_ALPHABET) for _ in range(12))
+    return f"{issuer_credit_code}-{issued_on:%Y%m%d}-{random_part}"
 
 
 def licence_title(case) -> str:

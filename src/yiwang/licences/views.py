@@ -7,10 +7,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from yiwang.accounts.http import client_ip
 from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.i18n import error_text
 from yiwang.licences import constants as c
-from yiwang.licences import selectors
+from yiwang.licences import selectors, services
 from yiwang.licences.responses import pdf_response
 
 
@@ -20,7 +21,11 @@ def verify_lookup(request):
     number = (request.GET.get("number") or "").strip()
     if number:
         if selectors.is_wellformed_number(number):
-            return redirect("licences:verify", number=number)
+            return redirect("licences:verify", number=number)  # counted there
+        try:
+            services.count_public_verification(client_ip=client_ip(request))
+        except DomainError as exc:
+            return _error_page(request, exc)
         verification = selectors.verify_licence(number)
         return render(request, "licences/verify.html", {"verification": verification, "c": c})
     return render(request, "licences/verify_lookup.html")
@@ -28,7 +33,14 @@ def verify_lookup(request):
 
 @require_GET
 def verify(request, number):
-    """Public (no login): the licence's status, masked holder and whether its signature verified."""
+    """Public (no login): the licence's status, masked holder and whether its signature verified.
+
+    Limited per client address (LICENCE_VERIFY_RATE_LIMIT), with the lookup form and the API.
+    """
+    try:
+        services.count_public_verification(client_ip=client_ip(request))
+    except DomainError as exc:
+        return _error_page(request, exc)
     verification = selectors.verify_licence(number)
     return render(request, "licences/verify.html", {"verification": verification, "c": c})
 
