@@ -29,6 +29,25 @@ def test_filter_masks_lower_case_x_and_phone_in_the_message():
     assert record.getMessage() == "id 310120********123x phone 139****5678"
 
 
+@pytest.mark.parametrize(("message", "masked"), [
+    ("sms to +8613912345678 sent", "sms to +86139****5678 sent"),
+    ("sms to +86 13912345678 sent", "sms to +86 139****5678 sent"),
+    ("call 0086-13912345678", "call 0086-139****5678"),
+    ("id=31012019900307123Xabc", "id=310120********123Xabc"),
+    ("user31012019900307123X logged", "user310120********123X logged"),
+])
+def test_filter_masks_country_codes_and_numbers_next_to_letters(message, masked):
+    record = _record(message)
+    MaskPIIFilter().filter(record)
+    assert record.getMessage() == masked
+
+
+def test_filter_leaves_case_and_bundle_numbers_alone():
+    record = _record("case 310120SCJG01000120260310000001 and bundle 310120YJS00120260310000001 and tel 021-57123456")
+    MaskPIIFilter().filter(record)
+    assert record.getMessage() == "case 310120SCJG01000120260310000001 and bundle 310120YJS00120260310000001 and tel 021-57123456"
+
+
 def test_filter_leaves_other_text_alone():
     record = _record("case %s accepted", "310120-SCJG-01-0001")
     MaskPIIFilter().filter(record)

@@ -303,6 +303,10 @@ def test_staff_page_masks_the_applicant_id(resident_client, resident, officer_cl
     assert resident.id_number not in html
     assert mask_id_card(resident.id_number) in html
     assert "张*" in html
+    # The mobile number of the form too (the applicant's own page shows it in full).
+    assert "13800138000" not in html
+    assert "<td>138****8000</td>" in html
+    assert "13800138000" in resident_client.get(f"/cases/{case.pk}/").content.decode()
 
 
 def test_stale_version_shows_409_message_and_changes_nothing(resident_client, officer_client):

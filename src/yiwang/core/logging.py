@@ -7,14 +7,16 @@ import re
 
 from yiwang.core.identifiers import mask_id_card, mask_phone
 
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Only digits delimit a number: "id=31012019900307123Xabc" or "user31012019900307123X" are masked too.
+_ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+# A mobile number, also with the country code: +86 138…, 0086-138…, +8613800138000.
+_PHONE_RE = re.compile(r"(?<![\d+])((?:\+|00)?86[\s-]?)?(1[3-9]\d{9})(?!\d)")
 
 
 def mask_text(text: str) -> str:
     """Mask every ID card number and mobile number found in free text."""
     text = _ID_RE.sub(lambda m: mask_id_card(m.group(0)), text)
-    return _PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _PHONE_RE.sub(lambda m: (m.group(1) or "") + mask_phone(m.group(2)), text)
 
 
 class MaskPIIFilter(logging.Filter):

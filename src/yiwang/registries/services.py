@@ -25,6 +25,7 @@ import logging
 import secrets
 import time
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from yiwang.accounts.selectors import is_resident_like
@@ -125,8 +126,11 @@ def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: st
             )
     now = _now()
     with transaction.atomic():
+        # The user's row is the lock: with no consent yet there is no consent row to lock, and two
+        # concurrent grants (a double click on "consent and fetch") must leave one consent.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
         existing = (
-            Consent.objects.select_for_update()
+            Consent.objects
             .filter(user=user, registry=registry, record_kind=kind, case_id=case_id, withdrawn_at__isnull=True,
                     expires_at__gt=now)
             .first()
