@@ -518,4 +518,20 @@ def test_business_start_up_needs_no_licence_from_the_founder_and_passes_it_on(
     detail = applicant.get(f"/api/v1/bundle-applications/{body['id']}/").json()
     assert detail["status"] == "completed"
     assert {m["case"]["state"] for m in detail["members"]} == {"result_issued"}
-    assert licence_number.startswith("SCJG-")
+    assert licence_number.startswith("11310120MB2P41K5X6-20261126-")  # SCJG issued it that day
+
+
+def test_an_officer_sees_other_departments_members_only_by_their_state(submitted_business, officers, enterprise):
+    detail = officers["GAZA"].get(f"/api/v1/bundle-applications/{submitted_business['id']}/").json()
+    by_department = {m["department"]: m for m in detail["members"]}
+    own = by_department["GAZA"]
+    assert (own["details_hidden"], own["state"], own["case"]["number"]) == (
+        False, "received", member(submitted_business, "310120-GAZA-20-0001")["case"]["number"])
+    others = [m for m in detail["members"] if m["department"] != "GAZA"]
+    assert len(others) == 6
+    assert all((m["details_hidden"], m["case"], m["requested_materials"], m["notice"], m["state"]) ==
+               (True, None, [], None, "received") for m in others)
+    # The applicant sees every member in full.
+    mine = client_for(enterprise).get(f"/api/v1/bundle-applications/{submitted_business['id']}/").json()
+    assert [m["details_hidden"] for m in mine["members"]] == [False] * 7
+    assert all(m["case"]["number"] for m in mine["members"])

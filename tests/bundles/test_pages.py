@@ -217,3 +217,16 @@ def test_the_guide_in_english(catalog):
     assert "Starting a business" in page
     assert "Sign in to apply" in page  # not signed in
     assert "登录后办理" not in page
+
+
+def test_the_bundle_page_shows_other_departments_members_by_state_only(submitted_business):
+    officer = make_staff(role="window_officer", departments=["GAZA"])
+    page = browser(officer).get(f"/bundles/cases/{submitted_business['id']}/").content.decode()
+    assert page.count('class="member-row') == 7
+    own = member(submitted_business, "310120-GAZA-20-0001")["case"]
+    assert own["number"] in page
+    assert f'href="/cases/{own["id"]}/"' in page
+    others = [m["case"] for m in submitted_business["members"] if m["department"] != "GAZA"]
+    assert [c["number"] for c in others if c["number"] in page] == []
+    assert [c["id"] for c in others if f'href="/cases/{c["id"]}/"' in page] == []
+    assert page.count("已申报") == 7  # every member's state, for coordination

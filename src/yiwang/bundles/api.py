@@ -211,15 +211,31 @@ class BundleCaseMemberOut(serializers.Serializer):
     item_name_en = serializers.CharField(source="member.item.name_en")
     department = serializers.CharField(source="member.item.department.code")
     channel = serializers.CharField(source="member.channel", help_text="online: own case; window: apply at a window")
+    state = serializers.CharField(help_text="the member case's state (shown to every viewer of the bundle case)")
+    details_hidden = serializers.SerializerMethodField(
+        help_text="true when the member case belongs to a department whose cases the viewer cannot read: "
+                  "then case, requested_materials and notice are empty")
     reason = serializers.CharField(source="member.reason")
     reason_en = serializers.CharField(source="member.reason_en")
     case = BundleMemberCaseOut(allow_null=True)
     requested_materials = serializers.ListField(child=serializers.CharField(), help_text="open supplement request")
     notice = serializers.SerializerMethodField()
 
+    def _hidden(self, member) -> bool:
+        return member.case is not None and member.case.pk not in self.context.get("open_cases", set())
+
+    def get_details_hidden(self, member) -> bool:
+        return self._hidden(member)
+
+    def to_representation(self, member):
+        data = super().to_representation(member)
+        if self._hidden(member):
+            data.update(case=None, requested_materials=[], notice=None)
+        return data
+
     def get_notice(self, member) -> dict | None:
         """The latest notice of the member case (receipt, acceptance, supplement, ...)."""
-        if member.case is None:
+        if member.case is None or self._hidden(member):
             return None
         notice = member.case.notices.order_by("-issued_at", "-id").first()
         return {"kind": notice.kind, "title": notice.title} if notice else None
@@ -291,7 +307,9 @@ class BundleCaseDetailOut(BundleCaseOut):
         ]
 
     def get_members(self, bundle_case) -> BundleCaseMemberOut(many=True):  # type: ignore[valid-type]
-        return BundleCaseMemberOut(self._status(bundle_case).members, many=True).data
+        members = self._status(bundle_case).members
+        open_cases = selectors.member_cases_open_to(self.context.get("viewer"), members)
+        return BundleCaseMemberOut(members, many=True, context={"open_cases": open_cases}).data
 
     def get_supplements(self, bundle_case) -> BundleSupplementGroupOut(many=True):  # type: ignore[valid-type]
         return [

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from yiwang.accounts.selectors import assigned_department_ids, is_resident_like, is_staff_member
 from yiwang.applications import constants as case_states
-from yiwang.applications.selectors import requested_supplement_positions
+from yiwang.applications.selectors import cases_visible_to, requested_supplement_positions
 from yiwang.bundles import constants as c
 from yiwang.bundles import guidance
 from yiwang.bundles.models import BundleCase, BundleCaseMember
@@ -205,6 +205,19 @@ class MemberStatus:
     @property
     def refused(self) -> bool:
         return self.state in REFUSED_STATES
+
+
+def member_cases_open_to(viewer, members: list[MemberStatus]) -> set[int]:
+    """Ids of the member cases `viewer` may read in full: those their own case view would show.
+
+    An officer coordinating a bundle sees every member's state, but another department's case
+    (its number, dates, supplement requests, notices, opinions) only as that department's own
+    staff would: not at all.
+    """
+    ids = [m.case.pk for m in members if m.case is not None]
+    if not ids:
+        return set()
+    return set(cases_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 @dataclass

@@ -218,9 +218,18 @@ def _state_label(state: str) -> str:
     return say(dict(case_states.STATES).get(state, state), case_states.STATES_EN.get(state, state))
 
 
-def _member_rows(status) -> list[MemberRow]:
+def _member_rows(status, viewer) -> list[MemberRow]:
     rows = []
+    open_cases = selectors.member_cases_open_to(viewer, status.members)
     for m in status.members:
+        if m.case is not None and m.case.pk not in open_cases:
+            # Another department's case: its state for coordination, nothing its own page would hide.
+            rows.append(MemberRow(
+                position=m.member.position, item_name=_name(m.member.item), department=_name(m.member.item.department),
+                reason=say(m.member.reason, m.member.reason_en), channel=m.member.channel, case=None,
+                state_label=_state_label(m.state), requested=[], refused=m.refused, opinion="",
+            ))
+            continue
         opinion = ""
         if m.refused and m.case is not None:
             event = m.case.events.filter(to_state=m.state).order_by("-sequence").first()
@@ -255,7 +264,7 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
         "applicant": _applicant_identity(bundle_case, request.user),
         "status": combined,
         "status_label": say(combined.label, combined.label_en),
-        "members": _member_rows(combined),
+        "members": _member_rows(combined, request.user),
         "skipped": [say(s.get("reason", ""), s.get("reason_en", "")) for s in bundle_case.skipped],
         "supplement_groups": [(name, [_name(m.member.item) for m in members]) for name, members in combined.supplement_groups()],
         "error_message": error_message,
