@@ -135,8 +135,24 @@ def _run_gunicorn(bind: str, workers: int, threads: int, extra_env: dict | None 
         def load(self):
             return application
 
+    _drop_server_banner()
     Server().run()
     return 0
+
+
+def _drop_server_banner() -> None:
+    """gunicorn names itself and its version in a Server header on every response; say nothing."""
+    from gunicorn.http import wsgi
+
+    if getattr(wsgi.Response, "_yiwang_no_banner", False):
+        return
+    headers = wsgi.Response.default_headers
+
+    def default_headers(self):
+        return [line for line in headers(self) if not line.lower().startswith("server:")]
+
+    wsgi.Response.default_headers = default_headers
+    wsgi.Response._yiwang_no_banner = True
 
 
 def _start_registry_service(host: str, port: int, data_dir: str | None):

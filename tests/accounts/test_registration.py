@@ -289,3 +289,38 @@ def test_register_page_short_password_shown_beside_the_password(client):
     assert response.status_code == 400
     assert response.context["form"].errors["password"] == ["密码太短，至少需要 8 个字符。"]
     assert not User.objects.filter(username="zhaoliu").exists()
+
+
+@pytest.mark.parametrize(("username", "message_en"), [
+    ("pаul", "A username may not mix letters of different alphabets (such as Latin and Cyrillic)."),  # Cyrillic а
+    ("admіn", "A username may not mix letters of different alphabets (such as Latin and Cyrillic)."),  # Ukrainian і
+    ("zhang\u200bsan", "A username may not contain invisible characters (zero-width or text-direction controls)."),
+    ("evil\u202egnp.exe", "A username may not contain invisible characters (zero-width or text-direction controls)."),
+])
+def test_misleading_usernames_are_refused(username, message_en):
+    with pytest.raises(ValidationFailed) as info:
+        services.register_resident(username=username, password=PASSWORD, real_name="王五", id_number=valid_id_number(seq=930))
+    assert (info.value.code, info.value.message_en, info.value.details) == ("invalid_username", message_en, {"field": "username"})
+    assert not User.objects.filter(id_number=valid_id_number(seq=930)).exists()
+
+
+@pytest.mark.parametrize("username", ["zhangsan", "张三2026", "王小明_office", "li.si@fx"])
+def test_ordinary_usernames_pass(username):
+    user = services.register_resident(username=username, password=PASSWORD, real_name="王五", id_number=valid_id_number(seq=931))
+    assert user.username == username
+
+
+@pytest.mark.parametrize(("phone", "stored"), [("13800138000", "13800138000"), ("１３８００１３８０００", "13800138000"),
+                                               ("+86 138-0013-8000", "13800138000"), ("", "")])
+def test_the_phone_is_validated_and_stored_as_on_the_form(phone, stored):
+    user = services.register_resident(username="phone-ok", password=PASSWORD, real_name="王五", id_number=valid_id_number(seq=932),
+                                      phone=phone)
+    assert user.phone == stored
+
+
+@pytest.mark.parametrize("phone", ["12345", "23800138000", "138001380001", "021-57123456"])
+def test_a_phone_that_is_not_a_mobile_number_is_refused(phone):
+    with pytest.raises(ValidationFailed) as info:
+        services.register_resident(username="phone-bad", password=PASSWORD, real_name="王五", id_number=valid_id_number(seq=933),
+                                   phone=phone)
+    assert (info.value.code, info.value.message, info.value.details) == ("invalid_phone", "请填写11位手机号码。", {"field": "phone"})

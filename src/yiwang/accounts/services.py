@@ -27,7 +27,9 @@ from yiwang.accounts import constants as c
 from yiwang.accounts.models import LoginAttempt, RegistrationAttempt, User
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, RateLimited, ValidationFailed
-from yiwang.core.identifiers import IdentifierError, normalize_credit_code, normalize_id_card
+from yiwang.core.identifiers import (
+    IdentifierError, confusable_name_problem, normalize_credit_code, normalize_id_card, normalize_mobile,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,13 @@ def _clean_username(username: str) -> str:
         raise _field_error(
             "username", "invalid_username", "用户名不能超过150个字符。", "A username has at most 150 characters."
         )
+    problem = confusable_name_problem(username)
+    if problem == "invisible":
+        raise _field_error("username", "invalid_username", "用户名不能含有不可见字符（如零宽字符、文字方向控制符）。",
+                           "A username may not contain invisible characters (zero-width or text-direction controls).")
+    if problem == "mixed_scripts":
+        raise _field_error("username", "invalid_username", "用户名不能混用不同文字的字母（如拉丁字母和西里尔字母）。",
+                           "A username may not mix letters of different alphabets (such as Latin and Cyrillic).")
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError:
@@ -161,8 +170,11 @@ def register_resident(*, username: str, password: str, real_name: str, id_number
     except IdentifierError as exc:
         raise _identifier_error("id_number", exc) from None
     phone = (phone or "").strip()
-    if len(phone) > 20:
-        raise _field_error("phone", "invalid_phone", "手机号码不能超过20个字符。", "A phone number has at most 20 characters.")
+    if phone:
+        try:
+            phone = normalize_mobile(phone)
+        except IdentifierError as exc:
+            raise _identifier_error("phone", exc) from None
     _ensure_username_free(username)
     # Every check of what was typed comes before the one about other people's accounts.
     _check_password(password, user=User(username=username, real_name=real_name))

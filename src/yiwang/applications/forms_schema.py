@@ -6,10 +6,9 @@ are asked for their company's details instead of a person's.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+from yiwang.core.identifiers import IdentifierError, normalize_mobile
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,11 @@ def validate_form_data(fields: list[FormField], data: dict) -> tuple[dict, dict[
                 f"'{field.label_en}' must be at most {field.max_length} characters.",
             )
             continue
-        if field.name == "phone" and value and not _MOBILE.match(value):
-            errors[field.name] = ("请填写11位手机号码。", "Enter an 11-digit mobile number.")
-            continue
+        if field.name == "phone" and value:
+            try:
+                value = normalize_mobile(value)
+            except IdentifierError as error:
+                errors[field.name] = (error.message, error.message_en)
+                continue
         clean[field.name] = value
     return clean, errors

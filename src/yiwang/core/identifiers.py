@@ -109,6 +109,40 @@ def normalize_credit_code(value: str) -> str:
     return code
 
 
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+def normalize_mobile(value: str) -> str:
+    """An 11-digit mainland mobile number (full-width digits accepted) or IdentifierError."""
+    number = _canonical_text(value).replace(" ", "").replace("-", "")
+    if number.startswith("+86"):
+        number = number[3:]
+    if not _MOBILE.fullmatch(number):
+        raise IdentifierError("invalid_phone", "请填写11位手机号码。", "Enter an 11-digit mobile number.")
+    return number
+
+
+def _script_of(char: str) -> str | None:
+    if not char.isalpha():
+        return None
+    name = unicodedata.name(char, "")
+    if name.startswith(("CJK ", "HIRAGANA", "KATAKANA")) or "IDEOGRAPH" in name:
+        return "HAN"
+    return name.split(" ", 1)[0]  # LATIN, CYRILLIC, GREEK, ARABIC, ...
+
+
+def confusable_name_problem(text: str) -> str | None:
+    """Why a username would mislead, or None.
+
+    "invisible": a zero-width, bidirectional-control or other format character; "mixed_scripts":
+    letters of more than one alphabet besides Chinese characters (a Cyrillic "а" in a Latin name).
+    """
+    if any(unicodedata.category(char) in {"Cf", "Cc", "Co", "Cs"} for char in text):
+        return "invisible"
+    scripts = {script for script in map(_script_of, text) if script not in (None, "HAN")}
+    return "mixed_scripts" if len(scripts) > 1 else None
+
+
 def mask_id_card(number: str) -> str:
     """310120********1234 style: region kept, birth date and serial hidden."""
     if not number or len(number) < 10:
