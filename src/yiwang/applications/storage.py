@@ -13,6 +13,7 @@ from typing import BinaryIO
 import filetype
 from django.conf import settings
 
+from yiwang.applications.filecheck import is_image_pdf_polyglot, pdf_active_content
 from yiwang.core.errors import ValidationFailed
 
 # Types a resident may upload: scans and photos, judged by their bytes not by their name.
@@ -65,6 +66,7 @@ def store_material_file(stream: BinaryIO, *, max_bytes: int | None = None) -> St
                 "The file's content is not PDF, JPEG or PNG (judged by content, not by the file name).",
                 details={"detected": content_type or "unknown"},
             )
+        _refuse_active_content(tmp_name, content_type, head)
         sha = digest.hexdigest()
         relative = f"materials/{sha[:2]}/{sha}"
         final = Path(settings.MEDIA_ROOT) / relative
@@ -75,6 +77,26 @@ def store_material_file(stream: BinaryIO, *, max_bytes: int | None = None) -> St
     finally:
         if tmp_name and os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+def _refuse_active_content(path: str, content_type: str, head: bytes) -> None:
+    if content_type == "application/pdf":
+        with open(path, "rb") as stored:
+            found = pdf_active_content(stored.read())
+        if found:
+            raise ValidationFailed(
+                "pdf_active_content",
+                "PDF 文件中含有脚本或自动执行的动作，不能上传。请用扫描件或“打印为 PDF”另存后再上传。",
+                "The PDF contains scripts or automatic actions and cannot be uploaded. Save it again as a plain scan "
+                "or with 'print to PDF', then upload it.",
+                details={"found": found},
+            )
+    elif is_image_pdf_polyglot(head):
+        raise ValidationFailed(
+            "polyglot_file",
+            "图片文件中夹带了 PDF 内容，不能上传。请重新拍照或扫描后上传。",
+            "The image also carries PDF content and cannot be uploaded. Take or scan the picture again.",
+        )
 
 
 def store_shared_record(record: dict) -> StoredFile:
