@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.accounts import selectors, services
+from yiwang.accounts.authentication import ExpiringTokenAuthentication
 from yiwang.accounts.http import client_ip
 from yiwang.core.api import error_responses
 from yiwang.core.errors import RateLimited
@@ -67,7 +68,7 @@ class TokenView(APIView):
 
 class MeView(APIView):
     # Token first, so an anonymous request gets 401 with `WWW-Authenticate: Token` (not 403).
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

@@ -21,6 +21,8 @@ class User(AbstractUser):
     departments = models.ManyToManyField("catalog.Department", verbose_name="所属部门", blank=True, related_name="staff")
     # AbstractUser's default reads the wall clock; ours reads core.clock like every other timestamp.
     date_joined = models.DateTimeField("注册时间", default=clock.now)
+    # When the password last changed: API tokens issued before then stop working.
+    credentials_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -31,6 +33,12 @@ class User(AbstractUser):
                 name="staff_has_role",
             ),
         ]
+
+    def set_password(self, raw_password):
+        # Every way a password is set (admin form, createadmin, a reset) retires older API tokens.
+        super().set_password(raw_password)
+        if self.pk is not None:
+            self.credentials_changed_at = clock.now()
 
     @property
     def is_staff_member(self) -> bool:

@@ -322,7 +322,7 @@ def create_administrator(*, username: str, password: str, real_name: str) -> Use
         existing.is_staff = True
         existing.is_superuser = True
         existing.is_active = True
-        existing.save(update_fields=["password", "is_staff", "is_superuser", "is_active"])
+        existing.save(update_fields=["password", "credentials_changed_at", "is_staff", "is_superuser", "is_active"])
         logger.info("administrator password reset: %s", username)
         return existing
     user = _create_user(
@@ -436,7 +436,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         else:
             if not user.check_password(account.password):
                 user.set_password(account.password)
-                user.save(update_fields=["password"])
+                user.save(update_fields=["password", "credentials_changed_at"])
             if spec.department_codes and not user.departments.exists():
                 user.departments.set(Department.objects.filter(code__in=spec.department_codes))
         accounts.append(account)
@@ -553,6 +553,16 @@ def purge_login_attempts(*, before: datetime) -> int:
 
 
 def issue_api_token(*, user: User) -> str:
-    """The user's API token (created on first use, then the same one)."""
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+    """The user's API token: the current one, or a new one once it expired or the password changed."""
+    from yiwang.accounts.authentication import token_is_current
+
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and token_is_current(token):
+            return token.key
+        if token is not None:
+            token.delete()
+        token = Token.objects.create(user=user)
+        # DRF stamps `created` from the wall clock; the platform's time is core.clock's.
+        Token.objects.filter(pk=token.pk).update(created=clock.now())
+        return token.key

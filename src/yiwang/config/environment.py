@@ -36,6 +36,9 @@ class Environment:
     registry_platform: str
     trusted_proxies: frozenset[str]
     https: bool
+    staff_session_hours: int
+    session_hours: int
+    api_token_hours: int
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -76,6 +79,15 @@ def _secret_key(data_dir: Path) -> str:
         ) from None
 
 
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of hours (1 or more), got {raw!r}")
+    return int(raw)
+
+
 def read_environment() -> Environment:
     data_dir = data_dir_from_env()
     hosts = os.environ.get("YIWANG_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
@@ -95,6 +107,11 @@ def read_environment() -> Environment:
         trusted_proxies=frozenset(p.strip() for p in os.environ.get("YIWANG_TRUSTED_PROXIES", "").split(",") if p.strip()),
         # Served over HTTPS (behind a TLS-terminating proxy): secure cookies and HSTS.
         https=_bool(os.environ.get("YIWANG_HTTPS"), False),
+        # How long a sign-in lasts: a working day for staff, a day for residents and enterprises.
+        staff_session_hours=_positive_int("YIWANG_STAFF_SESSION_HOURS", 8),
+        session_hours=_positive_int("YIWANG_SESSION_HOURS", 24),
+        # How long an API token lasts before it must be asked for again.
+        api_token_hours=_positive_int("YIWANG_API_TOKEN_HOURS", 24),
     )
 
 

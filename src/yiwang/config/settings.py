@@ -19,6 +19,9 @@ YIWANG_REGISTRY_URL = ENV.registry_url
 YIWANG_REGISTRY_CREDENTIAL = ENV.registry_credential
 YIWANG_REGISTRY_PLATFORM = ENV.registry_platform
 TRUSTED_PROXIES = ENV.trusted_proxies
+STAFF_SESSION_SECONDS = ENV.staff_session_hours * 3600
+SESSION_COOKIE_AGE = ENV.session_hours * 3600  # residents and enterprises (staff: core SessionLifetimeMiddleware)
+API_TOKEN_SECONDS = ENV.api_token_hours * 3600
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yiwang.accounts.middleware.StaffSessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -135,7 +139,7 @@ REGISTRATION_RATE_LIMIT = {"attempts": 10, "window_seconds": 3600}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with WWW-Authenticate rather than 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "yiwang.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
