@@ -400,3 +400,25 @@ def test_shared_record_replaces_an_exemptible_upload(applicant, catalog):
     submitted = applicant.post(f"/api/v1/applications/{created['id']}/submit/")
     assert submitted.status_code == 200
     assert submitted.json()["state"] == "received"
+
+
+def test_a_draft_stores_only_its_forms_fields_within_their_lengths(applicant):
+    """The probe stored 100,000 unknown form keys and 11 MB values in one draft."""
+    flood = {f"k{n}": "x" for n in range(100_000)}
+    response = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": {**FORM, **flood}},
+                              format="json")
+    assert (response.status_code, response.json()["code"]) == (413, "request_too_large")  # over a megabyte of JSON
+    some = {f"k{n}": "x" for n in range(5000)}
+    response = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": {**FORM, **some}},
+                              format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "unknown_form_field")
+    assert response.json()["message_en"] == (
+        "The application form has errors: The form has no such fields: k0, k1, k10, k100, k1000, k1001, k1002, "
+        "k1003, k1004, k1005, … (5000 in all)."
+    )
+    assert Case.objects.count() == 0
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    long_address = applicant.patch(f"/api/v1/applications/{created['id']}/", {"form_data": {"address": "路" * 201}},
+                                   format="json")
+    assert (long_address.status_code, long_address.json()["code"]) == (400, "invalid_form")
+    assert Case.objects.get(pk=created["id"]).form_data == FORM

@@ -20,7 +20,7 @@ from django.db.models import Max
 from yiwang.accounts.selectors import assigned_department_ids
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
-from yiwang.applications.forms_schema import default_form_fields, validate_form_data
+from yiwang.applications.forms_schema import check_draft_values, default_form_fields, validate_form_data
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
 from yiwang.applications.notices import NoticeFacts, compose_notice
 from yiwang.applications.selectors import material_is_open
@@ -59,6 +59,20 @@ def _clean_form(user, form_data: dict) -> dict:
             details={name: {"message": zh, "message_en": en} for name, (zh, en) in errors.items()},
         )
     return clean
+
+
+def draft_form_values(user, form_data) -> dict[str, str]:
+    """The part of `form_data` a draft of `user` may store; ValidationFailed (400) for unknown
+    fields or values longer than the form allows (nothing is stored then)."""
+    values, errors = check_draft_values(default_form_fields(applicant_kind=_applicant_kind(user)), form_data or {})
+    if errors:
+        raise ValidationFailed(
+            "unknown_form_field" if set(errors) == {"__unknown__"} else "invalid_form",
+            "申请表填写有误：" + "；".join(zh for zh, _ in errors.values()),
+            "The application form has errors: " + "; ".join(en for _, en in errors.values()),
+            details={name: {"message": zh, "message_en": en} for name, (zh, en) in errors.items()},
+        )
+    return values
 
 
 def _lock_case(case_id: int) -> Case:
@@ -104,7 +118,7 @@ def create_draft(*, applicant, item_code: str, form_data: dict | None = None) ->
             department=item.department,
             applicant=applicant,
             state=c.DRAFT,
-            form_data={k: v for k, v in (form_data or {}).items() if isinstance(v, str)},
+            form_data=draft_form_values(applicant, form_data),
         )
 
 
@@ -115,7 +129,7 @@ def update_draft(*, case_id: int, applicant, form_data: dict) -> Case:
         _own_case_or_404(case, applicant)
         if case.state != c.DRAFT:
             raise Conflict("not_a_draft", "办件已提交，不能再修改申请表。", "The case is submitted; its form can no longer change.")
-        case.form_data = {**case.form_data, **{k: v for k, v in form_data.items() if isinstance(v, str)}}
+        case.form_data = {**case.form_data, **draft_form_values(applicant, form_data)}
         case.save(update_fields=["form_data", "updated_at"])
         return case
 

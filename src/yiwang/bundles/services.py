@@ -112,6 +112,19 @@ def _item_forms(item_form_data) -> dict[str, dict[str, str]]:
     return {str(code): _strings(fields) for code, fields in (item_form_data or {}).items() if isinstance(fields, dict)}
 
 
+def _checked_forms(applicant, form_data, item_form_data, member_codes) -> tuple[dict, dict]:
+    """The shared and per-item fields a bundle may store: the form's own fields, for its own members."""
+    shared = applications.draft_form_values(applicant, _strings(form_data))
+    per_item = _item_forms(item_form_data)
+    strangers = sorted(set(per_item) - set(member_codes))
+    if strangers:
+        raise ValidationFailed(
+            "unknown_member_item", f"本一件事不含事项：{'、'.join(strangers[:10])}。",
+            f"This bundle case has no member item {', '.join(strangers[:10])}.",
+        )
+    return shared, {code: applications.draft_form_values(applicant, fields) for code, fields in per_item.items()}
+
+
 def member_form(form_data: dict, item_form_data: dict, item_code: str) -> dict[str, str]:
     """An item's application form: the shared fields, overridden by that item's own fields."""
     return {**_strings(form_data), **_item_forms(item_form_data).get(item_code, {})}
@@ -147,7 +160,7 @@ def start_bundle_application(
             "按您的回答，本一件事的事项均需到窗口办理，请携带材料前往窗口。",
             "With these answers every item of this bundle is handled at a window; please visit one.",
         )
-    shared, per_item = _strings(form_data), _item_forms(item_form_data)
+    shared, per_item = _checked_forms(applicant, form_data, item_form_data, [row.item.code for row in guide.items])
     with transaction.atomic():
         bundle_case = BundleCase.objects.create(
             bundle=bundle,
@@ -197,9 +210,11 @@ def update_bundle_form(
                 logger.info("bundle case %s: stale form save %s of page %s ignored", bundle_case.pk, edit.seq, edit.page)
                 return bundle_case
             bundle_case.form_page, bundle_case.form_seq = edit.page, edit.seq
-        bundle_case.form_data = {**bundle_case.form_data, **_strings(form_data)}
+        shared, per_item = _checked_forms(applicant, form_data, item_form_data,
+                                          [m.item.code for m in bundle_case.members.select_related("item")])
+        bundle_case.form_data = {**bundle_case.form_data, **shared}
         forms = dict(bundle_case.item_form_data)
-        for code, fields in _item_forms(item_form_data).items():
+        for code, fields in per_item.items():
             forms[code] = {**forms.get(code, {}), **fields}
         bundle_case.item_form_data = forms
         bundle_case.save(update_fields=["form_data", "item_form_data", "form_page", "form_seq", "updated_at"])
