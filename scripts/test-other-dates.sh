@@ -21,5 +21,6 @@ if ! command -v faketime >/dev/null 2>&1; then
 fi
 for when in "2027-07-14 16:30:00" "2026-02-14 01:00:00"; do
   echo "== tests with the wall clock at $when UTC =="
-  TZ=UTC faketime "$when" "$python" -m pytest "$@"
+  # The schema fuzzing is about inputs, not dates: it runs in the main runs only.
+  TZ=UTC faketime "$when" "$python" -m pytest -m "not fuzz" "$@"
 done
