@@ -46,6 +46,19 @@ def browser(monkeypatch):
         connections.close_all()
 
 
+def eventually(condition, *, timeout: float = 10.0, interval: float = 0.05, what: str = "the condition") -> None:
+    """Wait until `condition()` is true (e.g. a row the browser's request writes): polled from the
+    test, because the pages' Content-Security-Policy forbids the eval that a string
+    `page.wait_for_function` needs."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
 def login(page, base: str, username: str) -> None:
     """Sign in through the login form (every test user has tests.factories.PASSWORD)."""
     page.goto(f"{base}/accounts/login/")

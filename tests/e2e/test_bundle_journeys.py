@@ -18,7 +18,7 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, browser_only, login
+from tests.e2e.conftest import ARTIFACTS, browser_only, eventually, login
 from tests.factories import PASSWORD, make_staff
 from tests.helpers import PDF_BYTES
 from yiwang.accounts.models import User
@@ -130,9 +130,8 @@ def test_school_transfer_without_uploading_the_household_register_or_property_ce
     # Typed values are kept without pressing 保存: the form saves itself as the parent types.
     page.fill("#id_remarks", "因户籍迁移，孩子张小明申请转学，入学时间待定。")
     page.locator("#id_address").focus()
-    page.wait_for_function(
-        "fetch(location.href).then(r => r.text()).then(t => t.includes('入学时间待定'))"
-    )
+    eventually(lambda: "入学时间待定" in BundleCase.objects.get(applicant=parent).form_data.get("remarks", ""),
+               what="the autosave of the remarks")
     for name in FETCHED_FOR_SCHOOL:
         row = material_row(page, name)
         row.locator("input[name=consent]").check()

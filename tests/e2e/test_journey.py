@@ -45,7 +45,7 @@ def test_resident_applies_officer_approves_resident_downloads_verified_licence(c
         applicant.set_input_files(f"input[type=file][aria-label='{name}']", str(scan))
         applicant.locator(f"input[type=file][aria-label='{name}'] ~ button").click()
         applicant.wait_for_load_state("networkidle")
-    applicant.wait_for_function("document.querySelectorAll('a[href*=\"/materials/\"]').length >= 2")
+    applicant.locator("a[href*='/materials/']").nth(1).wait_for()
     applicant.screenshot(path=str(ARTIFACTS / "01-application.png"), full_page=True)
     applicant.click("button:has-text('提交申报')")
     applicant.wait_for_load_state("networkidle")
