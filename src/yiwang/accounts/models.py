@@ -57,18 +57,6 @@ class User(AbstractUser):
         return mask_id_card(self.id_number or "")
 
 
-class RegistrationAttempt(models.Model):
-    """One posted registration, counted per client address for the registration limit."""
-
-    client_ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
-    at = CreatedAtField("时间", db_index=True)
-
-    class Meta:
-        verbose_name = "注册尝试"
-        verbose_name_plural = "注册尝试"
-        indexes = [models.Index(fields=["client_ip", "at"], name="registrationattempt_ip_at")]
-
-
 class LoginAttempt(models.Model):
     """Recorded per attempt, so the rate limit holds across server workers."""
 

@@ -24,8 +24,9 @@ from django.db.models import Max
 from rest_framework.authtoken.models import Token
 
 from yiwang.accounts import constants as c
-from yiwang.accounts.models import LoginAttempt, RegistrationAttempt, User
+from yiwang.accounts.models import LoginAttempt, User
 from yiwang.core import clock
+from yiwang.core.ratelimit import count_hit
 from yiwang.core.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from yiwang.core.identifiers import (
     IdentifierError, confusable_name_problem, normalize_credit_code, normalize_id_card, normalize_mobile,
@@ -51,6 +52,15 @@ class InvalidCredentials(DomainError):
 
 def _field_error(field: str, code: str, message: str, message_en: str) -> ValidationFailed:
     return ValidationFailed(code, message, message_en, details={"field": field})
+
+
+def lock_account(user) -> None:
+    """Lock `user`'s row until the current transaction ends.
+
+    Serialises one person's concurrent writes that have no row of their own to lock yet (a first
+    consent, a submission under a fresh idempotency key); other people's are not held up.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
 def _clean_username(username: str) -> str:
@@ -205,16 +215,12 @@ def request_resident_registration(
     Field errors and a taken username are still reported (they reveal nothing about a person).
     """
     config = settings.REGISTRATION_RATE_LIMIT
-    since = clock.now() - timedelta(seconds=int(config["window_seconds"]))
-    with transaction.atomic():
-        RegistrationAttempt.objects.create(client_ip=client_ip)
-    if RegistrationAttempt.objects.filter(client_ip=client_ip, at__gte=since).count() > int(config["attempts"]):
-        logger.warning("registration refused by rate limit: ip=%s", client_ip)
-        raise RateLimited(
-            "too_many_registrations",
-            "注册过于频繁，请稍后再试；如需帮助，请到政务服务中心窗口办理。",
-            "Too many registrations from this address; please try again later, or ask at a service hall window.",
-        )
+    count_hit(bucket="registration", key=client_ip, limit=int(config["attempts"]),
+              window=timedelta(seconds=int(config["window_seconds"])), refusal=(
+                  "too_many_registrations",
+                  "注册过于频繁，请稍后再试；如需帮助，请到政务服务中心窗口办理。",
+                  "Too many registrations from this address; please try again later, or ask at a service hall window.",
+              ))
     try:
         return register_resident(username=username, password=password, real_name=real_name, id_number=id_number, phone=phone)
     except Conflict as conflict:

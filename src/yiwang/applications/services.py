@@ -13,11 +13,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 
 from yiwang.accounts.selectors import assigned_department_ids
+from yiwang.accounts.services import lock_account
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import check_draft_values, default_form_fields, validate_form_data
@@ -318,8 +318,7 @@ def create_and_submit(*, applicant, item_code: str, form_data: dict, idempotency
     if not key:
         raise ValidationFailed("idempotency_key_required", "请提供幂等键（Idempotency-Key）。", "An Idempotency-Key is required.")
     with transaction.atomic():
-        # The applicant's row is the lock: their calls with one key queue here, other applicants' don't.
-        get_user_model().objects.select_for_update().filter(pk=applicant.pk).values_list("pk", flat=True).first()
+        lock_account(applicant)  # their calls with one key queue here, other applicants' don't
         existing = Case.objects.filter(applicant=applicant, submission_key=key).first()
         if existing is not None:
             return OneCallSubmission(case=existing, created=False)

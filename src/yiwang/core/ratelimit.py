@@ -14,9 +14,11 @@ from yiwang.core.errors import RateLimited
 from yiwang.core.models import RateLimitHit
 
 
-def count_hit(*, bucket: str, key: str | None, limit: int, window: dt.timedelta) -> None:
-    """Record one request of `key` in `bucket`; RateLimited (429, ``rate_limited``) beyond `limit` per `window`.
+def count_hit(*, bucket: str, key: str | None, limit: int, window: dt.timedelta,
+              refusal: tuple[str, str, str] | None = None) -> None:
+    """Record one request of `key` in `bucket`; RateLimited (429) beyond `limit` per `window`.
 
+    `refusal` is (code, message, message_en) to refuse with, else ``rate_limited`` with the wait.
     A refused request is not recorded, so waiting out the window always helps.
     """
     key = (key or "unknown")[:64]
@@ -25,12 +27,12 @@ def count_hit(*, bucket: str, key: str | None, limit: int, window: dt.timedelta)
                   .order_by("-at", "-id").values_list("at", flat=True)[:limit])
     if len(recent) >= limit:
         seconds = max(1, math.ceil((recent[-1] + window - now).total_seconds()))
-        raise RateLimited(
+        code, message, message_en = refusal or (
             "rate_limited",
             f"请求过于频繁，请 {math.ceil(seconds / 60)} 分钟后再试。",
             f"Too many requests; please try again in {math.ceil(seconds / 60)} minute(s).",
-            details={"retry_after_seconds": seconds},
         )
+        raise RateLimited(code, message, message_en, details={"retry_after_seconds": seconds})
     RateLimitHit.objects.create(bucket=bucket, key=key)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.db import IntegrityError, transaction
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
 from yiwang.core.identifiers import CREDIT_ALPHABET
+from yiwang.core.ratelimit import count_hit
 from yiwang.licences import constants as c
 from yiwang.licences import signing
 from yiwang.licences.models import Licence, SealKey
@@ -148,10 +150,6 @@ def revoke_licence(*, licence: Licence, reason: str, actor) -> Licence:
 
 def count_public_verification(*, client_ip: str | None) -> None:
     """Count one public verification from `client_ip`; RateLimited (429) beyond LICENCE_VERIFY_RATE_LIMIT."""
-    from datetime import timedelta
-
-    from yiwang.core.ratelimit import count_hit
-
     config = settings.LICENCE_VERIFY_RATE_LIMIT
     count_hit(bucket="licence_verify", key=client_ip, limit=int(config["requests"]),
               window=timedelta(seconds=int(config["window_seconds"])))

@@ -25,10 +25,10 @@ import logging
 import secrets
 import time
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from yiwang.accounts.selectors import is_resident_like
+from yiwang.accounts.services import lock_account
 from yiwang.applications.selectors import get_case_for, material_is_open
 from yiwang.applications.services import attach_shared_record
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
@@ -126,9 +126,9 @@ def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: st
             )
     now = _now()
     with transaction.atomic():
-        # The user's row is the lock: with no consent yet there is no consent row to lock, and two
-        # concurrent grants (a double click on "consent and fetch") must leave one consent.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        # With no consent yet there is no consent row to lock, and two concurrent grants (a double
+        # click on "consent and fetch") must leave one consent.
+        lock_account(user)
         existing = (
             Consent.objects
             .filter(user=user, registry=registry, record_kind=kind, case_id=case_id, withdrawn_at__isnull=True,

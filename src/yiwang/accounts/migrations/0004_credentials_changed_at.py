@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_registration_attempts'),
+        ('accounts', '0003_timestamps_from_core_clock'),
     ]
 
     operations = [
