@@ -210,12 +210,18 @@ class MaterialUploadView(APIView):
 
 
 class MaterialDownloadView(APIView):
-    @extend_schema(operation_id="applications_materials_download", responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404)})
+    @extend_schema(operation_id="applications_materials_download", responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404, 410)})
     def get(self, request, case_id: int, material_id: int):
         case = selectors.get_case_for(request.user, case_id)
         material = case.materials.filter(pk=material_id).first()
         if material is None:
             raise NotFound("material_not_found", "材料不存在。", "Material not found.")
+        if material.file_removed_at is not None:
+            raise NotFound(
+                "material_file_removed", "该文件在提交前已被替换，文件本身已按保留期限清除。",
+                "This file was replaced before submission and has been removed after its retention period.",
+                status=410,
+            )
         response = FileResponse(open_material_file(material.storage_path), content_type=material.content_type,
                                 as_attachment=True, filename=material.original_name or f"material-{material.pk}")
         response["Cache-Control"] = "private, no-store"  # personal documents stay out of shared caches

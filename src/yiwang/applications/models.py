@@ -80,6 +80,10 @@ class CaseMaterial(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = CreatedAtField("上传时间")
     superseded = models.BooleanField("已被替换", default=False)
+    superseded_at = models.DateTimeField("替换时间", null=True, blank=True)
+    # A file replaced before the case was submitted was never part of the case; its bytes are
+    # removed after a retention period, the row (name, size, digest) stays for the record.
+    file_removed_at = models.DateTimeField("文件清除时间", null=True, blank=True)
     # Set when the material was fetched from a data-sharing registry instead of uploaded (免交).
     shared_source = models.CharField("共享数据来源", max_length=100, blank=True, help_text="<数据源>:<记录类型>")
     fetched_at = models.DateTimeField("调取时间", null=True, blank=True)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.db import transaction
-from django.db.models import Max
+from django.conf import settings
+from django.db.models import F, Max, Q
 
 from yiwang.accounts.selectors import assigned_department_ids
 from yiwang.accounts.services import lock_account
@@ -24,7 +25,7 @@ from yiwang.applications.forms_schema import check_draft_values, default_form_fi
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
 from yiwang.applications.notices import NoticeFacts, compose_notice
 from yiwang.applications.selectors import material_is_open
-from yiwang.applications.storage import store_material_file, store_shared_record
+from yiwang.applications.storage import remove_stored_file, store_material_file, store_shared_record
 from yiwang.catalog.constants import ITEM_TYPE_LICENSING, NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core import clock
@@ -184,7 +185,7 @@ def _attach(*, case_id, user, position, stored, source, original_name, exemptibl
                 "当前状态下不能上传该材料。",
                 "This material cannot be uploaded in the case's current state.",
             )
-        case.materials.filter(material_position=position, superseded=False).update(superseded=True)
+        case.materials.filter(material_position=position, superseded=False).update(superseded=True, superseded_at=clock.now())
         name = materials[position]["name"]
         if case.state != c.DRAFT and name in case.owed_materials:
             case.owed_materials = [owed for owed in case.owed_materials if owed != name]
@@ -576,3 +577,46 @@ def recompute_open_deadlines() -> int:
     if changed:
         logger.info("deadlines recomputed for %d cases", changed)
     return changed
+
+
+@dataclass(frozen=True)
+class FilePurge:
+    rows: int  # superseded materials whose file is no longer kept for them
+    files_removed: int
+    bytes_freed: int
+    files_kept: int  # still needed by another material (same content) or being uploaded again
+
+
+def remove_superseded_files() -> FilePurge:
+    """Remove the bytes of files replaced before their case was submitted, after the retention period.
+
+    Such a file never formed part of an application: only the applicant saw it. A file replaced
+    after submission (a 补正 answer, say) is what an officer examined, so it stays with the case.
+    The material row stays in both cases, with its name, size and digest.
+    """
+    cutoff = clock.now() - dt.timedelta(seconds=settings.SUPERSEDED_FILE_SECONDS)
+    removable = CaseMaterial.objects.filter(
+        Q(case__submitted_at__isnull=True) | Q(superseded_at__lt=F("case__submitted_at")),
+        superseded=True, file_removed_at__isnull=True, superseded_at__lte=cutoff,
+    )
+    rows = files_removed = bytes_freed = files_kept = 0
+    for path in removable.values_list("storage_path", flat=True).distinct().order_by("storage_path"):
+        with transaction.atomic():
+            holders = list(CaseMaterial.objects.select_for_update().filter(storage_path=path, file_removed_at__isnull=True))
+            going = {m.pk for m in removable.filter(pk__in=[m.pk for m in holders])}
+            CaseMaterial.objects.filter(pk__in=going).update(file_removed_at=clock.now())
+            rows += len(going)
+            still_needed = any(m.pk not in going for m in holders)
+        if still_needed:
+            files_kept += 1
+            continue
+        # After commit: a crash here leaves an unused file behind, never a row without its file.
+        freed = remove_stored_file(path)
+        if freed is None:
+            files_kept += 1
+        elif freed:
+            files_removed += 1
+            bytes_freed += freed
+    if rows:
+        logger.info("superseded files: %d rows, %d files removed (%d bytes), %d kept", rows, files_removed, bytes_freed, files_kept)
+    return FilePurge(rows=rows, files_removed=files_removed, bytes_freed=bytes_freed, files_kept=files_kept)

@@ -115,3 +115,31 @@ def store_shared_record(record: dict) -> StoredFile:
 
 def open_material_file(storage_path: str) -> BinaryIO:
     return open(Path(settings.MEDIA_ROOT) / storage_path, "rb")
+
+
+# A file rewritten this recently belongs to an upload in flight (same content, same path): keep it.
+IN_FLIGHT_SECONDS = 600
+
+
+def remove_stored_file(storage_path: str) -> int | None:
+    """Remove a stored file no row needs any more; return the bytes freed (0 if it was absent).
+
+    Returns None when the file was kept because it is being uploaded again.
+
+    Files are content-addressed, so an upload of the same bytes may be writing this very path
+    while we remove it. The file is first renamed aside (atomic); if it was written within
+    IN_FLIGHT_SECONDS it is put back, otherwise unlinked. The age is judged by the filesystem's
+    own clock: the rename stamps the directory's modification time.
+    """
+    final = Path(settings.MEDIA_ROOT) / storage_path
+    aside = final.with_name(f".removing-{final.name}")
+    try:
+        os.rename(final, aside)
+    except FileNotFoundError:
+        return 0
+    stat = os.stat(aside)
+    if os.stat(final.parent).st_mtime - stat.st_mtime < IN_FLIGHT_SECONDS:
+        os.replace(aside, final)  # same content whichever copy wins
+        return None
+    os.unlink(aside)
+    return stat.st_size

@@ -39,6 +39,7 @@ class Environment:
     staff_session_hours: int
     session_hours: int
     api_token_hours: int
+    superseded_file_hours: int
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -112,6 +113,8 @@ def read_environment() -> Environment:
         session_hours=_positive_int("YIWANG_SESSION_HOURS", 24),
         # How long an API token lasts before it must be asked for again.
         api_token_hours=_positive_int("YIWANG_API_TOKEN_HOURS", 24),
+        # How long the bytes of a file replaced in a draft are kept before they are removed.
+        superseded_file_hours=_positive_int("YIWANG_SUPERSEDED_FILE_HOURS", 24),
     )
 
 

@@ -22,6 +22,7 @@ TRUSTED_PROXIES = ENV.trusted_proxies
 STAFF_SESSION_SECONDS = ENV.staff_session_hours * 3600
 SESSION_COOKIE_AGE = ENV.session_hours * 3600  # residents and enterprises (staff: core SessionLifetimeMiddleware)
 API_TOKEN_SECONDS = ENV.api_token_hours * 3600
+SUPERSEDED_FILE_SECONDS = ENV.superseded_file_hours * 3600
 
 INSTALLED_APPS = [
     "django.contrib.admin",
