@@ -112,3 +112,39 @@ def other_resident(db):
 def settings_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+class BackgroundRunner:
+    """Runs the background work that is due, through the database queue, inside the test's transaction.
+
+    It does what `yiwang worker --burst` does (sweep, then run every ready queue entry) without
+    the worker's connection recycling, which would end the test's transaction.
+    """
+
+    def run(self, *, rounds: int = 20) -> list[str]:
+        from django_tasks_db.management.commands.db_worker import Worker
+        from django_tasks_db.models import DBTaskResult
+
+        from yiwang.jobs.services import sweep
+
+        worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                        max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
+        outcomes: list[str] = []
+        for _ in range(rounds):
+            handed = sweep(grace_seconds=0).handed_over
+            ran = 0
+            while (entry := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+                entry.claim(worker.worker_id)
+                worker.run_task(entry)
+                entry.refresh_from_db()
+                outcomes.append(entry.return_value if entry.return_value is not None else f"error: {entry.exception_class_path}")
+                ran += 1
+            if not handed and not ran:
+                return [o for o in outcomes if o != "skipped"]
+        raise AssertionError(f"background work did not settle in {rounds} rounds: {outcomes}")
+
+
+@pytest.fixture
+def background(db):
+    """`background.run()` runs the background work due now (after the test's own writes)."""
+    return BackgroundRunner()

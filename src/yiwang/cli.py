@@ -1,4 +1,4 @@
-"""The `yiwang` command: demo, serve, migrate, import-catalog, createadmin, registry-service, search.
+"""The `yiwang` command: demo, serve, worker, migrate, import-catalog, createadmin, registry-service, search.
 
 Every subcommand finds its database the same way (see `yiwang.config.environment`):
 YIWANG_DATABASE_URL if set, else SQLite in the data folder (--data-dir, else YIWANG_DATA_DIR,
@@ -202,6 +202,48 @@ def _stop_child(child) -> None:
         child.kill()
 
 
+def _start_worker(data_dir: str | None):
+    """Start `yiwang worker` as a child process (the demo's background work and schedule)."""
+    import subprocess
+
+    command = [sys.executable, "-m", "yiwang", "worker"]
+    if data_dir:
+        command += ["--data-dir", data_dir]
+    return subprocess.Popen(command, env=dict(os.environ))
+
+
+def cmd_worker(args) -> int:
+    _setup_django(args.data_dir)
+    import signal
+    import threading
+
+    from yiwang.jobs.worker import backend_path, run_queue_worker, start_schedule, tick_once
+
+    if args.migrate:
+        _migrate()
+    stop = threading.Event()
+    if args.burst:
+        tick_once()
+        run_queue_worker(burst=True)
+        return 0
+
+    def leave(signum, frame):
+        stop.set()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
+    start_schedule(tick=args.tick, stop=stop)
+    print(f"yiwang worker: {backend_path()} on {_describe_database()}, schedule every {args.tick:g} s", flush=True)
+    try:
+        run_queue_worker(poll_seconds=args.poll)
+    except SystemExit:
+        pass
+    finally:
+        stop.set()
+    return 0
+
+
 def cmd_demo(args) -> int:
     # The platform reads the registry address when Django starts, so it is set before that.
     registry_url = f"http://{args.registry_host}:{args.registry_port}"
@@ -211,6 +253,8 @@ def cmd_demo(args) -> int:
     registry = _start_registry_service(args.registry_host, args.registry_port, args.data_dir)
     if registry is not None:
         print(f"Registry service (data sharing, 免交) on {registry_url}/")
+    worker = _start_worker(args.data_dir)
+    print("Background worker and schedule started (yiwang worker)")
     url = f"http://{args.host}:{args.port}/"
     print(f"Serving the demo on {url}  (Ctrl+C to stop)")
     sys.stdout.flush()
@@ -220,6 +264,7 @@ def cmd_demo(args) -> int:
     finally:
         # gunicorn's forked workers leave through this frame too; only the parent owns the child.
         if os.getpid() == owner:
+            _stop_child(worker)
             _stop_child(registry)
 
 
@@ -307,6 +352,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--migrate", action="store_true", help="apply database migrations before serving")
 
     add("migrate", "Create or upgrade the database schema.", cmd_migrate)
+
+    p = add("worker", "Run background work and the periodic schedule (the database queue, or Redis with "
+            "YIWANG_TASKS_BACKEND=redis). Several workers may run at once.", cmd_worker)
+    p.add_argument("--tick", type=float, default=5.0, help="seconds between schedule rounds and sweeps (default 5)")
+    p.add_argument("--poll", type=float, default=0.2, help="seconds between polls of the database queue (default 0.2)")
+    p.add_argument("--burst", action="store_true", help="run what is due now, then exit")
+    p.add_argument("--migrate", action="store_true", help="apply database migrations first")
 
     p = add("import-catalog", "Validate a catalogue file (format yiwang-catalog/1) and load it; re-import updates in place.", cmd_import_catalog)
     p.add_argument("file")

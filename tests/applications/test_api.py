@@ -325,14 +325,15 @@ def test_deadline_running_into_2027_is_provisional(applicant, officer, frozen_cl
     assert accepted["promised_due"] == "2026-12-24"
 
 
-def test_publishing_next_years_schedule_recomputes_running_deadlines(applicant, officer, frozen_clock, django_capture_on_commit_callbacks):
+def test_publishing_next_years_schedule_recomputes_running_deadlines(applicant, officer, frozen_clock, background):
     from yiwang.workcalendar.services import publish_schedule
 
     frozen_clock.set(dt.date(2026, 12, 21))
     case = submitted_case(applicant, item_code=ITEM_TWO_LEVELS, positions=(1, 2, 3))
     act(officer, case, "accept")
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_schedule(year=2027, holidays=[(dt.date(2027, 1, 1), "元旦")], makeup_workdays=[], source="国办发明电〔2026〕")
+    publish_schedule(year=2027, holidays=[(dt.date(2027, 1, 1), "元旦")], makeup_workdays=[], source="国办发明电〔2026〕")
+    assert Case.objects.get(pk=case["id"]).statutory_due == dt.date(2027, 1, 4)  # until the worker runs
+    assert background.run() == ["done"]
     stored = Case.objects.get(pk=case["id"])
     # New Year's Day is now a day off: Mon 4 Jan is the 9th working day, Tue 5 Jan the 10th.
     assert stored.statutory_due == dt.date(2027, 1, 5)

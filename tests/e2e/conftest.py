@@ -83,3 +83,36 @@ def registry_service():
 def registry(registry_service, settings, frozen_clock):
     """Point the platform (and so the live server) at the registry service for one test."""
     yield from use_registry(registry_service, settings, frozen_clock)
+
+
+@pytest.fixture
+def worker(live_server):
+    """A real background worker (the database queue's, as `yiwang worker` runs it) in a thread of
+    this process, beside the live server, so it reads the same frozen clock."""
+    import threading
+
+    from django.db import connections
+
+    from yiwang.jobs.worker import QueueWorker
+
+    queue_worker = QueueWorker(poll_seconds=0.05)
+
+    def run():
+        try:
+            queue_worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="test-worker", daemon=True)
+    thread.start()
+    yield queue_worker
+    queue_worker.stop()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the worker did not stop"
+
+
+def background_settled() -> bool:
+    """True once no background job waits or runs (for `eventually`)."""
+    from yiwang.jobs.models import Job
+
+    return not Job.objects.filter(state__in=("queued", "running", "retry")).exists()

@@ -18,7 +18,7 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, browser_only, eventually, login
+from tests.e2e.conftest import ARTIFACTS, background_settled, browser_only, eventually, login
 from tests.factories import PASSWORD, make_staff
 from tests.helpers import PDF_BYTES
 from yiwang.accounts.models import User
@@ -206,7 +206,7 @@ def test_school_transfer_without_uploading_the_household_register_or_property_ce
 
 @pytest.mark.django_db(transaction=True)
 def test_start_a_company_then_apply_for_a_food_licence_with_the_business_licence_from_data_sharing(
-    catalog, registry, live_server, browser, settings, tmp_path
+    catalog, registry, live_server, worker, browser, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PUBLIC_URL = live_server.url
@@ -268,7 +268,8 @@ def test_start_a_company_then_apply_for_a_food_licence_with_the_business_licence
     assert licence.number in officer.inner_text("main")
     officer.screenshot(path=str(ARTIFACTS / "journey-business-02-licence-issued.png"), full_page=True)
 
-    # Issuing it handed the licence to every member that was waiting for it.
+    # Issuing it handed the licence (through the background worker) to every member waiting for it.
+    eventually(background_settled, what="the worker to pass the licence on")
     for code in NEEDING_THE_LICENCE:
         shared = CaseMaterial.objects.get(case=members[code], material_name="营业执照", superseded=False)
         assert (shared.source, shared.shared_source) == ("registry", "elicence:business_licence"), code

@@ -1,4 +1,4 @@
-"""The admin saves schedules through the services: validation shown, hooks fired."""
+"""The admin saves schedules through the services: validation shown, recompute jobs recorded."""
 
 from __future__ import annotations
 
@@ -27,15 +27,11 @@ def admin_client():
 
 
 @pytest.fixture
-def hook_calls():
-    calls: list[str] = []
+def recompute_jobs():
+    """How many deadline recomputations the schedule changes recorded for the worker."""
+    from yiwang.jobs.models import Job
 
-    def hook():
-        calls.append("recompute")
-
-    services.register_schedule_hook(hook)
-    yield calls
-    services.on_schedule_published.remove(hook)
+    return lambda: Job.objects.filter(kind="applications.recompute_open_deadlines").count()
 
 
 def form_data(year, rows, *, source="国办发明电〔2026〕X号", initial=0, published=True):
@@ -55,7 +51,7 @@ def form_data(year, rows, *, source="国办发明电〔2026〕X号", initial=0, 
     return data
 
 
-def test_adding_a_schedule_publishes_it_and_fires_the_hooks(admin_client, hook_calls, django_capture_on_commit_callbacks):
+def test_adding_a_schedule_publishes_it_and_records_the_recompute_job(admin_client, recompute_jobs, django_capture_on_commit_callbacks):
     rows = [
         {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
         {"date": "2027-02-14", "kind": "workday", "name": "春节"},
@@ -71,10 +67,10 @@ def test_adding_a_schedule_publishes_it_and_fires_the_hooks(admin_client, hook_c
         (D(2027, 1, 1), "holiday", "元旦"),
         (D(2027, 2, 14), "workday", "春节"),
     ]
-    assert hook_calls == ["recompute"]
+    assert recompute_jobs() == 1
 
 
-def test_a_weekday_make_up_day_is_refused_with_a_clear_message(admin_client, hook_calls, django_capture_on_commit_callbacks):
+def test_a_weekday_make_up_day_is_refused_with_a_clear_message(admin_client, recompute_jobs, django_capture_on_commit_callbacks):
     rows = [
         {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
         {"date": "2027-01-04", "kind": "workday", "name": "元旦"},  # a Monday
@@ -85,7 +81,7 @@ def test_a_weekday_make_up_day_is_refused_with_a_clear_message(admin_client, hoo
     assert "2027-01-04是周一至周五，本来就是工作日，不能设为调休上班日" in response.content.decode()
     assert HolidaySchedule.objects.count() == 0
     assert ScheduleDay.objects.count() == 0
-    assert hook_calls == []
+    assert recompute_jobs() == 0
 
 
 def test_a_date_outside_the_year_is_refused(admin_client):
@@ -96,7 +92,7 @@ def test_a_date_outside_the_year_is_refused(admin_client):
     assert HolidaySchedule.objects.count() == 0
 
 
-def test_changing_a_schedule_replaces_its_days(admin_client, hook_calls, django_capture_on_commit_callbacks):
+def test_changing_a_schedule_replaces_its_days(admin_client, recompute_jobs, django_capture_on_commit_callbacks):
     schedule = services.publish_schedule(year=2027, holidays=[(D(2027, 1, 1), "元旦")], makeup_workdays=[])
     day = schedule.days.get()
     rows = [
@@ -110,17 +106,17 @@ def test_changing_a_schedule_replaces_its_days(admin_client, hook_calls, django_
     schedule.refresh_from_db()
     assert schedule.source == "更正"
     assert list(schedule.days.values_list("date", flat=True)) == [D(2027, 1, 1), D(2027, 2, 8)]
-    assert hook_calls == ["recompute"]
+    assert recompute_jobs() == 2  # the setup's own publication, then the change
 
 
-def test_deleting_a_schedule_withdraws_it(admin_client, hook_calls, django_capture_on_commit_callbacks):
+def test_deleting_a_schedule_withdraws_it(admin_client, recompute_jobs, django_capture_on_commit_callbacks):
     schedule = services.publish_schedule(year=2027, holidays=[(D(2027, 1, 1), "元旦")], makeup_workdays=[])
     url = f"/admin/workcalendar/holidayschedule/{schedule.pk}/delete/"
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert HolidaySchedule.objects.count() == 0 and ScheduleDay.objects.count() == 0
-    assert hook_calls == ["recompute"]
+    assert recompute_jobs() == 2  # the setup's own publication, then the change
 
 
 def test_a_resident_cannot_reach_the_admin(resident):
@@ -140,7 +136,7 @@ def test_admin_pages_render(admin_client):
     assert admin_client.get(ADD_URL).status_code == 200
 
 
-def test_withdraw_action(admin_client, hook_calls, django_capture_on_commit_callbacks):
+def test_withdraw_action(admin_client, recompute_jobs, django_capture_on_commit_callbacks):
     schedule = services.publish_schedule(year=2027, holidays=[(D(2027, 1, 1), "元旦")], makeup_workdays=[])
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -149,7 +145,7 @@ def test_withdraw_action(admin_client, hook_calls, django_capture_on_commit_call
         )
     assert response.status_code == 302
     assert HolidaySchedule.objects.count() == 0
-    assert hook_calls == ["recompute"]
+    assert recompute_jobs() == 2  # the setup's own publication, then the change
 
 
 def test_english_labels():

@@ -1,4 +1,4 @@
-"""Publishing schedules, the calendar in force, and the recompute hooks (real database)."""
+"""Publishing schedules, the calendar in force, and the recompute jobs (real database)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 
 from yiwang.core.errors import NotFound, ValidationFailed
+from yiwang.jobs.models import Job
+from yiwang.jobs.registry import handler
 from yiwang.workcalendar import selectors, services
 from yiwang.workcalendar.models import HolidaySchedule, ScheduleDay
 from yiwang.workcalendar.rules import DueDate
@@ -15,17 +17,16 @@ D = dt.date
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def hook_calls():
-    """A recompute hook registered for the test only; yields the list of its calls."""
-    calls: list[str] = []
+RECOMPUTE = "applications.recompute_open_deadlines"
 
-    def hook():
-        calls.append("recompute")
 
-    services.register_schedule_hook(hook)
-    yield calls
-    services.on_schedule_published.remove(hook)
+def recorded_jobs() -> list[str]:
+    return list(Job.objects.order_by("id").values_list("kind", flat=True))
+
+
+@handler("tests.workcalendar.broken_recompute", max_attempts=2)
+def broken_recompute():
+    raise RuntimeError("recompute failed")
 
 
 def publish_2027(**overrides):
@@ -44,14 +45,13 @@ def test_without_a_2027_schedule_deadlines_into_2027_are_provisional():
     assert selectors.compute_deadline(start=D(2026, 12, 10), value=20, unit="working_day") == DueDate(D(2027, 1, 7), True)
 
 
-def test_publishing_2027_makes_the_deadline_final_and_moves_it(django_capture_on_commit_callbacks, hook_calls):
+def test_publishing_2027_makes_the_deadline_final_and_moves_it():
     before = selectors.compute_deadline(start=D(2026, 12, 10), value=20, unit="working_day")
-    with django_capture_on_commit_callbacks(execute=True):
-        schedule = publish_2027()
+    schedule = publish_2027()
     assert before == DueDate(D(2027, 1, 7), True)
     # Jan 1 off now: Jan 4–8 are working days 16–20.
     assert selectors.compute_deadline(start=D(2026, 12, 10), value=20, unit="working_day") == DueDate(D(2027, 1, 8), False)
-    assert hook_calls == ["recompute"]
+    assert recorded_jobs() == [RECOMPUTE]
     assert schedule.year == 2027 and schedule.published is True and schedule.source == "国办发明电〔2026〕X号"
     assert list(schedule.days.values_list("date", "kind", "name")) == [(D(2027, 1, 1), "holiday", "元旦")]
 
@@ -149,15 +149,14 @@ def test_deadline_warning_uses_the_configured_number_of_days(settings):
         ({"source": "号" * 201}, "source_too_long"),
     ],
 )
-def test_invalid_schedules_are_refused_and_nothing_changes(overrides, code, django_capture_on_commit_callbacks, hook_calls):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(ValidationFailed) as caught:
-            publish_2027(**overrides)
+def test_invalid_schedules_are_refused_and_nothing_changes(overrides, code):
+    with pytest.raises(ValidationFailed) as caught:
+        publish_2027(**overrides)
     assert caught.value.code == code
     assert caught.value.message and caught.value.message_en
     assert HolidaySchedule.objects.count() == 0
     assert ScheduleDay.objects.count() == 0
-    assert hook_calls == []
+    assert recorded_jobs() == []
 
 
 def test_makeup_workday_error_says_why():
@@ -177,41 +176,36 @@ def test_a_refused_replacement_keeps_the_old_schedule():
     assert list(ScheduleDay.objects.values_list("date", "kind")) == [(D(2027, 1, 1), "holiday")]
 
 
-def test_withdrawing_a_schedule_makes_the_year_unknown_again(django_capture_on_commit_callbacks, hook_calls):
+def test_withdrawing_a_schedule_makes_the_year_unknown_again():
     publish_2027()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.withdraw_schedule(year=2027)
+    services.withdraw_schedule(year=2027)
     assert HolidaySchedule.objects.count() == 0 and ScheduleDay.objects.count() == 0
     assert selectors.compute_deadline(start=D(2026, 12, 10), value=20, unit="working_day") == DueDate(D(2027, 1, 7), True)
-    assert hook_calls == ["recompute"]
+    assert recorded_jobs() == [RECOMPUTE, RECOMPUTE]
 
 
-def test_withdrawing_a_missing_schedule_is_not_found(hook_calls):
+def test_withdrawing_a_missing_schedule_is_not_found():
     with pytest.raises(NotFound) as caught:
         services.withdraw_schedule(year=2030)
     assert caught.value.code == "schedule_not_found"
-    assert hook_calls == []
+    assert recorded_jobs() == []
 
 
-def test_a_failing_hook_does_not_stop_the_others_nor_undo_the_schedule(django_capture_on_commit_callbacks, hook_calls):
-    def broken_hook():
-        raise RuntimeError("recompute failed")
-
-    services.register_schedule_hook(broken_hook)
-    services.on_schedule_published.insert(0, services.on_schedule_published.pop())  # run it first
+def test_a_failing_job_does_not_stop_the_others_nor_undo_the_schedule(background):
+    services.register_schedule_job("tests.workcalendar.broken_recompute")
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            publish_2027()
+        publish_2027()
     finally:
-        services.on_schedule_published.remove(broken_hook)
-    assert hook_calls == ["recompute"]
+        services.schedule_change_jobs.remove("tests.workcalendar.broken_recompute")
+    assert sorted(background.run()) == ["done", "retry"]
+    assert dict(Job.objects.values_list("kind", "state")) == {RECOMPUTE: "done", "tests.workcalendar.broken_recompute": "retry"}
     assert HolidaySchedule.objects.filter(year=2027).count() == 1
 
 
-def test_registering_a_hook_twice_keeps_one_entry(hook_calls):
-    hook = services.on_schedule_published[-1]
-    services.register_schedule_hook(hook)
-    assert services.on_schedule_published.count(hook) == 1
+def test_registering_a_job_twice_keeps_one_entry():
+    services.register_schedule_job(RECOMPUTE)
+    assert services.schedule_change_jobs.count(RECOMPUTE) == 1
+
 
 
 def test_import_schedule_text():

@@ -8,7 +8,6 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         # Deadlines stored on cases follow the holiday schedules an administrator publishes.
-        from yiwang.applications.services import recompute_open_deadlines
-        from yiwang.workcalendar.services import register_schedule_hook
+        from yiwang.workcalendar.services import register_schedule_job
 
-        register_schedule_hook(recompute_open_deadlines)
+        register_schedule_job("applications.recompute_open_deadlines")

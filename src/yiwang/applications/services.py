@@ -30,6 +30,7 @@ from yiwang.catalog.constants import ITEM_TYPE_LICENSING, NECESSITY_DEFERRABLE, 
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiwang.jobs.services import enqueue_job
 from yiwang.workcalendar.selectors import compute_deadline, count_working_days
 
 logger = logging.getLogger("yiwang.applications")
@@ -517,23 +518,15 @@ def _deny(case, spec, **_):
     return {}, None
 
 
-# Called with the case id after a result (e-licence) is issued and committed; other apps register
-# here (e.g. a 一件事 passes a member's licence on to the members that need it).
-_result_issued_hooks: list[Callable[[int], None]] = []
+# Background job kinds run with {"case_id": ...} after a result (e-licence) is issued; other apps
+# register here (e.g. a 一件事 passes a member's licence on to the members that need it).
+_result_issued_jobs: list[str] = []
 
 
-def register_result_issued_hook(hook: Callable[[int], None]) -> None:
-    """Call `hook(case_id)` after every committed result issuance."""
-    if hook not in _result_issued_hooks:
-        _result_issued_hooks.append(hook)
-
-
-def _run_result_issued_hooks(case_id: int) -> None:
-    for hook in list(_result_issued_hooks):
-        try:
-            hook(case_id)
-        except Exception:  # one failing hook must not hide the issued result or stop the others
-            logger.exception("result-issued hook %s failed for case %s", getattr(hook, "__name__", hook), case_id)
+def register_result_issued_job(kind: str) -> None:
+    """Run a background job of `kind` with the case id after every committed result issuance."""
+    if kind not in _result_issued_jobs:
+        _result_issued_jobs.append(kind)
 
 
 def _issue_result(case, spec, *, actor, **_):
@@ -541,8 +534,8 @@ def _issue_result(case, spec, *, actor, **_):
 
     licence = issue_licence(case=case, issued_by=actor)
     case.state = c.RESULT_ISSUED
-    case_id = case.pk
-    transaction.on_commit(lambda: _run_result_issued_hooks(case_id))
+    for kind in _result_issued_jobs:  # recorded with the issuance: a crash cannot lose them
+        enqueue_job(kind=kind, payload={"case_id": case.pk}, dedupe_key=f"{kind}:{case.pk}")
     return {"licence_number": licence.number}, None
 
 

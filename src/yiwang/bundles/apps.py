@@ -8,7 +8,6 @@ class BundlesConfig(AppConfig):
 
     def ready(self):
         # A member's issued licence is handed on to the members of the same bundle that need it.
-        from yiwang.applications.services import register_result_issued_hook
-        from yiwang.bundles.services import pass_result_on
+        from yiwang.applications.services import register_result_issued_job
 
-        register_result_issued_hook(pass_result_on)
+        register_result_issued_job("bundles.pass_result_on")

@@ -414,28 +414,50 @@ def _consent_to_pass_results_on(applicant, members: list[BundleCaseMember], awai
                           purpose="一件事内已签发证照复用 reuse of a licence issued within this bundle")
 
 
-def pass_result_on(case_id: int) -> list:
+class ResultNotPassedOn(Exception):
+    """A registry was unavailable: the background job tries these members again later."""
+
+
+@dataclass
+class PassedOn:
+    attached: list = field(default_factory=list)  # the new materials
+    refused: dict[int, str] = field(default_factory=dict)  # case id -> why it cannot take the result
+    retry_later: dict[int, str] = field(default_factory=dict)  # case id -> temporary failure
+
+
+def pass_result_on(case_id: int) -> PassedOn:
     """After a member's result is issued, attach it to the other members that were waiting for it.
 
-    Registered as a result-issued hook of the applications app; runs after the issuing commit.
-    A member that cannot take it now (closed, or the record is unavailable) keeps the material
-    owed: the applicant or the window can still supply it.
+    Runs as a background job after the issuing commit. A member that cannot take it (closed, or
+    the record refused) keeps the material owed: the applicant or the window can still supply
+    it. A member whose registry was unavailable is listed in `retry_later`; running this again
+    skips the members that already took it.
     """
+    passed = PassedOn()
     member = BundleCaseMember.objects.select_related("bundle_case", "item").filter(case_id=case_id).first()
     if member is None or not member.bundle_case.submitted_at:
-        return []
+        return passed
     members = _members(member.bundle_case)
     awaited = selectors.passed_on_within(members)
-    attached = []
     for other in members:
         for position, producer in awaited.get(other.item.code, {}).items():
             if producer != member.item.code or other.case is None:
                 continue
+            if position in _present_positions(other.case):
+                continue  # taken on an earlier run
             try:
-                attached.append(fetch_material_for_case(case_id=other.case_id, user=member.bundle_case.applicant, position=position))
+                passed.attached.append(
+                    fetch_material_for_case(case_id=other.case_id, user=member.bundle_case.applicant, position=position)
+                )
             except DomainError as refused:
+                bucket = passed.retry_later if refused.status >= 500 else passed.refused
+                bucket[other.case_id] = refused.code
                 logger.warning("result of case %s not passed on to case %s: %s", case_id, other.case_id, refused.code)
-    return attached
+    return passed
+
+
+def _present_positions(case) -> set[int]:
+    return set(case.materials.filter(superseded=False).values_list("material_position", flat=True))
 
 
 # ---------------------------------------------------------------------------------------------

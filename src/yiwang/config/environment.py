@@ -40,6 +40,8 @@ class Environment:
     session_hours: int
     api_token_hours: int
     superseded_file_hours: int
+    tasks_backend: str
+    redis_url: str
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -89,6 +91,13 @@ def _positive_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = os.environ.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 def read_environment() -> Environment:
     data_dir = data_dir_from_env()
     hosts = os.environ.get("YIWANG_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
@@ -115,6 +124,9 @@ def read_environment() -> Environment:
         api_token_hours=_positive_int("YIWANG_API_TOKEN_HOURS", 24),
         # How long the bytes of a file replaced in a draft are kept before they are removed.
         superseded_file_hours=_positive_int("YIWANG_SUPERSEDED_FILE_HOURS", 24),
+        # Background work: the database queue (nothing else to run) or Redis at scale.
+        tasks_backend=_choice("YIWANG_TASKS_BACKEND", ("database", "redis"), "database"),
+        redis_url=os.environ.get("YIWANG_REDIS_URL", "redis://127.0.0.1:6379/0"),
     )
 
 

@@ -24,6 +24,16 @@ SESSION_COOKIE_AGE = ENV.session_hours * 3600  # residents and enterprises (staf
 API_TOKEN_SECONDS = ENV.api_token_hours * 3600
 SUPERSEDED_FILE_SECONDS = ENV.superseded_file_hours * 3600
 
+# Background work (yiwang.jobs): the Tasks API with the database queue, or RQ on Redis.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_rq.RQBackend" if ENV.tasks_backend == "redis" else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+RQ_QUEUES = {"default": {"URL": ENV.redis_url, "DEFAULT_TIMEOUT": 600}}
+RQ = {"WORKER_CLASS": "rq.worker.SimpleWorker"}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -35,7 +45,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "yiwang.core",
+    "yiwang.jobs",
     "yiwang.workcalendar",
     "yiwang.catalog",
     "yiwang.accounts",

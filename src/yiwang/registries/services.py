@@ -34,6 +34,7 @@ from yiwang.applications.services import attach_shared_record
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from yiwang.jobs.services import enqueue_job
 from yiwang.registries import constants as c
 from yiwang.registries.adapters import RegistryFailure, Subject, adapter_for, platform_id
 from yiwang.registries.consent_key import platform_consent_key
@@ -156,8 +157,8 @@ def withdraw_consent(*, user, consent_id: int) -> Consent:
         if consent.withdrawn_at is None:
             consent.withdrawn_at = _now()
             consent.save(update_fields=["withdrawn_at"])
-            withdrawn = consent
-            transaction.on_commit(lambda: _report_withdrawal(withdrawn))
+            enqueue_job(kind="registries.report_withdrawal", payload={"consent_id": consent.pk},
+                        dedupe_key=f"registries.report_withdrawal:{consent.pk}")
         return consent
 
 
@@ -166,19 +167,19 @@ def consent_ref(consent: Consent) -> str:
     return f"{platform_id()}-{consent.reference}"
 
 
-def _report_withdrawal(consent: Consent) -> None:
-    # The platform never signs another token for a withdrawn consent and each token is good for
-    # one query, so the withdrawal holds without this notice; it makes the registry refuse the
-    # consent by its own records as well.
+def report_withdrawal(*, consent_id: int) -> None:
+    """Tell the consent's registry that it was withdrawn (a background job; raises to be retried).
+
+    The platform never signs another token for a withdrawn consent and each token is good for
+    one query, so the withdrawal holds without this notice; it makes the registry refuse the
+    consent by its own records as well. Reporting twice is harmless: the registry keeps the first.
+    """
+    consent = Consent.objects.get(pk=consent_id)
     notice = sign_withdrawal(
         {"platform": platform_id(), "consent_ref": consent_ref(consent), "withdrawn_at": consent.withdrawn_at.isoformat()},
         private_key=platform_consent_key(),
     )
-    try:
-        adapter_for(consent.registry).report_withdrawal(notice=notice)
-    except RegistryFailure as failure:
-        logger.warning("withdrawal of consent %s not reported to registry %s: %s", consent.pk, consent.registry,
-                       failure.detail)
+    adapter_for(consent.registry).report_withdrawal(notice=notice)
 
 
 def _subject_for(user, registry: str) -> Subject:

@@ -1,31 +1,31 @@
 """Writes: publishing, replacing and withdrawing a year's holiday schedule.
 
-Recompute hook
---------------
+Recompute job
+-------------
 Deadlines computed while a year had no schedule are provisional. Whoever stores such deadlines
-registers a function here, and it is called with no arguments after every committed change of
-a schedule (publish, replace, withdraw), once per hook::
+registers a background job kind here; every change of a schedule (publish, replace, withdraw)
+records one job of each kind in the same transaction, and the worker runs it (with no payload)::
 
     # yiwang/applications/apps.py
     def ready(self):
-        from yiwang.workcalendar.services import register_schedule_hook
-        from yiwang.applications.services import recompute_provisional_deadlines
-        register_schedule_hook(recompute_provisional_deadlines)   # called as hook()
+        from yiwang.workcalendar.services import register_schedule_job
+        register_schedule_job("applications.recompute_open_deadlines")
 
-The workcalendar app imports no other app: the dependency points from the storer to here.
-Hooks run through `transaction.on_commit(..., robust=True)`, so a failing hook is logged and
-does not stop the others nor undo the published schedule. A hook must be safe to run again.
+The workcalendar app imports no other domain app (only the jobs ground): the dependency points
+from the storer to here. A failing job is retried by the worker and never undoes the schedule;
+it must be safe to run again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Callable, Sequence
+from typing import Sequence
 
 from django.db import transaction
 
 from yiwang.core.errors import NotFound, ValidationFailed
+from yiwang.jobs.services import enqueue_job
 from yiwang.workcalendar import rules
 from yiwang.workcalendar.models import HolidaySchedule, ScheduleDay
 
@@ -36,17 +36,14 @@ MAX_YEAR = 2100
 _NAME_MAX = ScheduleDay._meta.get_field("name").max_length
 _SOURCE_MAX = HolidaySchedule._meta.get_field("source").max_length
 
-ScheduleHook = Callable[[], object]
-
-# The callables called as hook() after a schedule change commits (see module docstring).
-on_schedule_published: list[ScheduleHook] = []
+# Background job kinds recorded after every schedule change (see module docstring).
+schedule_change_jobs: list[str] = []
 
 
-def register_schedule_hook(hook: ScheduleHook) -> ScheduleHook:
-    """Add `hook` to `on_schedule_published` (once, however often `ready()` runs); decorator-friendly."""
-    if hook not in on_schedule_published:
-        on_schedule_published.append(hook)
-    return hook
+def register_schedule_job(kind: str) -> None:
+    """Record a job of `kind` with every schedule change (once per kind, however often `ready()` runs)."""
+    if kind not in schedule_change_jobs:
+        schedule_change_jobs.append(kind)
 
 
 def check_schedule(
@@ -157,7 +154,7 @@ def publish_schedule(
         [ScheduleDay(schedule=schedule, date=day, kind=kind, name=(name or "").strip()) for day, name, kind in rows]
     )
     logger.info("holiday schedule %s saved (published=%s, %d days)", year, published, len(rows))
-    _fire_hooks_on_commit()
+    _record_schedule_jobs()
     return schedule
 
 
@@ -183,9 +180,9 @@ def withdraw_schedule(*, year: int) -> None:
     if not deleted:
         raise NotFound("schedule_not_found", f"没有{year}年的节假日安排。", f"There is no holiday schedule for {year}.")
     logger.info("holiday schedule %s withdrawn", year)
-    _fire_hooks_on_commit()
+    _record_schedule_jobs()
 
 
-def _fire_hooks_on_commit() -> None:
-    for hook in list(on_schedule_published):
-        transaction.on_commit(hook, robust=True)
+def _record_schedule_jobs() -> None:
+    for kind in schedule_change_jobs:
+        enqueue_job(kind=kind)
