@@ -148,3 +148,47 @@ class BackgroundRunner:
 def background(db):
     """`background.run()` runs the background work due now (after the test's own writes)."""
     return BackgroundRunner()
+
+
+def _separate_database(tmp_path, *, with_catalog: bool):
+    """A database of its own for child processes (SQLite in `tmp_path`, or a new PostgreSQL database)."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from django.conf import settings
+
+    env = {**os.environ, "YIWANG_DATA_DIR": str(tmp_path)}
+    db = settings.DATABASES["default"]
+    created = None
+    if db["ENGINE"].endswith("postgresql"):
+        import psycopg
+
+        created = f"yiwang_child_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{created}"')
+        env["YIWANG_DATABASE_URL"] = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{created}"
+    else:
+        env.pop("YIWANG_DATABASE_URL", None)
+    command = ["import-catalog", str(REFERENCE_CATALOG)] if with_catalog else ["migrate"]
+    result = subprocess.run([sys.executable, "-m", "yiwang", *command], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    yield env
+    if created:
+        import psycopg
+
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+@pytest.fixture
+def separate_database(tmp_path):
+    """A database of its own, migrated with the reference catalogue, for child processes (its env)."""
+    yield from _separate_database(tmp_path, with_catalog=True)
+
+
+@pytest.fixture
+def separate_empty_database(tmp_path):
+    """A migrated database of its own without the catalogue, for child processes (its env)."""
+    yield from _separate_database(tmp_path, with_catalog=False)

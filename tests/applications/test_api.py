@@ -286,8 +286,10 @@ def test_staff_see_masked_applicant_identity(applicant, officer):
     seen = officer.get(f"/api/v1/applications/{case['id']}/").json()
     assert seen["applicant"]["name"] == "张*"
     assert "*" in seen["applicant"]["identifier"]
+    assert seen["form_data"] == {"phone": "138****8000", "address": FORM["address"], "remarks": FORM["remarks"]}
     own = applicant.get(f"/api/v1/applications/{case['id']}/").json()
     assert "*" not in own["applicant"]["identifier"]
+    assert own["form_data"] == FORM
 
 
 def test_applicants_cannot_take_staff_actions(applicant):

@@ -8,15 +8,9 @@ database must show the untouched draft.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
-import uuid
-from pathlib import Path
-
-import pytest
-from django.conf import settings
 
 SCRIPT = textwrap.dedent(
     """
@@ -60,33 +54,6 @@ def _run(env, *args, check=True):
     if check and result.returncode != 0:
         raise AssertionError(result.stderr[-3000:])
     return result
-
-
-@pytest.fixture
-def separate_database(tmp_path):
-    """A database of its own, migrated with the reference catalogue, for the child processes."""
-    env = {**os.environ, "YIWANG_DATA_DIR": str(tmp_path)}
-    db = settings.DATABASES["default"]
-    created = None
-    if db["ENGINE"].endswith("postgresql"):
-        import psycopg
-
-        created = f"yiwang_crash_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{created}"')
-        env["YIWANG_DATABASE_URL"] = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{created}"
-    else:
-        env.pop("YIWANG_DATABASE_URL", None)
-    catalog = Path(__file__).resolve().parents[2] / "src" / "yiwang" / "catalog" / "data" / "catalog-fengxian.json"
-    result = subprocess.run([sys.executable, "-m", "yiwang", "import-catalog", str(catalog)], env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    yield env
-    if created:
-        import psycopg
-
-        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
 
 
 def test_killed_submission_leaves_the_draft_untouched(separate_database):

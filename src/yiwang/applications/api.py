@@ -80,12 +80,15 @@ class CaseOut(serializers.Serializer):
 
 
 class CaseDetailOut(CaseOut):
-    form_data = serializers.JSONField()
+    form_data = serializers.SerializerMethodField()
     rules = serializers.JSONField()
     materials = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     notices = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+
+    def get_form_data(self, case) -> dict:
+        return selectors.form_data_as_seen_by(self.context.get("viewer"), case)
 
     def get_materials(self, case) -> list[dict]:
         return MaterialOut(case.materials.filter(superseded=False), many=True).data

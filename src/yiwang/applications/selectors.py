@@ -12,6 +12,7 @@ from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import FormField, default_form_fields
 from yiwang.applications.models import Case, CaseMaterial
 from yiwang.core.errors import NotFound
+from yiwang.core.logging import mask_text
 from yiwang.workcalendar.selectors import current_calendar, deadline_warning
 
 ALL_DEPARTMENT_ROLES = {"administrator", "auditor", "hall_manager"}
@@ -127,3 +128,11 @@ def shared_materials_of_submitted_cases():
         .values_list("case_id", "material_position", "case__item__code", "case__item__name", "case__item__name_en")
         .distinct()
     )
+
+
+def form_data_as_seen_by(viewer, case: Case) -> dict:
+    """The case's form as `viewer` may see it: in full for the applicant, with mobile and ID
+    numbers masked for staff (as everywhere else they see an applicant)."""
+    if viewer is not None and getattr(viewer, "pk", None) == case.applicant_id:
+        return dict(case.form_data)
+    return {key: mask_text(value) if isinstance(value, str) else value for key, value in case.form_data.items()}

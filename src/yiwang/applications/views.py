@@ -28,7 +28,6 @@ from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core.errors import Conflict, DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
 from yiwang.core.i18n import error_text, say
-from yiwang.core.logging import mask_text
 from yiwang.core.views import refusals_as_pages
 
 NECESSITY_LABELS = {
@@ -453,10 +452,7 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
             "warning": selectors.case_warning(case),
             "applicant": _applicant_identity(case, user),
             "step_label": (f"{STEP_LABELS.get(step['step'], step['step'])} · {_role_label(step['role'])}" if step else ""),
-            # Staff see the form with mobile and ID numbers masked, as everywhere else they see an applicant.
-            "form_values": field_rows(selectors.form_fields_for(case.applicant),
-                                      case.form_data if is_applicant else {k: mask_text(v) if isinstance(v, str) else v
-                                                                           for k, v in case.form_data.items()}),
+            "form_values": field_rows(selectors.form_fields_for(case.applicant), selectors.form_data_as_seen_by(user, case)),
             "notices": list(case.notices.all()),
             "events": events,
             "materials": rows,

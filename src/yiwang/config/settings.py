@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
-    "django_rq",
+    *(["django_rq"] if ENV.tasks_backend == "redis" else []),  # its queue pages in the admin need Redis
     "yiwang.core",
     "yiwang.jobs",
     "yiwang.workcalendar",
