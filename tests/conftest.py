@@ -121,15 +121,17 @@ class BackgroundRunner:
     the worker's connection recycling, which would end the test's transaction.
     """
 
-    def run(self, *, rounds: int = 20) -> list[str]:
+    def run(self, *, rounds: int = 20) -> dict[str, list[str]]:
+        """Run until nothing is due; returns {job kind: [outcome of each run]} ("skipped" runs left out)."""
         from django_tasks_db.management.commands.db_worker import Worker
         from django_tasks_db.models import DBTaskResult
 
+        from yiwang.jobs.models import Job
         from yiwang.jobs.services import sweep
 
         worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
                         max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
-        outcomes: list[str] = []
+        outcomes: dict[str, list[str]] = {}
         for _ in range(rounds):
             handed = sweep(grace_seconds=0).handed_over
             ran = 0
@@ -137,16 +139,19 @@ class BackgroundRunner:
                 entry.claim(worker.worker_id)
                 worker.run_task(entry)
                 entry.refresh_from_db()
-                outcomes.append(entry.return_value if entry.return_value is not None else f"error: {entry.exception_class_path}")
+                outcome = entry.return_value if entry.return_value is not None else f"error: {entry.exception_class_path}"
+                if outcome != "skipped":
+                    kind = Job.objects.get(pk=entry.args_kwargs["args"][0]).kind
+                    outcomes.setdefault(kind, []).append(outcome)
                 ran += 1
             if not handed and not ran:
-                return [o for o in outcomes if o != "skipped"]
+                return outcomes
         raise AssertionError(f"background work did not settle in {rounds} rounds: {outcomes}")
 
 
 @pytest.fixture
 def background(db):
-    """`background.run()` runs the background work due now (after the test's own writes)."""
+    """`background.run()` runs the background work due now (after the test's own writes): {kind: outcomes}."""
     return BackgroundRunner()
 
 

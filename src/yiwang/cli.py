@@ -1,4 +1,5 @@
-"""The `yiwang` command: demo, serve, worker, migrate, import-catalog, createadmin, registry-service, search.
+"""The `yiwang` command: demo, serve, worker, migrate, import-catalog, createadmin, registry-service,
+sms-simulator, search.
 
 Every subcommand finds its database the same way (see `yiwang.config.environment`):
 YIWANG_DATABASE_URL if set, else SQLite in the data folder (--data-dir, else YIWANG_DATA_DIR,
@@ -221,6 +222,11 @@ def cmd_worker(args) -> int:
 
     if args.migrate:
         _migrate()
+    from django.core import checks
+
+    problems = [m for m in checks.run_checks(tags=["notifications"]) if m.level >= checks.ERROR]
+    if problems:
+        return _fail("; ".join(m.msg for m in problems))
     stop = threading.Event()
     if args.burst:
         tick_once()
@@ -310,6 +316,15 @@ def cmd_registry_service(args) -> int:
     return serve(host=args.host, port=args.port, data_dir=data_dir, fault_drills=args.fault_drills)
 
 
+def cmd_sms_simulator(args) -> int:
+    from yiwang.sms_simulator.server import DEMO_CREDENTIAL, DEMO_RECEIPT_TOKEN, serve
+
+    return serve(host=args.host, port=args.port, name=args.name,
+                 credential=os.environ.get("YIWANG_SMS_CREDENTIAL", DEMO_CREDENTIAL),
+                 receipt_token=os.environ.get("YIWANG_SMS_RECEIPT_TOKEN", DEMO_RECEIPT_TOKEN),
+                 log_path=Path(args.log).expanduser() if args.log else None, fault_drills=args.fault_drills)
+
+
 def cmd_serve(args) -> int:
     _setup_django(args.data_dir)
     from django.conf import settings
@@ -375,6 +390,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fault-drills", action="store_true",
                    help="enable /admin/faults to make a registry slow or malformed (drills and tests only)")
     p.set_defaults(func=cmd_registry_service)
+
+    p = sub.add_parser(
+        "sms-simulator",
+        help="Run a local SMS provider (HTTP protocol, delivery receipts by callback) for drills and tests.",
+        description="Run a local SMS provider that speaks the HTTP gateway protocol: it takes messages, "
+        "POSTs delivery receipts to the callback URL, and with --fault-drills can be told to fail or stall.",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8401)
+    p.add_argument("--name", default="sim", help="prefix of the ids it gives messages (default sim)")
+    p.add_argument("--log", help="also append each message taken as a JSON line to this file")
+    p.add_argument("--fault-drills", action="store_true", help="enable /admin/faults (drills and tests only)")
+    p.set_defaults(func=cmd_sms_simulator)
 
     p = add("search", "Search service items and 一件事 bundles as a resident would (segmentation, pinyin, synonyms).", cmd_search)
     p.add_argument("query")

@@ -335,7 +335,7 @@ def test_publishing_next_years_schedule_recomputes_running_deadlines(applicant, 
     act(officer, case, "accept")
     publish_schedule(year=2027, holidays=[(dt.date(2027, 1, 1), "元旦")], makeup_workdays=[], source="国办发明电〔2026〕")
     assert Case.objects.get(pk=case["id"]).statutory_due == dt.date(2027, 1, 4)  # until the worker runs
-    assert background.run() == ["done"]
+    assert background.run()["applications.recompute_open_deadlines"] == ["done"]
     stored = Case.objects.get(pk=case["id"])
     # New Year's Day is now a day off: Mon 4 Jan is the 9th working day, Tue 5 Jan the 10th.
     assert stored.statutory_due == dt.date(2027, 1, 5)

@@ -66,10 +66,10 @@ def test_a_job_runs_once_even_when_handed_over_twice(background):
     job = services.enqueue_job(kind="tests.jobs.record", payload={"key": "a"})
     services.hand_to_queue([job.pk])
     services.hand_to_queue([job.pk])
-    assert background.run() == ["done"]
+    assert background.run() == {"tests.jobs.record": ["done"]}
     job.refresh_from_db()
     assert (job.state, job.attempts, job.result, effects("a")) == ("done", 1, {"recorded": "a"}, 1)
-    assert background.run() == []
+    assert background.run() == {}
     assert effects("a") == 1
 
 
@@ -90,27 +90,27 @@ def test_failures_back_off_then_the_job_is_dead_until_a_person_retries_it(backgr
     _fail_times["b"] = 3  # fails on every one of its 3 attempts
     job = services.enqueue_job(kind="tests.jobs.record", payload={"key": "b"})
     start = frozen_clock.now()
-    assert background.run() == ["retry"]
+    assert background.run() == {"tests.jobs.record": ["retry"]}
     job.refresh_from_db()
     assert (job.state, job.attempts, job.last_error) == ("retry", 1, "RuntimeError: gateway down for b")
     assert start + dt.timedelta(seconds=5) <= job.next_attempt_at <= start + dt.timedelta(seconds=10)
     assert effects("b") == 0  # the failed attempt's own writes were undone with it
 
-    assert background.run() == []  # not due yet
+    assert background.run() == {}  # not due yet
     frozen_clock.advance(dt.timedelta(seconds=10))
-    assert background.run() == ["retry"]
+    assert background.run() == {"tests.jobs.record": ["retry"]}
     job.refresh_from_db()
     assert job.attempts == 2
     assert frozen_clock.now() + dt.timedelta(seconds=10) <= job.next_attempt_at <= frozen_clock.now() + dt.timedelta(seconds=20)
     frozen_clock.advance(dt.timedelta(seconds=20))
-    assert background.run() == ["dead"]
+    assert background.run() == {"tests.jobs.record": ["dead"]}
     job.refresh_from_db()
     assert (job.state, job.attempts) == ("dead", 3)
     frozen_clock.advance(dt.timedelta(days=1))
-    assert background.run() == []  # the dead stay dead
+    assert background.run() == {}  # the dead stay dead
 
     assert services.retry_now(job_ids=[job.pk], actor="admin") == 1
-    assert background.run() == ["done"]
+    assert background.run() == {"tests.jobs.record": ["done"]}
     job.refresh_from_db()
     assert (job.state, job.attempts, job.last_error, effects("b")) == ("done", 1, "", 1)
 
@@ -125,28 +125,38 @@ def test_the_sweeper_hands_on_a_job_whose_worker_died(background, frozen_clock):
     assert services.sweep().reclaimed == 1
     job.refresh_from_db()
     assert (job.state, job.last_error) == ("retry", "worker host:4242 did not finish attempt 1 in time")
-    assert background.run() == ["done"]
+    assert background.run() == {"tests.jobs.record": ["done"]}
     job.refresh_from_db()
     assert (job.state, job.attempts, effects("c")) == ("done", 2, 1)
 
 
 def test_each_schedule_slot_runs_once_whoever_asks(background, frozen_clock):
     names = [entry.name for entry in schedule()]
-    assert names == ["forget-finished-jobs", "purge-login-attempts", "purge-rate-limit-hits", "remove-superseded-files"]
+    assert names == ["deadline-warnings", "forget-finished-jobs", "purge-login-attempts", "purge-rate-limit-hits",
+                     "remove-superseded-files", "sms-gateway-weights", "sms-receipt-time-outs"]
     first = services.run_due_schedule()
     second = services.run_due_schedule()  # a second worker in the same slot
     assert [job.pk for job in first] == [job.pk for job in second]
     assert sorted(Job.objects.values_list("dedupe_key", flat=True)) == [
+        "schedule:deadline-warnings:2026-03-10T08:30:00+08:00",
         "schedule:forget-finished-jobs:2026-03-10T03:30:00+08:00",
         "schedule:purge-login-attempts:2026-03-10T03:10:00+08:00",
         "schedule:purge-rate-limit-hits:2026-03-10T03:20:00+08:00",
         "schedule:remove-superseded-files:2026-03-10T10:00:00+08:00",
+        "schedule:sms-gateway-weights:2026-03-10T10:00:00+08:00",
+        "schedule:sms-receipt-time-outs:2026-03-10T10:00:00+08:00",
     ]
-    assert sorted(background.run()) == ["done"] * 4
-    frozen_clock.advance(dt.timedelta(hours=1))
+    assert background.run() == {kind: ["done"] for kind in (
+        "accounts.purge_login_attempts", "applications.remove_superseded_files", "core.purge_rate_limit_hits",
+        "jobs.forget_finished", "notifications.deadline_warnings", "notifications.drift_gateway_weights",
+        "notifications.time_out_silent_deliveries")}
+    frozen_clock.advance(dt.timedelta(minutes=15))
     services.run_due_schedule()
-    assert Job.objects.count() == 5  # only the hourly entry has a new slot
-    assert Job.objects.filter(dedupe_key="schedule:remove-superseded-files:2026-03-10T11:00:00+08:00").exists()
+    assert Job.objects.count() == 8  # only the quarter-hourly entry has a new slot
+    assert Job.objects.filter(dedupe_key="schedule:sms-gateway-weights:2026-03-10T10:15:00+08:00").exists()
+    frozen_clock.advance(dt.timedelta(minutes=45))
+    services.run_due_schedule()
+    assert Job.objects.count() == 11  # 11:00: the hourly ones and the quarter-hourly one
 
 
 def test_periodic_entries_need_exactly_one_timing():
@@ -175,7 +185,7 @@ def test_a_dead_job_shows_in_the_back_office_and_can_be_retried_there(background
     assert "RuntimeError: gateway down for e" in listing.content.decode()
     answer = client.post("/admin/jobs/job/", {"action": "retry_now", "_selected_action": [job.pk]}, follow=True)
     assert "已安排 1 个任务立即重试。" in answer.content.decode()
-    assert background.run() == ["done"]
+    assert background.run() == {"tests.jobs.record": ["done"]}
     assert effects("e") == 1
 
 

@@ -98,3 +98,11 @@ def identity_as_seen_by(viewer, person) -> dict:
         "identifier": identifier if own else mask_id_card(identifier),
         "kind": person.kind,
     }
+
+
+def staff_of_department(department_id: int):
+    """The active window officers and approvers assigned to a department."""
+    from yiwang.accounts.models import User
+
+    return User.objects.filter(kind=c.KIND_STAFF, is_active=True, role__in=(c.ROLE_WINDOW_OFFICER, c.ROLE_APPROVER),
+                               departments__id=department_id).distinct().order_by("pk")

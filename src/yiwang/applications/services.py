@@ -30,6 +30,7 @@ from yiwang.catalog.constants import ITEM_TYPE_LICENSING, NECESSITY_DEFERRABLE, 
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiwang.jobs.events import publish
 from yiwang.jobs.services import enqueue_job
 from yiwang.workcalendar.selectors import compute_deadline, count_working_days
 
@@ -241,6 +242,8 @@ def _record(case: Case, *, action: str, from_state: str, actor, actor_role: str,
         )
         title, body = compose_notice(notice_kind, facts)
         Notice.objects.create(case=case, event=event, kind=notice_kind, title=title, body=body, missing_materials=missing or [])
+    # Told to whoever subscribed (the applicant's messages, departments' webhooks), by the worker.
+    publish(event_type=f"case.{action}", event_id=f"case-event-{event.pk}", payload={"case_event_id": event.pk})
     return event
 
 

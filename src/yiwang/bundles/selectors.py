@@ -359,3 +359,8 @@ def draft_materials(bundle_case: BundleCase) -> list[dict]:
             "complete": produced_by is not None or all(uploaded.values()),
         })
     return rows
+
+
+def is_bundle_member(case_id: int) -> bool:
+    """Whether the case is one member of a 一件事."""
+    return BundleCaseMember.objects.filter(case_id=case_id).exists()

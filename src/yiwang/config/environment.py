@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlparse
 
 
 DEMO_REGISTRY_CREDENTIAL = "yiwang-demo-platform-credential"
+DEMO_SMS_CREDENTIAL = "yiwang-demo-sms-credential"
+DEMO_SMS_RECEIPT_TOKEN = "yiwang-demo-sms-receipts"
 
 
 class ConfigurationError(Exception):
@@ -42,6 +44,12 @@ class Environment:
     superseded_file_hours: int
     tasks_backend: str
     redis_url: str
+    sms_gateways: tuple
+    sms_gateway_credential: str
+    sms_receipt_token: str
+    smtp_host: str
+    smtp_port: int
+    email_from: str
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -91,6 +99,20 @@ def _positive_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def _sms_gateways(raw: str) -> tuple:
+    gateways = []
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        name, _, spec = part.partition("=")
+        spec, _, weight = spec.rpartition("@") if "@" in spec else (spec, "", "100")
+        adapter, _, url = spec.partition(":")
+        if not name.strip() or not adapter.strip() or not weight.isdigit():
+            raise ConfigurationError(f"YIWANG_SMS_GATEWAYS: cannot read {part!r}; write name=adapter[:url][@weight]")
+        gateways.append({"name": name.strip(), "adapter": adapter.strip(), "url": url.strip(), "weight": int(weight)})
+    if not gateways:
+        raise ConfigurationError("YIWANG_SMS_GATEWAYS names no gateway")
+    return tuple(gateways)
+
+
 def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     raw = os.environ.get(name, "").strip().lower() or default
     if raw not in allowed:
@@ -127,6 +149,15 @@ def read_environment() -> Environment:
         # Background work: the database queue (nothing else to run) or Redis at scale.
         tasks_backend=_choice("YIWANG_TASKS_BACKEND", ("database", "redis"), "database"),
         redis_url=os.environ.get("YIWANG_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # SMS gateways "name=adapter[:url][@weight],..." e.g. "a=http:http://127.0.0.1:8401@60,b=http:http://...@40";
+        # the demo writes messages to a file in the data folder.
+        sms_gateways=_sms_gateways(os.environ.get("YIWANG_SMS_GATEWAYS", "file=file")),
+        sms_gateway_credential=os.environ.get("YIWANG_SMS_CREDENTIAL", DEMO_SMS_CREDENTIAL),
+        sms_receipt_token=os.environ.get("YIWANG_SMS_RECEIPT_TOKEN", DEMO_SMS_RECEIPT_TOKEN),
+        # Staff e-mail: SMTP if a host is set, else files in the data folder's mail/.
+        smtp_host=os.environ.get("YIWANG_SMTP_HOST", ""),
+        smtp_port=_positive_int("YIWANG_SMTP_PORT", 25),
+        email_from=os.environ.get("YIWANG_EMAIL_FROM", "yiwang@localhost"),
     )
 
 

@@ -34,6 +34,22 @@ TASKS = {
 RQ_QUEUES = {"default": {"URL": ENV.redis_url, "DEFAULT_TIMEOUT": 600}}
 RQ = {"WORKER_CLASS": "rq.worker.SimpleWorker"}
 
+# Notifications (yiwang.notifications): SMS gateways with weights, the credential we present to
+# them and the token their delivery receipts present to us; staff e-mail.
+SMS_GATEWAYS = [dict(gateway) for gateway in ENV.sms_gateways]
+SMS_GATEWAY_CREDENTIAL = ENV.sms_gateway_credential
+SMS_RECEIPT_TOKEN = ENV.sms_receipt_token
+SMS_PER_NUMBER_PER_HOUR = 10  # non-essential messages beyond this are not sent (essential ones are)
+SMS_MAX_ATTEMPTS = 10
+SMS_RECEIPT_WAIT_HOURS = 72  # a sent message with no receipt after this is a temporary failure
+DEFAULT_FROM_EMAIL = ENV.email_from
+if ENV.smtp_host:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = ENV.smtp_host, ENV.smtp_port
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -58,6 +74,7 @@ INSTALLED_APPS = [
     "yiwang.registries",
     "yiwang.bundles",
     "yiwang.search",
+    "yiwang.notifications",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("yiwang.registries.api_urls")),
     path("", include("yiwang.bundles.api_urls")),
     path("", include("yiwang.search.api_urls")),
+    path("", include("yiwang.notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("data-sharing/", include("yiwang.registries.urls")),
     path("bundles/", include("yiwang.bundles.urls")),
     path("search/", include("yiwang.search.urls")),
+    path("messages/", include("yiwang.notifications.urls")),
     path("", include("yiwang.catalog.urls")),
 ]
 

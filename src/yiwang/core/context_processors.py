@@ -2,9 +2,13 @@ from django.conf import settings
 
 
 def site(request):
-    """Values every page needs: the region name and whether the user is staff."""
+    """Values every page needs: the region name, whether the user is staff, their unread messages."""
+    from yiwang.notifications.selectors import unread_count
+
     user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
     return {
         "PUBLIC_URL": settings.PUBLIC_URL,
-        "is_staff_user": bool(user and user.is_authenticated and getattr(user, "is_staff_member", False)),
+        "is_staff_user": bool(signed_in and getattr(user, "is_staff_member", False)),
+        "unread_messages": unread_count(user) if signed_in else 0,
     }

@@ -136,23 +136,28 @@ def accesses_for_subject(user, *, limit: int = 200) -> list[AccessEntry]:
     )
     names = record_kind_names()
     labels = _case_labels(user, {a.case_id for a in accesses if a.case_id})
-    entries = []
-    for access in accesses:
-        scope = f"{access.registry}:{access.record_kind}"
-        entries.append(
-            AccessEntry(
-                id=access.pk, at=access.at, is_self=access.accessor_id == access.subject_id,
-                accessor=_accessor_label(access), via=str(PLATFORM_NAME),
-                registry=access.registry, registry_name=names.get(scope, {}).get("registry_name", access.registry),
-                record_kind=access.record_kind, record_name=names.get(scope, {}).get("name", access.record_kind),
-                case_id=access.case_id,
-                case_label=labels.get(access.case_id, f"#{access.case_id}") if access.case_id else "",
-                purpose=access.consent.purpose if access.consent else "",
-                outcome=access.outcome, outcome_label=str(OUTCOME_LABELS.get(access.outcome, access.outcome)),
-                registry_query_id=access.registry_query_id, registry_answered_at=access.registry_answered_at,
-            )
-        )
-    return entries
+    return [_access_entry(access, names, labels) for access in accesses]
+
+
+def access_entry(access: DataAccess) -> AccessEntry:
+    """One fetch as its subject sees it (for the message that tells them about it)."""
+    labels = _case_labels(access.subject, {access.case_id} if access.case_id else set()) if access.subject else {}
+    return _access_entry(access, record_kind_names(), labels)
+
+
+def _access_entry(access: DataAccess, names: dict, labels: dict[int, str]) -> AccessEntry:
+    scope = f"{access.registry}:{access.record_kind}"
+    return AccessEntry(
+        id=access.pk, at=access.at, is_self=access.accessor_id == access.subject_id,
+        accessor=_accessor_label(access), via=str(PLATFORM_NAME),
+        registry=access.registry, registry_name=names.get(scope, {}).get("registry_name", access.registry),
+        record_kind=access.record_kind, record_name=names.get(scope, {}).get("name", access.record_kind),
+        case_id=access.case_id,
+        case_label=labels.get(access.case_id, f"#{access.case_id}") if access.case_id else "",
+        purpose=access.consent.purpose if access.consent else "",
+        outcome=access.outcome, outcome_label=str(OUTCOME_LABELS.get(access.outcome, access.outcome)),
+        registry_query_id=access.registry_query_id, registry_answered_at=access.registry_answered_at,
+    )
 
 
 def consents_of(user) -> list[ConsentEntry]:

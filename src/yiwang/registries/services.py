@@ -34,6 +34,7 @@ from yiwang.applications.services import attach_shared_record
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from yiwang.jobs.events import publish
 from yiwang.jobs.services import enqueue_job
 from yiwang.registries import constants as c
 from yiwang.registries.adapters import RegistryFailure, Subject, adapter_for, platform_id
@@ -324,6 +325,8 @@ def fetch_material_for_case(*, case_id: int, user, position: int):
             registry_query_id=answer.query_id if answer else failure.query_id,
             registry_answered_at=_instant_or_none(answer.answered_at) if answer else None,
         )
+        if failure is None:  # the person is told who looked at their records
+            publish(event_type="data.accessed", event_id=f"data-access-{access.pk}", payload={"data_access_id": access.pk})
     if failure is not None:
         raise _failure_error(failure, registry_name=registry_name, record_name=record_name)
     envelope = {
