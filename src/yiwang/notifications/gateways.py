@@ -83,7 +83,6 @@ class HttpGateway:
     would translate it). Redirects are not followed; answers slower than the timeout are ambiguous."""
 
     label = "HTTP 短信服务商"
-    TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
     def __init__(self, config: GatewayConfig):
         self.config = config
@@ -99,7 +98,7 @@ class HttpGateway:
                 f"{self.config.url.rstrip('/')}/v1/messages",
                 json={"reference": reference, "to": to, "text": text, "callback_url": callback_url},
                 headers={"Authorization": f"Bearer {settings.SMS_GATEWAY_CREDENTIAL}"},
-                timeout=self.TIMEOUT, follow_redirects=False,
+                timeout=httpx.Timeout(settings.SMS_GATEWAY_TIMEOUT_SECONDS, connect=2.0), follow_redirects=False,
             )
         except httpx.ConnectError:
             raise GatewayUnavailable("connection_failed") from None

@@ -24,6 +24,8 @@ class Message(models.Model):
     body = models.TextField("正文")
     link = models.CharField("链接", max_length=300, blank=True)
     case_id = models.PositiveBigIntegerField("办件", null=True, blank=True)
+    # When the event happened: "sent within 10 seconds" counts from here.
+    event_at = models.DateTimeField("事件时间", null=True, blank=True)
     created_at = CreatedAtField("时间")
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
 

@@ -42,7 +42,7 @@ def sending_performance(*, days: int = 7) -> list[DayFigure]:
     since = clock.now() - dt.timedelta(days=days)
     figures: dict[tuple[dt.date, str], list[int]] = {}
     rows = (Delivery.objects.filter(sent_at__isnull=False, created_at__gte=since)
-            .values_list("channel", "created_at", "sent_at", "message__created_at"))
+            .values_list("channel", "created_at", "sent_at", "message__event_at"))
     for channel, created_at, sent_at, event_at in rows.iterator():
         day = timezone.localtime(created_at).date()
         counts = figures.setdefault((day, channel), [0, 0])

@@ -71,6 +71,7 @@ class Outgoing:
     case_id: int | None = None
     sms_allowed: bool = True  # False: the message centre only (e.g. a bundle member's routine news)
     phone_fallback: str = ""  # used when the account has no mobile (the case form's contact number)
+    event_at: dt.datetime | None = None  # when it happened (default: now)
 
 
 def create_message(outgoing: Outgoing) -> Message | None:
@@ -91,6 +92,7 @@ def create_message(outgoing: Outgoing) -> Message | None:
             message = Message.objects.create(
                 recipient=recipient, kind=outgoing.kind, event_key=outgoing.event_key, essential=essential,
                 language=chosen.language, title=title, body=body, link=outgoing.link, case_id=outgoing.case_id,
+                event_at=outgoing.event_at or clock.now(),
             )
     except IntegrityError:
         return None  # this event already told this person
@@ -129,7 +131,7 @@ def _record_delivery(message: Message, *, channel: str, address: str, text: str,
 
 def _recent_sms_to(number: str) -> int:
     since = clock.now() - dt.timedelta(hours=1)
-    return Delivery.objects.filter(channel=c.CHANNEL_SMS, to=number, created_at__gte=since).exclude(
+    return Delivery.objects.filter(channel=c.CHANNEL_SMS, to=number, created_at__gt=since).exclude(
         state__in=(c.RATE_LIMITED, c.VALIDATION_FAILED)).count()
 
 

@@ -51,7 +51,7 @@ def messages_for_case_event(case_event_id: int) -> list:
     message = create_message(Outgoing(
         recipient=case.applicant, kind=kind, event_key=f"case-event-{event.pk}", variables=variables,
         link=reverse("applications:detail", args=[case.pk]), case_id=case.pk, sms_allowed=sms_allowed,
-        phone_fallback=str((case.form_data or {}).get("phone", "")),
+        phone_fallback=str((case.form_data or {}).get("phone", "")), event_at=event.at,
     ))
     return [message] if message else []
 
@@ -69,7 +69,7 @@ def messages_for_data_access(data_access_id: int) -> list:
         recipient=access.subject, kind=c.DATA_ACCESSED, event_key=f"data-access-{access.pk}",
         variables={"record_name": entry.record_name, "at": timezone.localtime(access.at).strftime("%Y-%m-%d %H:%M"),
                    "accessor": entry.accessor, "case_label": entry.case_label},
-        link=reverse("registries:my-data"), case_id=access.case_id,
+        link=reverse("registries:my-data"), case_id=access.case_id, event_at=access.at,
     ))
     return [message] if message else []
 

@@ -16,7 +16,8 @@ Drills (only with ``--fault-drills``): ``PUT /admin/faults`` ``{"error": N}`` (t
 answer 500 without taking the message), ``{"slow": seconds}`` (every send waits first),
 ``{"accept_then_stall": N}`` (the next N sends take the message, then wait past any client's
 timeout), ``{"receipt": "DELIVRD"|"UNDELIV"|"EXPIRED"|"none"}``, ``{"duplicate_receipts": true}``,
-``{"receipt_delay": seconds}``; ``DELETE /admin/faults`` clears them; ``DELETE /v1/log`` empties the log.
+``{"receipt_delay": seconds}``, ``{"answer_delay": seconds}`` (take the message, answer later:
+the receipt may arrive first); ``DELETE /admin/faults`` clears them; ``DELETE /v1/log`` empties the log.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Faults:
     receipt: str = "DELIVRD"
     duplicate_receipts: bool = False
     receipt_delay: float = 0.05
+    answer_delay: float = 0.0
 
 
 @dataclass
@@ -140,6 +142,8 @@ class SmsSimulator:
             timer.start()
         if stall:
             time.sleep(self.stall_seconds)  # the message was taken; the answer comes too late
+        elif self.faults.answer_delay:
+            time.sleep(float(self.faults.answer_delay))  # taken; the receipt may overtake the answer
         return 202, {"id": entry["id"]}
 
     def _append_to_file(self, entry):
