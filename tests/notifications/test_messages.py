@@ -257,3 +257,13 @@ def test_receipts_need_the_gateways_token(client):
     unknown = client.post("/api/v1/notifications/sms-receipts/nope/", {}, content_type="application/json",
                           HTTP_AUTHORIZATION="Bearer yiwang-demo-sms-receipts")
     assert unknown.json()["code"] == "gateway_not_found"
+
+
+def test_the_message_centre_speaks_english(resident):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(resident)
+    page = client.get("/messages/").content.decode()
+    assert "<h1>Messages</h1>" in page
+    assert "No messages yet. We will tell you here when there is news about your applications." in page
+    settings_page = client.get("/messages/settings/").content.decode()
+    assert "Supplements requested, Not accepted, Refused, Result issued, Result ready for collection" in settings_page

@@ -1,5 +1,7 @@
 """Message kinds, channels and delivery states (GOV.UK Notify's vocabulary)."""
 
+from django.utils.translation import gettext_lazy as _
+
 # What a message is about. Essential kinds (补正, 不予受理, results) cannot be switched off.
 RECEIVED = "received"
 ACCEPTED = "accepted"
@@ -13,16 +15,16 @@ DEADLINE_APPROACHING = "deadline_approaching"
 DATA_ACCESSED = "data_accessed"
 
 KINDS = [
-    (RECEIVED, "已收到申请"),
-    (ACCEPTED, "已受理"),
-    (SUPPLEMENT_REQUESTED, "需补正材料"),
-    (NOT_ACCEPTED, "不予受理"),
-    (APPROVED, "审批通过"),
-    (DENIED, "不予许可"),
-    (RESULT_READY, "办理结果已出"),
-    (PICKUP_READY, "可领取结果"),
-    (DEADLINE_APPROACHING, "办件临近期限"),
-    (DATA_ACCESSED, "数据被调取"),
+    (RECEIVED, _("已收到申请")),
+    (ACCEPTED, _("已受理")),
+    (SUPPLEMENT_REQUESTED, _("需补正材料")),
+    (NOT_ACCEPTED, _("不予受理")),
+    (APPROVED, _("审批通过")),
+    (DENIED, _("不予许可")),
+    (RESULT_READY, _("办理结果已出")),
+    (PICKUP_READY, _("可领取结果")),
+    (DEADLINE_APPROACHING, _("办件临近期限")),
+    (DATA_ACCESSED, _("数据被调取")),
 ]
 ESSENTIAL_KINDS = frozenset({SUPPLEMENT_REQUESTED, NOT_ACCEPTED, DENIED, RESULT_READY, PICKUP_READY})
 
@@ -39,7 +41,7 @@ CASE_ACTION_KINDS = {
 
 CHANNEL_SMS = "sms"
 CHANNEL_EMAIL = "email"
-CHANNELS = [(CHANNEL_SMS, "短信"), (CHANNEL_EMAIL, "电子邮件")]
+CHANNELS = [(CHANNEL_SMS, _("短信")), (CHANNEL_EMAIL, _("电子邮件"))]
 
 # Delivery states.
 CREATED = "created"

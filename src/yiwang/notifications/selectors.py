@@ -53,4 +53,4 @@ def sending_performance(*, days: int = 7) -> list[DayFigure]:
 
 
 def channel_label(channel: str) -> str:
-    return dict(c.CHANNELS).get(channel, channel)
+    return str(dict(c.CHANNELS).get(channel, channel))

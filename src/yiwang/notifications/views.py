@@ -56,7 +56,8 @@ def preferences(request):
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {
         "chosen": chosen, "languages": c.LANGUAGES, "is_staff_user": request.user.kind == "staff",
-        "essential": [label for kind, label in c.KINDS if kind in c.ESSENTIAL_KINDS],
+        "essential": ("、" if not get_language().startswith("en") else ", ").join(
+            str(label) for kind, label in c.KINDS if kind in c.ESSENTIAL_KINDS),
     })
 
 
