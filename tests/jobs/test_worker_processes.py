@@ -15,6 +15,11 @@ import sys
 import textwrap
 import time
 
+import pytest
+
+# Process kills are about crashes, not dates: not in the faked-date runs (scripts/test-other-dates.sh).
+pytestmark = pytest.mark.process_faults
+
 SCRIPT = textwrap.dedent(
     """
     import datetime as dt, json, os, sys, threading, time

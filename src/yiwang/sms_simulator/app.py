@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -63,6 +64,14 @@ class SmsSimulator:
         self._by_reference: dict[str, dict] = {}
         self._log: list[dict] = []
         self._counter = 0
+        # Like a real provider, it remembers what it took across a restart (its log is its memory).
+        if self.log_path is not None and self.log_path.exists():
+            for line in self.log_path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    self._by_reference[entry["reference"]] = entry
+                    self._log.append(entry)
+            self._counter = len(self._log)
 
     # -- WSGI ---------------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -151,6 +160,8 @@ class SmsSimulator:
             return
         with open(self.log_path, "a", encoding="utf-8") as out:
             out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())  # taken means written: a kill right after must not forget it
 
     def _send_receipt(self, callback, entry, status, copies):
         payload = json.dumps({"id": entry["id"], "reference": entry["reference"], "status": status}).encode()
