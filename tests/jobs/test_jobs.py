@@ -133,7 +133,7 @@ def test_the_sweeper_hands_on_a_job_whose_worker_died(background, frozen_clock):
 def test_each_schedule_slot_runs_once_whoever_asks(background, frozen_clock):
     names = [entry.name for entry in schedule()]
     assert names == ["deadline-warnings", "forget-finished-jobs", "purge-login-attempts", "purge-rate-limit-hits",
-                     "remove-superseded-files", "sms-gateway-weights", "sms-receipt-time-outs"]
+                     "remove-superseded-files", "sms-gateway-weights", "sms-receipt-time-outs", "webhook-evidence-retention"]
     first = services.run_due_schedule()
     second = services.run_due_schedule()  # a second worker in the same slot
     assert [job.pk for job in first] == [job.pk for job in second]
@@ -145,18 +145,19 @@ def test_each_schedule_slot_runs_once_whoever_asks(background, frozen_clock):
         "schedule:remove-superseded-files:2026-03-10T10:00:00+08:00",
         "schedule:sms-gateway-weights:2026-03-10T10:00:00+08:00",
         "schedule:sms-receipt-time-outs:2026-03-10T10:00:00+08:00",
+        "schedule:webhook-evidence-retention:2026-03-10T03:40:00+08:00",
     ]
     assert background.run() == {kind: ["done"] for kind in (
         "accounts.purge_login_attempts", "applications.remove_superseded_files", "core.purge_rate_limit_hits",
         "jobs.forget_finished", "notifications.deadline_warnings", "notifications.drift_gateway_weights",
-        "notifications.time_out_silent_deliveries")}
+        "notifications.time_out_silent_deliveries", "webhooks.forget_old_attempts")}
     frozen_clock.advance(dt.timedelta(minutes=15))
     services.run_due_schedule()
-    assert Job.objects.count() == 8  # only the quarter-hourly entry has a new slot
+    assert Job.objects.count() == 9  # only the quarter-hourly entry has a new slot
     assert Job.objects.filter(dedupe_key="schedule:sms-gateway-weights:2026-03-10T10:15:00+08:00").exists()
     frozen_clock.advance(dt.timedelta(minutes=45))
     services.run_due_schedule()
-    assert Job.objects.count() == 11  # 11:00: the hourly ones and the quarter-hourly one
+    assert Job.objects.count() == 12  # 11:00: the hourly ones and the quarter-hourly one
 
 
 def test_periodic_entries_need_exactly_one_timing():

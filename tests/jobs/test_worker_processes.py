@@ -134,4 +134,5 @@ def test_yiwang_worker_burst_runs_what_is_due_and_exits(separate_empty_database)
         ["notifications.deadline_warnings", "done"],
         ["notifications.drift_gateway_weights", "done"],
         ["notifications.time_out_silent_deliveries", "done"],
+        ["webhooks.forget_old_attempts", "done"],
     ]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yiwang.bundles",
     "yiwang.search",
     "yiwang.notifications",
+    "yiwang.webhooks",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,7 @@ class HttpGateway:
 
     def send(self, *, reference: str, to: str, text: str, callback_url: str) -> str:
         try:
-            answer = httpx.post(
+            answer = _client().post(
                 f"{self.config.url.rstrip('/')}/v1/messages",
                 json={"reference": reference, "to": to, "text": text, "callback_url": callback_url},
                 headers={"Authorization": f"Bearer {settings.SMS_GATEWAY_CREDENTIAL}"},
@@ -118,6 +119,17 @@ class HttpGateway:
                 reason = "rejected"
             raise GatewayRejected(reason)
         raise GatewayUnavailable(f"http_{answer.status_code}")
+
+
+_clients = threading.local()
+
+
+def _client() -> httpx.Client:
+    """One connection pool per thread: keep-alive to the gateways instead of a handshake per message."""
+    client = getattr(_clients, "client", None)
+    if client is None:
+        client = _clients.client = httpx.Client()
+    return client
 
 
 def configured_gateways() -> dict[str, GatewayConfig]:
