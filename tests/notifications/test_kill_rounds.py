@@ -1,9 +1,10 @@
 """Nothing lost, nothing sent twice: real worker processes and a real SMS simulator process, each
-killed (SIGKILL) in the middle of a run of messages, on a database of their own; once with the
-database queue and once with Redis.
+killed (SIGKILL) in the middle of a run of messages and webhook events, on a database of their own;
+once with the database queue and once with Redis.
 
 The gateway's log file is what reached the phones: every message's reference must appear in it
-exactly once.
+exactly once. The webhook receiver (a local HTTP server) acts on each event id once, as Standard
+Webhooks asks of receivers; every event must have reached it.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ SCRIPT = textwrap.dedent(
     from django.db import transaction
     from yiwang.jobs import registry
 
-    # A dead worker's send is handed on after 3 s here (60 s in production), so the test is short.
-    handler = registry.get_handler("notifications.send_sms")
-    registry._handlers[handler.kind] = dataclasses.replace(handler, timeout=dt.timedelta(seconds=3))
+    # A dead worker's send is handed on after 3 s here (a minute or two in production), so the test is short.
+    for kind in ("notifications.send_sms", "webhooks.deliver"):
+        handler = registry.get_handler(kind)
+        registry._handlers[kind] = dataclasses.replace(handler, timeout=dt.timedelta(seconds=3))
 
     mode = sys.argv[1]
     if mode == "enqueue":
@@ -52,13 +54,20 @@ SCRIPT = textwrap.dedent(
                                         variables={"item_name": "个体工商户设立登记", "item_name_en": "x",
                                                    "case_number": f"N{index}", "result_name": "营业执照",
                                                    "result_name_en": "x", "licence_number": f"L{index}"}))
+        from yiwang.webhooks import services as hooks
+        hooks.create_endpoint(name="receiver", url=sys.argv[3], event_types=["bench.*"], allow_private_addresses=True)
+        for index in range(int(sys.argv[2])):
+            hooks.record_event(source_event=f"kill-event-{index}", event_type="bench.happened", subject=f"N{index}",
+                               data={"n": index}, department_id=None)
     elif mode == "worker":
         from yiwang.jobs.worker import QueueWorker, start_schedule
         start_schedule(tick=0.3, stop=threading.Event())
         QueueWorker(poll_seconds=0.05).run()
     elif mode == "inspect":
         from yiwang.notifications.models import Delivery
-        print(json.dumps(dict(Delivery.objects.values_list("pk", "state"))))
+        from yiwang.webhooks.models import Delivery as HookDelivery
+        print(json.dumps({"sms": dict(Delivery.objects.values_list("pk", "state")),
+                          "hooks": dict(HookDelivery.objects.values_list("event_id", "state"))}))
     """
 )
 
@@ -69,8 +78,42 @@ def _run(env, *args) -> str:
     return result.stdout
 
 
-def _states(env) -> dict[str, str]:
+def _states(env) -> dict[str, dict[str, str]]:
     return json.loads(_run(env, "inspect"))
+
+
+class Receiver:
+    """A webhook receiver in this process: records every request, acts on each event id once."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received: list[str] = []
+        self.processed: dict[str, int] = {}
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                event_id = self.headers["webhook-id"]
+                receiver.received.append(event_id)
+                receiver.processed[event_id] = receiver.processed.get(event_id, 0) or 1
+                time.sleep(0.02)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def _start(command: list[str], env) -> subprocess.Popen:
@@ -127,7 +170,8 @@ def _kill_round(env, tmp_path) -> None:
     port = free_port()
     log = tmp_path / "gateway.jsonl"
     env = {**env, "YIWANG_SMS_GATEWAYS": f"sim=http:http://127.0.0.1:{port}@100", "YIWANG_PUBLIC_URL": "http://127.0.0.1:9"}
-    _run(env, "enqueue", str(MESSAGES))
+    receiver = Receiver()
+    _run(env, "enqueue", str(MESSAGES), receiver.url)
     simulator = _simulator(port, log, env)
     _slow_down(port, 0.05)  # so that the kills land in the middle of the run
     workers = [_start([sys.executable, "-c", SCRIPT, "worker"], env), _start([sys.executable, "-c", SCRIPT, "worker"], env)]
@@ -140,15 +184,20 @@ def _kill_round(env, tmp_path) -> None:
         simulator = _simulator(port, log, env)
         _slow_down(port, 0.02)
         workers.append(_start([sys.executable, "-c", SCRIPT, "worker"], env))
-        states = _wait(lambda: (s := _states(env)) and all(v == "sent" for v in s.values()) and s, "every message to be sent")
+        states = _wait(lambda: (s := _states(env)) and all(v == "sent" for v in s["sms"].values())
+                       and all(v == "delivered" for v in s["hooks"].values()) and s, "every message and event to be sent")
     finally:
+        receiver.close()
         for process in [*workers, simulator]:
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=10)
     references = _log_references(log)
-    assert len(states) == MESSAGES
-    assert sorted(references, key=int) == sorted(states, key=int)  # every message exactly once
+    assert len(states["sms"]) == MESSAGES
+    assert sorted(references, key=int) == sorted(states["sms"], key=int)  # every message exactly once
+    assert len(states["hooks"]) == MESSAGES
+    assert sorted(receiver.processed) == sorted(states["hooks"])  # every event reached the receiver
+    assert set(receiver.processed.values()) == {1}
 
 
 def test_killing_a_worker_and_the_gateway_loses_nothing_and_sends_nothing_twice(separate_empty_database, tmp_path):
