@@ -71,11 +71,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _no_cache_outlives_its_test():
     """Process caches keyed on change markers must not carry one test's data into the next."""
     yield
+    from yiwang.notifications.services import forget_cached_weights
     from yiwang.search.selectors import forget_index_unless
     from yiwang.workcalendar.selectors import forget_cached_calendar
 
     forget_index_unless(_loaded_catalog["fingerprint"])
     forget_cached_calendar()
+    forget_cached_weights()
 
 
 @pytest.fixture

@@ -66,9 +66,13 @@ def test_every_message_reaches_exactly_one_gateway_once(catalog, gateways, backg
     assert sorted(d.to for d in deliveries) == sorted(numbers)
 
 
-def test_a_failing_gateway_loses_weight_and_its_messages_go_out_through_the_other(catalog, gateways, background, frozen_clock):
+def test_a_failing_gateway_loses_weight_and_its_messages_go_out_through_the_other(catalog, gateways, background, frozen_clock,
+                                                                                 monkeypatch):
+    import random
+
+    monkeypatch.setattr(services, "_rng", random.Random(7))  # the same draws every run
     gateways["a"].faults(error=1000)
-    _applications(catalog, 10)
+    _applications(catalog, 12)
     _settle(background, frozen_clock)
     assert _references(gateways["a"]) == []
     assert sorted(_references(gateways["b"]), key=int) == [str(pk) for pk in Delivery.objects.order_by("id").values_list("pk", flat=True)]

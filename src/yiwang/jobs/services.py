@@ -42,9 +42,13 @@ def enqueue_job(*, kind: str, payload: dict | None = None, dedupe_key: str | Non
     With `dedupe_key`, a job already recorded under that key is returned instead of a new one.
     """
     handler = get_handler(kind)  # an unknown kind is a programming error: fail where it is made
+    now = clock.now()
+    due = run_at is None or run_at <= now
     with transaction.atomic():
+        # A due job is stamped as handed over now (the hand-over follows the commit; if it fails,
+        # the stamp is cleared and the sweeper tries again); a later one is handed over when due.
         fields = dict(kind=kind, payload=payload or {}, max_attempts=handler.max_attempts,
-                      next_attempt_at=run_at or clock.now())
+                      next_attempt_at=run_at or now, enqueued_at=now if due else None)
         if dedupe_key is None:
             job = Job.objects.create(**fields)
         else:
@@ -52,10 +56,20 @@ def enqueue_job(*, kind: str, payload: dict | None = None, dedupe_key: str | Non
             job = Job.objects.get(dedupe_key=dedupe_key)
             if job.kind != kind:
                 raise ValueError(f"dedupe key {dedupe_key!r} already names a {job.kind} job")
-        if job.state == c.QUEUED and job.enqueued_at is None:
+        if job.state == c.QUEUED and due and job.enqueued_at == now:  # new (an old one was handed over already)
             job_id = job.pk
-            transaction.on_commit(lambda: hand_to_queue([job_id]), robust=True)
+            transaction.on_commit(lambda: _hand_over_new(job_id), robust=True)
     return job
+
+
+def _hand_over_new(job_id: int) -> None:
+    from yiwang.jobs.queue import run_job
+
+    try:
+        run_job.enqueue(job_id)
+    except Exception:
+        logger.exception("job %s could not be handed to the queue; the sweeper will retry", job_id)
+        Job.objects.filter(pk=job_id, state__in=c.WAITING).update(enqueued_at=None)
 
 
 def hand_to_queue(job_ids: list[int]) -> int:

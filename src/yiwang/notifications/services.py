@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -194,11 +195,14 @@ def send_sms(*, delivery_id: int) -> str:
         logger.warning("sms %s to %s via %s failed (%s)", delivery.pk, mask_phone(delivery.to), name, down.reason)
         raise SendLater(f"{name}: {down.reason}") from None
     now = clock.now()
-    # A receipt may already have moved it on (it can arrive before this answer): only then not "sent".
-    Delivery.objects.filter(pk=delivery.pk).update(gateway_reference=reference, sent_at=now, failure_reason="", updated_at=now)
-    Delivery.objects.filter(pk=delivery.pk, state=c.SENDING).update(state=c.SENT)
-    _apply_waiting_receipts(delivery.pk)
     logger.info("sms %s to %s sent via %s as %s", delivery.pk, mask_phone(delivery.to), name, reference)
+    if Delivery.objects.filter(pk=delivery.pk, state=c.SENDING).update(
+            state=c.SENT, gateway_reference=reference, sent_at=now, failure_reason="", updated_at=now):
+        if not DeliveryReceipt.objects.filter(reference=str(delivery.pk), applied=False).exists():
+            return c.SENT
+    else:  # a receipt overtook this answer and moved it on already
+        Delivery.objects.filter(pk=delivery.pk).update(gateway_reference=reference, sent_at=now, updated_at=now)
+    _apply_waiting_receipts(delivery.pk)
     return Delivery.objects.values_list("state", flat=True).get(pk=delivery.pk)
 
 
@@ -276,10 +280,24 @@ ERROR_WINDOW = dt.timedelta(seconds=60)
 _error_log: dict[str, list[dt.datetime]] = {}
 
 
+_weights_cache: dict = {"at": None, "weights": None, "config": None}
+WEIGHTS_CACHE_SECONDS = 5.0
+
+
 def current_weights() -> dict[str, int]:
+    """The gateways' current weights (read at most every 5 s per process; changes are rare)."""
     configured = {name: config.weight for name, config in configured_gateways().items()}
+    cached_at = _weights_cache["at"]
+    if cached_at is not None and _weights_cache["config"] == configured and time.monotonic() - cached_at < WEIGHTS_CACHE_SECONDS:
+        return _weights_cache["weights"]
     stored = dict(GatewayWeight.objects.filter(gateway__in=configured).values_list("gateway", "weight"))
-    return {name: stored.get(name, weight) for name, weight in configured.items()}
+    weights = {name: stored.get(name, weight) for name, weight in configured.items()}
+    _weights_cache.update(at=time.monotonic(), weights=weights, config=configured)
+    return weights
+
+
+def forget_cached_weights() -> None:
+    _weights_cache.update(at=None, weights=None, config=None)
 
 
 def _count_error(name: str) -> None:
@@ -320,6 +338,7 @@ def _locked_weights() -> dict[str, GatewayWeight]:
 
 
 def _save_weights(rows: dict[str, GatewayWeight], new: dict[str, int]) -> dict[str, int]:
+    forget_cached_weights()
     for name, row in rows.items():
         if row.weight != new[name]:
             row.weight = new[name]
