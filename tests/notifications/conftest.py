@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import urllib.request
 from dataclasses import dataclass
 
 import pytest
 
-from tests.registries.conftest import free_port
+from tests.registries.conftest import free_port, start_http_process
 
 CREDENTIAL = "yiwang-demo-sms-credential"
 
@@ -48,21 +47,10 @@ class SimulatorProcess:
 
 def start_simulator(name: str, port: int | None = None) -> SimulatorProcess:
     port = port or free_port()
-    process = subprocess.Popen([sys.executable, "-m", "yiwang", "sms-simulator", "--port", str(port), "--name", name,
-                                "--fault-drills"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sms simulator exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=0.5) as response:
-                if response.status == 200:
-                    return SimulatorProcess(name=name, url=url, process=process)
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("sms simulator did not answer /healthz")
+    process, url = start_http_process(
+        [sys.executable, "-m", "yiwang", "sms-simulator", "--port", str(port), "--name", name, "--fault-drills"],
+        env=None, port=port, what="sms simulator")
+    return SimulatorProcess(name=name, url=url, process=process)
 
 
 @pytest.fixture(scope="session")

@@ -96,20 +96,26 @@ def start_registry_process(port: int | None = None, *, fault_drills: bool = True
     command = [sys.executable, "-m", "yiwang", "registry-service", "--port", str(port)]
     if fault_drills:
         command.append("--fault-drills")
+    process, url = start_http_process(command, env=env, port=port, what="registry service")
+    return RegistryProcess(url=url, process=process)
+
+
+def start_http_process(command: list[str], *, env: dict | None, port: int, what: str) -> tuple[subprocess.Popen, str]:
+    """Start a service process and return it once its /healthz answers on 127.0.0.1:`port`."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"registry service exited with {process.returncode}")
+            raise RuntimeError(f"{what} exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=0.5) as response:
                 if response.status == 200:
-                    return RegistryProcess(url=url, process=process)
+                    return process, url
         except OSError:
             time.sleep(0.05)
     process.kill()
-    raise RuntimeError("registry service did not answer /healthz")
+    raise RuntimeError(f"{what} did not answer /healthz")
 
 
 @pytest.fixture(scope="session")

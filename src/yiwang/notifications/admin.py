@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.admin import ReadOnlyAdmin
-from yiwang.core.identifiers import mask_name, mask_phone
-from yiwang.notifications import constants as c
+from yiwang.core.identifiers import mask_name
+from yiwang.notifications.services import masked_address
 from yiwang.notifications.models import Delivery, DeliveryReceipt, GatewayWeight, Message
 
 
@@ -70,7 +70,4 @@ class GatewayWeightAdmin(ReadOnlyAdmin):
 
 
 def _mask(delivery: Delivery) -> str:
-    if delivery.channel == c.CHANNEL_SMS:
-        return mask_phone(delivery.to)
-    name, _sep, domain = delivery.to.partition("@")
-    return f"{name[:1]}***@{domain}"
+    return masked_address(delivery.channel, delivery.to)

@@ -126,7 +126,7 @@ def _record_delivery(message: Message, *, channel: str, address: str, text: str,
         kind = "notifications.send_sms" if channel == c.CHANNEL_SMS else "notifications.send_email"
         enqueue_job(kind=kind, payload={"delivery_id": delivery.pk}, dedupe_key=f"{kind}:{delivery.pk}")
     else:
-        logger.info("delivery %s to %s not sent: %s", delivery.pk, _masked(channel, address), reason)
+        logger.info("delivery %s to %s not sent: %s", delivery.pk, masked_address(channel, address), reason)
     return delivery
 
 
@@ -136,7 +136,8 @@ def _recent_sms_to(number: str) -> int:
         state__in=(c.RATE_LIMITED, c.VALIDATION_FAILED)).count()
 
 
-def _masked(channel: str, address: str) -> str:
+def masked_address(channel: str, address: str) -> str:
+    """A mobile number or e-mail address as staff screens and logs show it."""
     if channel == c.CHANNEL_SMS:
         return mask_phone(address)
     name, _, domain = address.partition("@")
@@ -225,7 +226,7 @@ def send_email(*, delivery_id: int) -> str:
 def _finish(delivery: Delivery, state: str, reason: str) -> None:
     Delivery.objects.filter(pk=delivery.pk, state__in=(c.CREATED, c.SENDING)).update(
         state=state, failure_reason=reason[:200], updated_at=clock.now())
-    logger.warning("delivery %s to %s ended %s: %s", delivery.pk, _masked(delivery.channel, delivery.to), state, reason)
+    logger.warning("delivery %s to %s ended %s: %s", delivery.pk, masked_address(delivery.channel, delivery.to), state, reason)
 
 
 def receipt_url(gateway_name: str) -> str:

@@ -108,9 +108,15 @@ def serve(*, host: str, port: int, data_dir: Path | None = None, fault_drills: b
     """Serve until interrupted (SIGINT or SIGTERM)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s registry-service %(message)s", stream=sys.stderr)
     service = build_service(data_dir=data_dir, fault_drills=fault_drills)
-    httpd = make_server(host, port, service, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
     drills = " (fault drills enabled)" if service.faults.enabled else ""
-    print(f"Registry service on http://{host}:{httpd.server_port}/ with {len(service.data.records)} records{drills}", flush=True)
+    return serve_until_stopped(service, host=host, port=port,
+                               banner=f"Registry service on {{url}} with {len(service.data.records)} records{drills}")
+
+
+def serve_until_stopped(app, *, host: str, port: int, banner: str) -> int:
+    """Serve a WSGI app on a threaded stdlib server until SIGINT or SIGTERM; `banner` names {url}."""
+    httpd = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    print(banner.format(url=f"http://{host}:{httpd.server_port}/"), flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:
         httpd.serve_forever(poll_interval=0.2)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 from pathlib import Path
-from wsgiref.simple_server import make_server
 
-from yiwang.registry_service.server import QuietHandler, ThreadingWSGIServer, _stop
+from yiwang.registry_service.server import serve_until_stopped
 from yiwang.sms_simulator.app import Faults, SmsSimulator
 
 DEMO_CREDENTIAL = "yiwang-demo-sms-credential"
@@ -21,14 +19,5 @@ def serve(*, host: str, port: int, name: str, credential: str, receipt_token: st
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sms-simulator %(message)s", stream=sys.stderr)
     simulator = SmsSimulator(credential=credential, receipt_token=receipt_token, name=name, log_path=log_path,
                              faults=Faults(enabled=fault_drills))
-    httpd = make_server(host, port, simulator, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
     drills = " (fault drills enabled)" if fault_drills else ""
-    print(f"SMS simulator {name} on http://{host}:{httpd.server_port}/{drills}", flush=True)
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        httpd.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        httpd.server_close()
-    return 0
+    return serve_until_stopped(simulator, host=host, port=port, banner=f"SMS simulator {name} on {{url}}{drills}")
