@@ -101,7 +101,12 @@ def start_registry_process(port: int | None = None, *, fault_drills: bool = True
 
 
 def start_http_process(command: list[str], *, env: dict | None, port: int, what: str) -> tuple[subprocess.Popen, str]:
-    """Start a service process and return it once its /healthz answers on 127.0.0.1:`port`."""
+    """Start a service process and return it once its /healthz answers on 127.0.0.1:`port`.
+
+    The process stands for another organisation's system: it runs on the machine's real clock,
+    also when the tests run under faketime (whose fake clock breaks timed waits in a child).
+    """
+    env = {k: v for k, v in (os.environ if env is None else env).items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 15
