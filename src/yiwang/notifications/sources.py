@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.applications import constants as case_states
-from yiwang.applications.models import Case, CaseEvent
+from yiwang.applications.models import Case, CaseEvent, Notice
 from yiwang.applications.selectors import case_warning
 from yiwang.bundles.selectors import is_bundle_member
 from yiwang.notifications import constants as c
@@ -43,8 +43,9 @@ def messages_for_case_event(case_event_id: int) -> list:
     if kind is None:
         return []
     case = event.case
+    notice = Notice.objects.filter(event=event).first()  # a 补正 notice names every missing material
     variables = {**_case_variables(case), "opinion": event.opinion or "—",
-                 "materials": "、".join(getattr(event, "notice", None) and event.notice.missing_materials or []) or "—"}
+                 "materials": "、".join(notice.missing_materials if notice else []) or "—"}
     # A 一件事 has several members: their routine news stays in the message centre, and only what
     # the applicant must act on or receive (补正, 不予受理, results) also goes out by SMS.
     sms_allowed = kind in c.ESSENTIAL_KINDS or not is_bundle_member(case.pk)
