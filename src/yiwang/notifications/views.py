@@ -44,6 +44,8 @@ def read_all(request):
 @login_required
 def preferences(request):
     chosen = services.settings_for(request.user)
+    if chosen.pk is None and get_language().startswith("en"):
+        chosen.language = "en"  # not chosen yet: offer the language the person reads the portal in
     if request.method == "POST":
         language = request.POST.get("language", chosen.language)
         try:
