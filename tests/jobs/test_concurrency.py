@@ -1,4 +1,5 @@
-"""Several workers at once on PostgreSQL: one claim wins, and a run that lost its claim undoes its work."""
+"""Several workers at once on PostgreSQL: one claim wins; a job being run is skipped by others; a
+run whose claim was taken over does not complete the job."""
 
 from __future__ import annotations
 
@@ -27,6 +28,26 @@ def record(*, key: str) -> None:
 
 @handler("tests.jobs.concurrency.slow")
 def slow(*, key: str) -> None:
+    RateLimitHit.objects.create(bucket=BUCKET, key=key)
+    if _gate["take_over"]:
+        _gate["take_over"] = False
+        # While this run holds the job, another worker is handed the same job.
+        outcome = {}
+
+        def second_worker():
+            try:
+                outcome["second"] = services.execute_job(job_id=Job.objects.get(payload__key=key).pk, worker="second")
+            finally:
+                connections.close_all()
+                _gate["taken_over"].set()
+
+        threading.Thread(target=second_worker).start()
+        assert _gate["taken_over"].wait(10)
+        _gate["outcome"] = outcome["second"]
+
+
+@handler("tests.jobs.concurrency.external", atomic=False)
+def external(*, key: str) -> None:
     RateLimitHit.objects.create(bucket=BUCKET, key=key)
     if _gate["take_over"]:
         _gate["take_over"] = False
@@ -70,15 +91,24 @@ def test_eight_workers_claiming_one_job_run_it_once():
         assert Job.objects.get(pk=job.pk).attempts == 1
 
 
-def test_a_run_whose_job_was_taken_over_undoes_its_work():
+def test_a_job_being_run_is_skipped_by_a_second_worker():
     _gate["take_over"] = True
     _gate["taken_over"].clear()
     job = services.enqueue_job(kind="tests.jobs.concurrency.slow", payload={"key": "slow"})
-    assert services.execute_job(job_id=job.pk, worker="slow-worker") == "skipped"
-    assert RateLimitHit.objects.filter(bucket=BUCKET, key="slow").count() == 0  # undone
+    assert services.execute_job(job_id=job.pk, worker="first") == "done"
+    assert _gate["outcome"] == "skipped"  # the row was locked by the first run: skipped, not waited for
     job.refresh_from_db()
-    assert (job.state, job.attempts) == ("retry", 2)
+    assert (job.state, job.attempts, job.claimed_by) == ("done", 1, "first")
+    assert RateLimitHit.objects.filter(bucket=BUCKET, key="slow").count() == 1
+
+
+def test_a_run_whose_claim_was_taken_over_does_not_complete_the_job():
+    _gate["take_over"] = True
+    _gate["taken_over"].clear()
+    job = services.enqueue_job(kind="tests.jobs.concurrency.external", payload={"key": "ext"})
+    assert services.execute_job(job_id=job.pk, worker="slow-worker") == "skipped"
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("retry", 2)  # the sweeper's hand-over stands
     assert services.execute_job(job_id=job.pk, worker="second-worker") == "done"
     job.refresh_from_db()
     assert (job.state, job.attempts, job.claimed_by) == ("done", 3, "second-worker")
-    assert RateLimitHit.objects.filter(bucket=BUCKET, key="slow").count() == 1

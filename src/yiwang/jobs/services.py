@@ -1,8 +1,9 @@
 """Writes on background jobs: enqueue in the caller's transaction, run, retry, sweep, schedule.
 
 Guarantees (the GOV.UK Notify / Open Notificaties pattern): the job row commits with the business
-change or not at all; a run claims the row with one conditional UPDATE, so two workers never run
-it at once; the handler's database work and the job's completion commit together; a failure is
+change or not at all; an atomic handler runs in one transaction that locks the job row, so two
+workers never run it at once and its database work commits with the job's completion; a handler
+that talks to other systems claims the row with one conditional UPDATE first; a failure is
 retried with backoff and jitter up to the handler's maximum, then the job is dead until a person
 retries it; the sweeper re-queues jobs whose hand-over to the queue was lost and jobs whose
 worker died.
@@ -94,6 +95,12 @@ def hand_to_queue(job_ids: list[int]) -> int:
 
 def execute_job(*, job_id: int, worker: str = "") -> str:
     """Run one job if it is due and nobody else runs it; returns done, retry, dead or skipped."""
+    job = Job.objects.filter(pk=job_id).only("kind").first()
+    if job is None:
+        return "skipped"
+    handler = get_handler(job.kind)
+    if handler.atomic:
+        return _execute_atomic(job_id, handler, worker)
     now = clock.now()
     claimed = Job.objects.filter(pk=job_id, state__in=c.WAITING, next_attempt_at__lte=now).update(
         state=c.RUNNING, claimed_at=now, claimed_by=worker[:100], attempts=F("attempts") + 1
@@ -102,18 +109,39 @@ def execute_job(*, job_id: int, worker: str = "") -> str:
         return "skipped"  # done already, run by another worker, or not due yet (a duplicate hand-over)
     job = Job.objects.get(pk=job_id)
     try:
-        handler = get_handler(job.kind)
-        if handler.atomic:
-            with transaction.atomic():
-                _complete(job, handler.func(**job.payload))
-        else:
-            result = handler.func(**job.payload)
-            _complete(job, result)
+        _complete(job, handler.func(**job.payload))
     except JobLost:
         logger.warning("job %s attempt %s was taken over before it finished", job.pk, job.attempts)
         return "skipped"
     except Exception as exc:
         return _failed(job, exc)
+    return "done"
+
+
+def _execute_atomic(job_id: int, handler, worker: str) -> str:
+    """Claim, run and complete in one transaction: the row lock keeps other workers off, and one
+    commit records the handler's writes with the job's completion.
+
+    A worker killed mid-run leaves the job waiting as it was (its transaction never committed);
+    the sweeper hands it to the queue again.
+    """
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            job = (Job.objects.select_for_update(skip_locked=True)
+                   .filter(pk=job_id, state__in=c.WAITING, next_attempt_at__lte=now).first())
+            if job is None:
+                return "skipped"  # done, being run by another worker, or not due yet
+            job.attempts += 1
+            result = handler.func(**job.payload)
+            Job.objects.filter(pk=job.pk).update(
+                state=c.DONE, attempts=job.attempts, claimed_at=now, claimed_by=worker[:100], finished_at=clock.now(),
+                result=_summary(result), last_error="",
+            )
+    except Exception as exc:
+        if "job" not in locals() or job is None:
+            raise
+        return _failed(job, exc, claimed=False)
     return "done"
 
 
@@ -131,7 +159,7 @@ def _summary(result):
     return str(result)
 
 
-def _failed(job: Job, exc: Exception) -> str:
+def _failed(job: Job, exc: Exception, *, claimed: bool = True) -> str:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     if job.attempts >= job.max_attempts:
         state, due = c.DEAD, job.next_attempt_at
@@ -139,8 +167,10 @@ def _failed(job: Job, exc: Exception) -> str:
     else:
         state, due = c.RETRY, clock.now() + timing.retry_delay(job.attempts, rng=_rng)
         logger.warning("job %s (%s) attempt %s failed, retry at %s: %s", job.pk, job.kind, job.attempts, due, error)
-    Job.objects.filter(pk=job.pk, state=c.RUNNING, attempts=job.attempts).update(
-        state=state, next_attempt_at=due, last_error=error, enqueued_at=None
+    # A claimed run's row says "running" with its attempt; an atomic run's claim was rolled back.
+    current = dict(state=c.RUNNING, attempts=job.attempts) if claimed else dict(state__in=c.WAITING)
+    Job.objects.filter(pk=job.pk, **current).update(
+        state=state, attempts=job.attempts, next_attempt_at=due, last_error=error, enqueued_at=None
     )
     return state
 

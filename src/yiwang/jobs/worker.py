@@ -52,10 +52,35 @@ def start_schedule(*, tick: float, stop: threading.Event) -> threading.Thread:
     return thread
 
 
+def _commit_without_waiting_for_the_disk(sender, connection, **kwargs) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
+def relax_commit_durability() -> None:
+    """Let this process's PostgreSQL commits return before their WAL reaches the disk.
+
+    Safe for a worker, and only for a worker: everything it writes follows from a job row that a
+    durable commit wrote first. If PostgreSQL crashes, the last few hundred milliseconds of the
+    worker's commits are lost together (a handler's writes with its job's completion), and the
+    job simply runs again; a send it had recorded is retried with the same reference, which the
+    gateway deduplicates. Web requests keep full durability.
+    """
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_commit_without_waiting_for_the_disk, dispatch_uid="yiwang-worker-async-commit")
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _commit_without_waiting_for_the_disk(None, connection)
+
+
 class QueueWorker:
     """The configured backend's worker: `run()` until `stop()` (or, with `burst`, until the queue is empty)."""
 
     def __init__(self, *, burst: bool = False, poll_seconds: float = 0.2):
+        relax_commit_durability()
         self.path = backend_path()
         self.burst = burst
         if self.path == DATABASE_BACKEND:
