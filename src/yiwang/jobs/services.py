@@ -126,6 +126,7 @@ def _execute_atomic(job_id: int, handler, worker: str) -> str:
     the sweeper hands it to the queue again.
     """
     now = clock.now()
+    job = None
     try:
         with transaction.atomic():
             job = (Job.objects.select_for_update(skip_locked=True)
@@ -139,8 +140,8 @@ def _execute_atomic(job_id: int, handler, worker: str) -> str:
                 result=_summary(result), last_error="",
             )
     except Exception as exc:
-        if "job" not in locals() or job is None:
-            raise
+        if job is None:
+            raise  # the claim itself failed (the database): the job waits for the sweeper
         return _failed(job, exc, claimed=False)
     return "done"
 
