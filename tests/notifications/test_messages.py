@@ -12,7 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import make_resident, make_staff
-from tests.helpers import FORM, ITEM_ONE_LEVEL, ITEM_TWO_LEVELS, act, submitted_case
+from tests.helpers import FORM, ITEM_TWO_LEVELS, act, submitted_case
 from yiwang.notifications import constants as c
 from yiwang.notifications import services, texts
 from yiwang.notifications.models import Delivery, Message

@@ -20,7 +20,7 @@ from tests.factories import PASSWORD, make_resident, make_staff
 from tests.helpers import act, submitted_case
 from yiwang.catalog.models import Department
 from yiwang.webhooks import models as m
-from yiwang.webhooks import services, signing
+from yiwang.webhooks import services
 
 pytestmark = pytest.mark.django_db
 

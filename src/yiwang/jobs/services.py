@@ -64,13 +64,20 @@ def enqueue_job(*, kind: str, payload: dict | None = None, dedupe_key: str | Non
 
 
 def _hand_over_new(job_id: int) -> None:
+    if not _enqueue(job_id):
+        Job.objects.filter(pk=job_id, state__in=c.WAITING).update(enqueued_at=None)
+
+
+def _enqueue(job_id: int) -> bool:
+    """Give one job's id to the task queue; False (logged) if the queue refused it."""
     from yiwang.jobs.queue import run_job
 
     try:
         run_job.enqueue(job_id)
     except Exception:
         logger.exception("job %s could not be handed to the queue; the sweeper will retry", job_id)
-        Job.objects.filter(pk=job_id, state__in=c.WAITING).update(enqueued_at=None)
+        return False
+    return True
 
 
 def hand_to_queue(job_ids: list[int]) -> int:
@@ -79,17 +86,11 @@ def hand_to_queue(job_ids: list[int]) -> int:
     A queue that refuses (Redis down) is logged, not raised: the job stays waiting in our table
     and the sweeper tries again.
     """
-    from yiwang.jobs.queue import run_job
-
     handed = 0
     for job_id in job_ids:
-        try:
-            run_job.enqueue(job_id)
-        except Exception:
-            logger.exception("job %s could not be handed to the queue; the sweeper will retry", job_id)
-            continue
-        Job.objects.filter(pk=job_id, state__in=c.WAITING).update(enqueued_at=clock.now())
-        handed += 1
+        if _enqueue(job_id):
+            Job.objects.filter(pk=job_id, state__in=c.WAITING).update(enqueued_at=clock.now())
+            handed += 1
     return handed
 
 

@@ -314,7 +314,9 @@ def shift_weights_after_errors(errors: dict[str, int]) -> dict[str, int]:
     """Move weight away from gateways with too many recent errors (at most once a minute)."""
     with transaction.atomic():
         weights = _locked_weights()
-        if any(row.updated_at > clock.now() - ERROR_WINDOW for row in weights.values() if row.pk and row.weight_changed):
+        resting = {name: config.weight for name, config in configured_gateways().items()}
+        # A weight moved off its resting value within the window: another worker shifted it already.
+        if any(row.weight != resting[name] and row.updated_at > clock.now() - ERROR_WINDOW for name, row in weights.items()):
             return {name: row.weight for name, row in weights.items()}
         new = failover.after_errors({name: row.weight for name, row in weights.items()}, errors)
         return _save_weights(weights, new)
@@ -332,10 +334,7 @@ def _locked_weights() -> dict[str, GatewayWeight]:
     configured = configured_gateways()
     for name, config in configured.items():
         GatewayWeight.objects.get_or_create(gateway=name, defaults={"weight": config.weight})
-    rows = {row.gateway: row for row in GatewayWeight.objects.select_for_update().filter(gateway__in=configured)}
-    for name, row in rows.items():
-        row.weight_changed = row.weight != configured[name].weight
-    return rows
+    return {row.gateway: row for row in GatewayWeight.objects.select_for_update().filter(gateway__in=configured)}
 
 
 def _save_weights(rows: dict[str, GatewayWeight], new: dict[str, int]) -> dict[str, int]:

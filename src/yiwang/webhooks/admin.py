@@ -23,7 +23,7 @@ class EndpointForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            services._check_endpoint(url=cleaned.get("url") or "", event_types=cleaned.get("event_types"),
+            services.check_endpoint(url=cleaned.get("url") or "", event_types=cleaned.get("event_types"),
                                      allow_private_addresses=bool(cleaned.get("allow_private_addresses")))
         except DomainError as refused:
             raise forms.ValidationError(f"{refused.message} {refused.message_en}") from None

@@ -18,7 +18,7 @@ import time
 import httpcore
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from yiwang.core import clock
 from yiwang.core.errors import ValidationFailed
@@ -38,12 +38,13 @@ TYPE_PREFIX = "cn.gov.yiwang."
 def create_endpoint(*, name: str, url: str, event_types: list[str], department=None,
                     allow_private_addresses: bool = False) -> m.Endpoint:
     """Register a receiving system; returns it with its new secret (shown to the administrator once)."""
-    _check_endpoint(url=url, event_types=event_types, allow_private_addresses=allow_private_addresses)
+    check_endpoint(url=url, event_types=event_types, allow_private_addresses=allow_private_addresses)
     return m.Endpoint.objects.create(name=name, url=url, event_types=event_types, department=department,
                                      allow_private_addresses=allow_private_addresses, secret=signing.new_secret())
 
 
-def _check_endpoint(*, url: str, event_types, allow_private_addresses: bool) -> None:
+def check_endpoint(*, url: str, event_types, allow_private_addresses: bool) -> None:
+    """Refuse an endpoint that is not HTTPS (unless allowed on private addresses) or subscribes to nothing."""
     if not url.startswith("https://") and not (allow_private_addresses and url.startswith("http://")):
         raise ValidationFailed("endpoint_not_https", "接收地址必须使用 HTTPS（仅允许内网地址的端点可用 HTTP）。",
                                "The endpoint must use HTTPS (plain HTTP only for endpoints allowed on private addresses).")
@@ -79,19 +80,26 @@ def record_event(*, source_event: str, event_type: str, subject: str, data: dict
         existing = m.Event.objects.filter(source_event=source_event).first()
         if existing is not None:
             return []
-        event = m.Event(source_event=source_event, type=TYPE_PREFIX + event_type, department_id=department_id)
-        envelope = {
-            "specversion": "1.0", "id": event.id, "source": settings.PUBLIC_URL, "type": event.type, "subject": subject,
-            "time": clock.now().isoformat(), "datacontenttype": "application/json", "data": data,
-        }
-        event.body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        event.save(force_insert=True)
+        event = _new_event(source_event=source_event, event_type=event_type, subject=subject, data=data,
+                           department_id=department_id)
         endpoints = m.Endpoint.objects.filter(enabled=True).filter(Q(department__isnull=True) | Q(department_id=department_id))
         deliveries = []
         for endpoint in endpoints:
             if _subscribed(endpoint, event_type):
                 deliveries.append(_new_delivery(endpoint, event))
         return deliveries
+
+
+def _new_event(*, source_event: str, event_type: str, subject: str | None, data: dict, department_id=None) -> m.Event:
+    """Store the event with the exact CloudEvents JSON that every delivery of it sends and signs."""
+    event = m.Event(source_event=source_event, type=TYPE_PREFIX + event_type, department_id=department_id)
+    envelope = {"specversion": "1.0", "id": event.id, "source": settings.PUBLIC_URL, "type": event.type,
+                "time": clock.now().isoformat(), "datacontenttype": "application/json", "data": data}
+    if subject is not None:
+        envelope["subject"] = subject
+    event.body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    event.save(force_insert=True)
+    return event
 
 
 def _new_delivery(endpoint: m.Endpoint, event: m.Event) -> m.Delivery:
@@ -109,11 +117,8 @@ def send_test_event(*, endpoint_id: int) -> m.Delivery:
     """The "send test event" button: a webhook.test event to this endpoint only."""
     with transaction.atomic():
         endpoint = m.Endpoint.objects.get(pk=endpoint_id)
-        event = m.Event(source_event=f"test-{m.new_event_id()}", type=TYPE_PREFIX + "webhook.test")
-        event.body = json.dumps({"specversion": "1.0", "id": event.id, "source": settings.PUBLIC_URL, "type": event.type,
-                                 "time": clock.now().isoformat(), "datacontenttype": "application/json",
-                                 "data": {"endpoint": endpoint.name}}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        event.save(force_insert=True)
+        event = _new_event(source_event=f"test-{m.new_event_id()}", event_type="webhook.test", subject=None,
+                           data={"endpoint": endpoint.name})
         return _new_delivery(endpoint, event)
 
 
