@@ -127,6 +127,24 @@ def test_500_500_429_then_200_is_one_event_processed_once(catalog, receiver, bac
     assert attempts == [500, 500, 429, 200]
 
 
+def test_an_attempt_whose_worker_died_after_it_began_is_made_again(catalog, receiver, background, frozen_clock):
+    from yiwang.jobs.models import Job
+    from yiwang.jobs.services import execute_job
+
+    endpoint(receiver, types=("case.submit",))
+    accepted_case(catalog)
+    for job in Job.objects.filter(kind="webhooks.on_case_event"):
+        execute_job(job_id=job.pk)
+    delivery = m.Delivery.objects.get()
+    # The first run marked attempt 1 and died; the sweeper gives its job to another worker.
+    m.Delivery.objects.filter(pk=delivery.pk).update(attempts=1)
+    Job.objects.filter(kind="webhooks.deliver").update(state="retry", attempts=1)
+    background.run()
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == (m.DELIVERED, 1, 200)
+    assert [r["headers"]["webhook-id"] for r in receiver.requests] == [delivery.event_id]
+
+
 def test_retry_after_on_429_sets_the_next_attempt(catalog, receiver, background, frozen_clock):
     endpoint(receiver, types=("case.submit",))
     receiver.script = [(429, {"Retry-After": "7200"})]

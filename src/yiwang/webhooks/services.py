@@ -143,8 +143,10 @@ def replay(*, delivery_id: int) -> m.Delivery:
 def deliver(*, delivery_id: int, attempt: int) -> str:
     """Attempt number `attempt` of a delivery (a background job); schedules the next one if it fails."""
     delivery = m.Delivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
-    if delivery.state != m.PENDING or delivery.attempts >= attempt:
-        return delivery.state  # done, given up, or this attempt already ran
+    # One job per attempt: the same attempt seen again means its first run died after it began
+    # (the receiver may have had it: it acts on each webhook-id once), so it is made again.
+    if delivery.state != m.PENDING or delivery.attempts > attempt:
+        return delivery.state  # done, given up, or overtaken by a later attempt
     if not delivery.endpoint.enabled:
         m.Delivery.objects.filter(pk=delivery.pk).update(state=m.ENDPOINT_DISABLED)
         return m.ENDPOINT_DISABLED
