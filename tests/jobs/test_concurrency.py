@@ -112,3 +112,72 @@ def test_a_run_whose_claim_was_taken_over_does_not_complete_the_job():
     assert services.execute_job(job_id=job.pk, worker="second-worker") == "done"
     job.refresh_from_db()
     assert (job.state, job.attempts, job.claimed_by) == ("done", 3, "second-worker")
+
+
+@handler("tests.jobs.concurrency.batch", batch_size=20)
+def record_batch(payloads: list[dict]) -> list:
+    RateLimitHit.objects.bulk_create([RateLimitHit(bucket=BUCKET, key=p["key"]) for p in payloads])
+    return [None] * len(payloads)
+
+
+def test_batch_runs_beside_producers_run_every_job_once_with_no_sweep():
+    """Three producers commit jobs one by one while two workers run the queue: a job that got no
+    entry of its own (it deferred to an older waiting one) is still run, by the run that took
+    the older one, without the sweeper; and no job runs twice."""
+    from django.db import transaction
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    per_producer, producers = 60, 3
+    lock, finished = threading.Lock(), []
+    all_produced = threading.Event()
+
+    def produce(index):
+        for n in range(per_producer):
+            services.enqueue_job(kind="tests.jobs.concurrency.batch", payload={"key": f"p{index}-{n}"})
+        with lock:
+            finished.append(index)
+            if len(finished) == producers:
+                all_produced.set()
+        return "produced"
+
+    def work(index):
+        worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                        max_tasks=None, worker_id=f"w{index}", excluded_queue_names=[])
+        idle = 0
+        while idle < 10:  # once the producers are done, until the queue has stayed empty for a while
+            with transaction.atomic():
+                entry = DBTaskResult.objects.ready().get_locked()
+                if entry is not None:
+                    entry.claim(worker.worker_id)
+            if entry is not None:
+                idle = 0
+                worker.run_task(entry)
+            else:
+                idle += 1 if all_produced.is_set() else 0
+                threading.Event().wait(0.05)
+        return "worked"
+
+    roles = [produce] * producers + [work] * 2
+    barrier = threading.Barrier(len(roles))
+    results: list = [None] * len(roles)
+
+    def run(index):
+        try:
+            barrier.wait()
+            results[index] = roles[index](index)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(roles))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == ["produced"] * producers + ["worked"] * 2
+    jobs = Job.objects.filter(kind="tests.jobs.concurrency.batch")
+    assert set(jobs.values_list("state", "attempts")) == {("done", 1)}
+    keys = sorted(RateLimitHit.objects.filter(bucket=BUCKET).values_list("key", flat=True))
+    assert keys == sorted(f"p{i}-{n}" for i in range(producers) for n in range(per_producer))
+    # Fewer queue entries than jobs: many jobs rode on an older one's run.
+    assert DBTaskResult.objects.count() < producers * per_producer

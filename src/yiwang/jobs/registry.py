@@ -15,6 +15,15 @@ None; raising means "try again later". By default it runs inside one transaction
 completion, so its database effects happen exactly once. A handler that talks to another system
 (and must keep that system's audit rows even when it fails) is registered with `atomic=False`
 and must then be safe to run again: a worker may die after its effect but before completion.
+
+Work that comes in floods (one SMS per message) is registered with `batch_size`: the handler then
+receives a list of payloads and returns one result per payload, in order, where an `Exception`
+instance says that this job failed (it is retried alone). A worker handed one such job claims up
+to `batch_size` due jobs of the kind at once and keeps claiming until none is left, so a flood
+costs one queue entry and a few queries per batch instead of per job. An atomic batch handler
+runs in one transaction with the batch's completion: an item it returns as failed must have
+written nothing (build each item's work first, then write the rest together); raising fails
+the whole batch, which then runs again.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ class Handler:
     # sweeper hands it to another one.
     timeout: dt.timedelta = dt.timedelta(minutes=5)
     atomic: bool = True
+    batch_size: int = 1  # above 1: the handler takes a list of payloads (see the module's text)
 
 
 @dataclass(frozen=True)
@@ -48,14 +58,18 @@ _handlers: dict[str, Handler] = {}
 _periodic: dict[str, Periodic] = {}
 
 
-def handler(kind: str, *, max_attempts: int = 8, timeout: dt.timedelta = dt.timedelta(minutes=5), atomic: bool = True):
+def handler(kind: str, *, max_attempts: int = 8, timeout: dt.timedelta = dt.timedelta(minutes=5), atomic: bool = True,
+            batch_size: int = 1):
     """Register the decorated function as the handler of jobs of `kind`."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
 
     def register(func):
         existing = _handlers.get(kind)
         if existing is not None and existing.func is not func:
             raise ValueError(f"job kind {kind!r} already has a handler: {existing.func.__module__}.{existing.func.__name__}")
-        _handlers[kind] = Handler(kind=kind, func=func, max_attempts=max_attempts, timeout=timeout, atomic=atomic)
+        _handlers[kind] = Handler(kind=kind, func=func, max_attempts=max_attempts, timeout=timeout, atomic=atomic,
+                                  batch_size=batch_size)
         return func
 
     return register
@@ -84,3 +98,4 @@ def handler_kinds() -> list[str]:
 
 def schedule() -> list[Periodic]:
     return [_periodic[name] for name in sorted(_periodic)]
+
