@@ -45,15 +45,17 @@ from django.db import transaction
 from yiwang.jobs.events import publish, subscribe
 from yiwang.jobs.registry import handler
 from yiwang.notifications import constants as c
-from yiwang.notifications.services import Outgoing, create_message
+from yiwang.notifications.services import Outgoing, create_messages
 
-@handler("bench.on_event")
-def on_event(*, event_type, event_id, user_id, at):
+@handler("bench.on_event", batch_size=100)
+def on_events(payloads):
     from yiwang.accounts.models import User
-    create_message(Outgoing(recipient=User.objects.get(pk=user_id), kind=c.RESULT_READY, event_key=event_id,
-                            event_at=dt.datetime.fromisoformat(at),
-                            variables={"item_name": "个体工商户设立登记", "item_name_en": "x", "case_number": event_id,
-                                       "result_name": "营业执照", "result_name_en": "x", "licence_number": event_id}))
+    people = User.objects.in_bulk([p["user_id"] for p in payloads])
+    created = create_messages([Outgoing(
+        recipient=people[p["user_id"]], kind=c.RESULT_READY, event_key=p["event_id"], event_at=dt.datetime.fromisoformat(p["at"]),
+        variables={"item_name": "个体工商户设立登记", "item_name_en": "x", "case_number": p["event_id"],
+                   "result_name": "营业执照", "result_name_en": "x", "licence_number": p["event_id"]}) for p in payloads])
+    return [{"message": m.pk if m else None} for m in created]
 
 subscribe("bench.event", "bench.on_event")
 role = sys.argv[1]
@@ -66,18 +68,27 @@ if role == "people":
     print(json.dumps(list(User.objects.filter(username__startswith="b").order_by("pk").values_list("pk", flat=True))))
 elif role == "publish":
     from yiwang.core import clock
-    ids = json.loads(sys.argv[2])
+    ids, rate, prefix = json.loads(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+    started = time.monotonic()
     for n, user_id in enumerate(ids):
+        if rate:
+            time.sleep(max(0.0, started + n / rate - time.monotonic()))
         with transaction.atomic():
-            publish(event_type="bench.event", event_id=f"bench-{n}", payload={"user_id": user_id, "at": clock.now().isoformat()})
+            publish(event_type="bench.event", event_id=f"{prefix}-{n}", payload={"user_id": user_id, "at": clock.now().isoformat()})
+    print(json.dumps({"events_per_second": len(ids) / (time.monotonic() - started)}))
 elif role == "worker":
     from yiwang.jobs.worker import QueueWorker, start_schedule
     start_schedule(tick=1.0, stop=threading.Event())
     QueueWorker(poll_seconds=0.02).run()
 elif role == "figures":
+    from django.db.models import Min
+    from yiwang.jobs.models import Job
     from yiwang.notifications.models import Delivery
-    rows = list(Delivery.objects.filter(sent_at__isnull=False).values_list("message__event_at", "sent_at"))
-    print(json.dumps([[e.timestamp(), s.timestamp()] for e, s in rows]))
+    prefix = sys.argv[2]
+    rows = list(Delivery.objects.filter(sent_at__isnull=False, message__event_key__startswith=prefix + "-")
+                .values_list("message__event_at", "sent_at"))
+    first_run = Job.objects.filter(kind="bench.on_event", payload__event_id__startswith=prefix + "-").aggregate(at=Min("claimed_at"))["at"]
+    print(json.dumps({"rows": [[e.timestamp(), s.timestamp()] for e, s in rows], "first_run": first_run.timestamp()}))
 """
 
 
@@ -108,7 +119,14 @@ def log_count(log: Path) -> int:
         return sum(1 for _ in f)
 
 
-def run_one(*, database: str, queue: str, workers: int, messages: int) -> dict:
+def wait_for_log(log: Path, count: int, *, seconds: float) -> int:
+    deadline = time.time() + seconds
+    while log_count(log) < count and time.time() < deadline:
+        time.sleep(0.05)
+    return log_count(log)
+
+
+def run_one(*, database: str, queue: str, workers: int, messages: int, paced: int, rate: float) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="yiwang-bench-notify-"))
     port = free_port()
     log = data_dir / "gateway.jsonl"
@@ -127,7 +145,7 @@ def run_one(*, database: str, queue: str, workers: int, messages: int) -> dict:
     processes = []
     try:
         subprocess.run([sys.executable, "-m", "yiwang", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-        ids = json.loads(child(env, "people", str(messages)))
+        ids = json.loads(child(env, "people", str(messages + paced)))
         simulator = subprocess.Popen([sys.executable, "-m", "yiwang", "sms-simulator", "--port", str(port), "--log", str(log),
                                       "--fault-drills"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         processes.append(simulator)
@@ -140,19 +158,18 @@ def run_one(*, database: str, queue: str, workers: int, messages: int) -> dict:
         faults = urllib.request.Request(f"http://127.0.0.1:{port}/admin/faults", method="PUT",
                                         data=json.dumps({"receipt": "none"}).encode())
         urllib.request.urlopen(faults, timeout=5).read()
+        # Throughput: a backlog of events (each written in its own transaction), then the workers.
+        published = json.loads(child(env, "publish", json.dumps(ids[:messages]), "0", "flood"))
         for _ in range(workers):
             processes.append(subprocess.Popen([sys.executable, "-c", CHILD, "worker"], env=env,
                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        time.sleep(3)  # the workers start (Django setup) before the clock starts
-        started = time.time()
-        publisher = threading.Thread(target=child, args=(env, "publish", json.dumps(ids)))
-        publisher.start()
-        deadline = started + 600
-        while log_count(log) < messages and time.time() < deadline:
-            time.sleep(0.05)
-        publisher.join()
-        taken = log_count(log)
-        rows = json.loads(child(env, "figures"))
+        taken = wait_for_log(log, messages, seconds=600)
+        flood = json.loads(child(env, "figures", "flood"))
+        # Latency: events at a steady rate below the throughput, with the workers running.
+        paced_rate = min(rate, 0.5 * len(flood["rows"]) / (max(s for _, s in flood["rows"]) - flood["first_run"]))
+        child(env, "publish", json.dumps(ids[messages:]), str(paced_rate), "paced")
+        wait_for_log(log, messages + paced, seconds=120)
+        steady = json.loads(child(env, "figures", "paced"))
     finally:
         for process in processes:
             process.terminate()
@@ -163,14 +180,15 @@ def run_one(*, database: str, queue: str, workers: int, messages: int) -> dict:
                 process.kill()
         if db_name:
             psql(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
-    if not rows:
+    rows = flood["rows"]
+    if not rows or not steady["rows"]:
         raise SystemExit("no message was sent")
-    first_event = min(e for e, _ in rows)
-    last_sent = max(s for _, s in rows)
-    latencies = sorted(s - e for e, s in rows)
+    latencies = sorted(s - e for e, s in steady["rows"])
     return {
         "database": database, "queue": queue, "workers": workers, "messages": messages, "taken": taken,
-        "per_second": round(len(rows) / (last_sent - first_event), 1),
+        "events_per_second": round(published["events_per_second"], 1),
+        "per_second": round(len(rows) / (max(s for _, s in rows) - flood["first_run"]), 1),
+        "paced_rate": round(paced_rate, 1), "paced": len(latencies),
         "p50_s": round(statistics.median(latencies), 3),
         "p99_s": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 3),
         "within_10s": round(sum(1 for x in latencies if x <= 10) / len(latencies), 4),
@@ -183,14 +201,19 @@ def main() -> int:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--queues", default="database,redis")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--paced", type=int, default=500, help="messages of the latency run")
+    parser.add_argument("--rate", type=float, default=100.0, help="events per second of the latency run (at most half the throughput)")
     args = parser.parse_args()
-    print(f"{'database':<9} {'queue':<9} {'workers':>7} {'messages':>8} {'msg/s':>8} {'p50 s':>7} {'p99 s':>7} {'≤10 s':>7}")
+    print(f"{'database':<9} {'queue':<9} {'workers':>7} {'messages':>8} {'events/s':>8} {'msg/s':>8} "
+          f"{'at /s':>6} {'p50 s':>7} {'p99 s':>7} {'≤10 s':>7}")
     for database in args.databases.split(","):
         for queue in args.queues.split(","):
             for workers in (int(w) for w in args.workers.split(",")):
-                r = run_one(database=database, queue=queue, workers=workers, messages=args.messages)
-                print(f"{r['database']:<9} {r['queue']:<9} {r['workers']:>7} {r['taken']:>8} {r['per_second']:>8} "
-                      f"{r['p50_s']:>7} {r['p99_s']:>7} {r['within_10s']:>7.1%}", flush=True)
+                r = run_one(database=database, queue=queue, workers=workers, messages=args.messages,
+                            paced=args.paced, rate=args.rate)
+                print(f"{r['database']:<9} {r['queue']:<9} {r['workers']:>7} {r['taken']:>8} {r['events_per_second']:>8} "
+                      f"{r['per_second']:>8} {r['paced_rate']:>6} {r['p50_s']:>7} {r['p99_s']:>7} {r['within_10s']:>7.1%}",
+                      flush=True)
     return 0
 
 

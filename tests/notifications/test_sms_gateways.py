@@ -127,3 +127,49 @@ def test_a_misconfigured_gateway_is_reported_at_start_up(settings):
     messages = [m.msg for m in checks.run_checks(tags=["notifications"])]
     assert messages == ["gateway x: unknown adapter 'carrier-pigeon' (known: file, http)",
                         "gateway y: url must be http:// or https://, got 'ftp://example'"]
+
+
+def test_one_exchange_carries_a_batch_and_answers_each_message(gateways, settings):
+    """The batch protocol: each message answered on its own (taken, known before, refused), in order."""
+    from yiwang.notifications.gateways import Sms
+
+    adapter = HttpGateway(GatewayConfig(name="a", adapter="http", url=gateways["a"].url))
+    first = adapter.send_many([Sms(reference="r1", to="13912345678", text="一")], callback_url="")
+    answers = adapter.send_many([Sms(reference="r2", to="13912345679", text="二"),
+                                 Sms(reference="r1", to="13912345678", text="一"),
+                                 Sms(reference="r3", to="02112345678", text="三")], callback_url="")
+    taken = {entry["reference"]: entry["id"] for entry in gateways["a"].log()}
+    assert first == [taken["r1"]]
+    assert answers[:2] == [taken["r2"], taken["r1"]]  # r1 was taken before: its first id, not a second message
+    assert isinstance(answers[2], GatewayRejected) and answers[2].reason == "invalid_number"
+    assert _references(gateways["a"]) == ["r1", "r2"]
+
+
+def test_a_batch_the_gateway_could_not_take_is_unavailable_for_every_message(gateways):
+    from yiwang.notifications.gateways import Sms
+
+    gateways["a"].faults(error=1)
+    adapter = HttpGateway(GatewayConfig(name="a", adapter="http", url=gateways["a"].url))
+    answers = adapter.send_many([Sms(reference="r1", to="13912345678", text="一"),
+                                 Sms(reference="r2", to="13912345679", text="二")], callback_url="")
+    assert [(type(a).__name__, a.reason, a.ambiguous) for a in answers] == [("GatewayUnavailable", "http_500", False)] * 2
+    assert _references(gateways["a"]) == []
+    again = adapter.send_many([Sms(reference="r1", to="13912345678", text="一")], callback_url="")
+    assert again == [entry["id"] for entry in gateways["a"].log()]
+    assert _references(gateways["a"]) == ["r1"]
+
+
+def test_the_file_gateway_writes_a_batch_once_and_knows_references_it_took(settings, tmp_path):
+    import json
+
+    from yiwang.notifications.gateways import FileGateway, Sms
+
+    settings.DATA_DIR = tmp_path
+    adapter = FileGateway(GatewayConfig(name="file", adapter="file"))
+    assert adapter.send_many([Sms("1", "13912345678", "一"), Sms("2", "13912345679", "二")], callback_url="") \
+        == ["file-1", "file-2"]
+    assert adapter.send_many([Sms("2", "13912345679", "二"), Sms("3", "13912345670", "三")], callback_url="") \
+        == ["file-2", "file-3"]
+    lines = [json.loads(line) for line in (tmp_path / "sms-outbox.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(line["reference"], line["to"], line["text"]) for line in lines] == [
+        ("1", "13912345678", "一"), ("2", "13912345679", "二"), ("3", "13912345670", "三")]

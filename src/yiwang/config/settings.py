@@ -42,6 +42,7 @@ SMS_RECEIPT_TOKEN = ENV.sms_receipt_token
 SMS_PER_NUMBER_PER_HOUR = 10  # non-essential messages beyond this are not sent (essential ones are)
 SMS_MAX_ATTEMPTS = 10
 SMS_GATEWAY_TIMEOUT_SECONDS = 5.0  # an answer slower than this may still mean the gateway took it
+SMS_BATCH_SIZE = 100  # messages per exchange with a gateway (and per run of the send job)
 SMS_RECEIPT_WAIT_HOURS = 72  # a sent message with no receipt after this is a temporary failure
 DEFAULT_FROM_EMAIL = ENV.email_from
 if ENV.smtp_host:

@@ -4,11 +4,12 @@ Each adapter registers under an identifier with a label; the installation lists 
 uses in YIWANG_SMS_GATEWAYS (see `yiwang.config.environment`), each with a weight. A gateway's
 `check()` reports configuration problems at start-up (`yiwang worker`, `manage.py check`).
 
-`send()` passes our delivery id as the client reference and returns the gateway's own id. It
-raises `GatewayRejected` when the gateway refused the message for good (a bad number), and
+`send_many()` hands over several messages in one exchange (our delivery id is each one's client
+reference) and returns, per message in order, the gateway's own id, or the exception that says
+why not: `GatewayRejected` when the gateway refused it for good (a bad number), and
 `GatewayUnavailable` when it could not take it now; `ambiguous=True` says the gateway may have
 taken it (an answer lost to a timeout), so the retry must go to the same gateway, which knows
-the reference and will not send it twice.
+the reference and will not send it twice. `send()` is the same for one message, raising instead.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ class GatewayUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class Sms:
+    reference: str  # our delivery's id: the gateway takes a reference once
+    to: str
+    text: str
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     name: str  # this installation's name for the gateway (several may use one adapter)
     adapter: str  # "file" or "http"
@@ -51,8 +59,16 @@ class GatewayConfig:
 ADAPTERS: Registry[type] = Registry("SMS gateway")
 
 
+class _OneAtATime:
+    def send(self, *, reference: str, to: str, text: str, callback_url: str) -> str:
+        outcome = self.send_many([Sms(reference=reference, to=to, text=text)], callback_url=callback_url)[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
 @ADAPTERS.register("file")
-class FileGateway:
+class FileGateway(_OneAtATime):
     """The demo's gateway: one JSON line per message in `sms-outbox.jsonl` of the data folder."""
 
     label = "文件（演示）"
@@ -64,22 +80,30 @@ class FileGateway:
     def check(self) -> list[str]:
         return [] if os.access(self.path.parent, os.W_OK) else [f"cannot write {self.path}"]
 
-    def send(self, *, reference: str, to: str, text: str, callback_url: str) -> str:
+    def send_many(self, messages: list[Sms], *, callback_url: str) -> list:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        wanted = {message.reference for message in messages}
         with open(self.path, "a+", encoding="utf-8") as log:
             fcntl.flock(log, fcntl.LOCK_EX)  # one writer at a time across worker processes
             log.seek(0)
+            taken = {}  # references taken before: a retry after a lost answer
             for line in log:
-                if f'"reference": "{reference}"' in line:
-                    return json.loads(line)["id"]  # taken before: a retry after a lost answer
-            gateway_id = f"file-{reference}"
-            log.write(json.dumps({"id": gateway_id, "reference": reference, "to": to, "text": text,
-                                  "at": clock.now().isoformat()}, ensure_ascii=False) + "\n")
-        return gateway_id
+                entry = json.loads(line)
+                if entry["reference"] in wanted:
+                    taken[entry["reference"]] = entry["id"]
+            lines = []
+            for message in messages:
+                if message.reference not in taken:
+                    taken[message.reference] = f"file-{message.reference}"
+                    lines.append(json.dumps({"id": taken[message.reference], "reference": message.reference,
+                                             "to": message.to, "text": message.text, "at": clock.now().isoformat()},
+                                            ensure_ascii=False) + "\n")
+            log.write("".join(lines))
+        return [taken[message.reference] for message in messages]
 
 
 @ADAPTERS.register("http")
-class HttpGateway:
+class HttpGateway(_OneAtATime):
     """A provider speaking the JSON protocol of `yiwang sms-simulator` (an adapter per real provider
     would translate it). Redirects are not followed; answers slower than the timeout are ambiguous."""
 
@@ -93,32 +117,46 @@ class HttpGateway:
             return [f"gateway {self.config.name}: url must be http:// or https://, got {self.config.url!r}"]
         return []
 
-    def send(self, *, reference: str, to: str, text: str, callback_url: str) -> str:
+    def send_many(self, messages: list[Sms], *, callback_url: str) -> list:
+        body = {"messages": [{"reference": m.reference, "to": m.to, "text": m.text, "callback_url": callback_url}
+                             for m in messages]}
         try:
             answer = _client().post(
-                f"{self.config.url.rstrip('/')}/v1/messages",
-                json={"reference": reference, "to": to, "text": text, "callback_url": callback_url},
+                f"{self.config.url.rstrip('/')}/v1/messages/batch", json=body,
                 headers={"Authorization": f"Bearer {settings.SMS_GATEWAY_CREDENTIAL}"},
                 timeout=httpx.Timeout(settings.SMS_GATEWAY_TIMEOUT_SECONDS, connect=2.0), follow_redirects=False,
             )
         except httpx.ConnectError:
-            raise GatewayUnavailable("connection_failed") from None
+            return [GatewayUnavailable("connection_failed")] * len(messages)
         except httpx.ConnectTimeout:
-            raise GatewayUnavailable("connect_timeout") from None
+            return [GatewayUnavailable("connect_timeout")] * len(messages)
         except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError):
-            raise GatewayUnavailable("no_answer", ambiguous=True) from None
-        if answer.status_code in (200, 201, 202):
-            try:
-                return str(answer.json()["id"])
-            except (ValueError, KeyError, TypeError):
-                raise GatewayUnavailable("malformed_answer", ambiguous=True) from None
+            return [GatewayUnavailable("no_answer", ambiguous=True)] * len(messages)
         if answer.status_code == 400:
-            try:
-                reason = str(answer.json().get("error", "rejected"))
-            except ValueError:
-                reason = "rejected"
-            raise GatewayRejected(reason)
-        raise GatewayUnavailable(f"http_{answer.status_code}")
+            return [GatewayRejected(_error_of(answer))] * len(messages)
+        if answer.status_code != 200:
+            return [GatewayUnavailable(f"http_{answer.status_code}")] * len(messages)
+        try:
+            results = {str(r["reference"]): r for r in answer.json()["results"]}
+        except (ValueError, KeyError, TypeError):
+            return [GatewayUnavailable("malformed_answer", ambiguous=True)] * len(messages)
+        outcomes = []
+        for message in messages:
+            result = results.get(message.reference)
+            if result is None:  # the answer left it out: it may have been taken
+                outcomes.append(GatewayUnavailable("malformed_answer", ambiguous=True))
+            elif "id" in result:
+                outcomes.append(str(result["id"]))
+            else:
+                outcomes.append(GatewayRejected(str(result.get("error", "rejected"))))
+        return outcomes
+
+
+def _error_of(answer) -> str:
+    try:
+        return str(answer.json().get("error", "rejected"))
+    except (ValueError, AttributeError):
+        return "rejected"
 
 
 _clients = threading.local()

@@ -12,22 +12,38 @@ subscribe("case.", "notifications.on_case_event")
 subscribe("data.accessed", "notifications.on_data_access")
 
 
-@handler("notifications.on_case_event")
-def on_case_event(*, event_type: str, event_id: str, case_event_id: int) -> dict:
-    return {"messages": [m.pk for m in sources.messages_for_case_event(case_event_id)]}
+def _messages_for(payloads: list[dict], outgoing_of) -> list:
+    """One batch of events: each event's messages built on its own (a failure is that job's), then written together."""
+    built = []
+    for payload in payloads:
+        try:
+            built.append(outgoing_of(payload))
+        except Exception as exc:  # that event's job retries; the others go on
+            built.append(exc)
+    created = iter(services.create_messages([o for item in built if not isinstance(item, Exception) for o in item]))
+    return [item if isinstance(item, Exception) else {"messages": [m.pk for m in (next(created) for _ in item) if m]}
+            for item in built]
 
 
-@handler("notifications.on_data_access")
-def on_data_access(*, event_type: str, event_id: str, data_access_id: int) -> dict:
-    return {"messages": [m.pk for m in sources.messages_for_data_access(data_access_id)]}
+# In batches: a flood of events (a schedule published, a mass 补正) is written a hundred at a time.
+@handler("notifications.on_case_event", batch_size=100)
+def on_case_event(payloads: list[dict]) -> list:
+    return _messages_for(payloads, lambda payload: sources.outgoing_for_case_event(payload["case_event_id"]))
+
+
+@handler("notifications.on_data_access", batch_size=100)
+def on_data_access(payloads: list[dict]) -> list:
+    return _messages_for(payloads, lambda payload: sources.outgoing_for_data_access(payload["data_access_id"]))
 
 
 # Not atomic: the gateway is another system; the delivery's own state makes a rerun safe.
 # The job may retry beyond SMS_MAX_ATTEMPTS so that the last run records the technical failure.
+# In batches: one exchange with each gateway for up to SMS_BATCH_SIZE messages.
 @handler("notifications.send_sms", atomic=False, max_attempts=settings.SMS_MAX_ATTEMPTS + 2,
-         timeout=dt.timedelta(seconds=60))
-def send_sms(*, delivery_id: int) -> dict:
-    return {"state": services.send_sms(delivery_id=delivery_id)}
+         timeout=dt.timedelta(seconds=60), batch_size=settings.SMS_BATCH_SIZE)
+def send_sms(payloads: list[dict]) -> list:
+    states = services.send_sms_batch(delivery_ids=[payload["delivery_id"] for payload in payloads])
+    return [state if isinstance(state, Exception) else {"state": state} for state in states]
 
 
 @handler("notifications.send_email", atomic=False, max_attempts=10, timeout=dt.timedelta(seconds=60))

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Case, CharField, Count, F, Value, When
 
 from yiwang.core import clock
 from yiwang.core.identifiers import IdentifierError, mask_phone, normalize_mobile
-from yiwang.jobs.services import enqueue_job
+from yiwang.jobs.services import enqueue_jobs
 from yiwang.notifications import constants as c
 from yiwang.notifications import failover, texts
-from yiwang.notifications.gateways import GatewayRejected, GatewayUnavailable, configured_gateways, gateway
+from yiwang.notifications.gateways import GatewayRejected, GatewayUnavailable, Sms, configured_gateways, gateway
 from yiwang.notifications.models import Delivery, DeliveryReceipt, GatewayWeight, Message, NotificationSettings
 
 logger = logging.getLogger("yiwang.notifications")
@@ -77,9 +77,58 @@ class Outgoing:
 
 def create_message(outgoing: Outgoing) -> Message | None:
     """The recipient's message for an event, with its deliveries recorded (None if it existed)."""
-    recipient = outgoing.recipient
-    chosen = settings_for(recipient)
-    essential = outgoing.kind in c.ESSENTIAL_KINDS
+    return create_messages([outgoing])[0]
+
+
+def create_messages(outgoings: list[Outgoing]) -> list[Message | None]:
+    """Each recipient's message for an event, with its deliveries and their send jobs, written in bulk.
+
+    Returns one entry per outgoing, in order: the new message, or None where this event had
+    already told this person (a rerun). A message and its delivery per channel are unique in
+    the database, so a concurrent run of the same event cannot send anything twice.
+    """
+    if not outgoings:
+        return []
+    with transaction.atomic():
+        chosen = _settings_of({o.recipient.pk: o.recipient for o in outgoings})
+        keys = {(o.recipient.pk, o.event_key) for o in outgoings}
+        existing = set(Message.objects.filter(event_key__in={key for _, key in keys}).values_list("recipient_id", "event_key"))
+        new, broken = [], {}
+        for outgoing in outgoings:
+            key = (outgoing.recipient.pk, outgoing.event_key)
+            if key in existing:
+                continue
+            existing.add(key)  # the same event twice in one batch is one message
+            message, broken[key] = _compose(outgoing, chosen[outgoing.recipient.pk])
+            new.append((outgoing, message))
+        Message.objects.bulk_create([message for _, message in new], ignore_conflicts=True)
+        stored = {(m.recipient_id, m.event_key): m for m in Message.objects.filter(
+            event_key__in={o.event_key for o, _ in new}, recipient_id__in={o.recipient.pk for o, _ in new})}
+        created = {}
+        for outgoing, composed in new:
+            key = (outgoing.recipient.pk, outgoing.event_key)
+            message = stored[key]
+            message.recipient = outgoing.recipient
+            created[key] = message
+        _record_deliveries([(outgoing, created[(outgoing.recipient.pk, outgoing.event_key)],
+                             chosen[outgoing.recipient.pk], broken[(outgoing.recipient.pk, outgoing.event_key)])
+                            for outgoing, _ in new])
+    results, given = [], set()
+    for outgoing in outgoings:
+        key = (outgoing.recipient.pk, outgoing.event_key)
+        results.append(created[key] if key in created and key not in given else None)
+        given.add(key)
+    return results
+
+
+def _settings_of(recipients: dict[int, object]) -> dict[int, NotificationSettings]:
+    found = {row.user_id: row for row in NotificationSettings.objects.filter(user_id__in=recipients)}
+    return {pk: found.get(pk) or NotificationSettings(user=user) for pk, user in recipients.items()}
+
+
+def _compose(outgoing: Outgoing, chosen: NotificationSettings) -> tuple[Message, str | None]:
+    """The message in the recipient's language; a template naming an unknown variable gives the
+    fallback text, and its deliveries are not sent (the reason is returned)."""
     broken = None
     try:
         rendered = texts.render(outgoing.kind, chosen.language, outgoing.variables)
@@ -88,52 +137,63 @@ def create_message(outgoing: Outgoing) -> Message | None:
         broken = f"unknown_variable:{exc.name}"
         title, body = FALLBACK.get(chosen.language, FALLBACK["zh-hans"])
         logger.error("message %s for event %s names unknown variable %s", outgoing.kind, outgoing.event_key, exc.name)
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                recipient=recipient, kind=outgoing.kind, event_key=outgoing.event_key, essential=essential,
-                language=chosen.language, title=title, body=body, link=outgoing.link, case_id=outgoing.case_id,
-                event_at=outgoing.event_at or clock.now(),
-            )
-    except IntegrityError:
-        return None  # this event already told this person
-    channels = []
-    if outgoing.sms_allowed and (essential or chosen.sms) and recipient.kind != "staff":
-        channels.append((c.CHANNEL_SMS, recipient.phone or outgoing.phone_fallback))
-    if recipient.kind == "staff" and recipient.email and (essential or chosen.email):
-        channels.append((c.CHANNEL_EMAIL, recipient.email))
-    for channel, address in channels:
-        _record_delivery(message, channel=channel, address=address, text=body, broken=broken)
-    return message
+    message = Message(recipient=outgoing.recipient, kind=outgoing.kind, event_key=outgoing.event_key,
+                      essential=outgoing.kind in c.ESSENTIAL_KINDS, language=chosen.language, title=title, body=body,
+                      link=outgoing.link, case_id=outgoing.case_id, event_at=outgoing.event_at or clock.now())
+    return message, broken
 
 
-def _record_delivery(message: Message, *, channel: str, address: str, text: str, broken: str | None) -> Delivery:
-    state, reason = c.CREATED, ""
-    if broken:
-        state, reason = c.VALIDATION_FAILED, broken
-    elif channel == c.CHANNEL_SMS:
-        try:
-            address = normalize_mobile(address or "")
-        except IdentifierError:
-            state, reason = c.VALIDATION_FAILED, "invalid_mobile"
-        else:
-            if not message.essential and _recent_sms_to(address) >= settings.SMS_PER_NUMBER_PER_HOUR:
-                state, reason = c.RATE_LIMITED, f"more than {settings.SMS_PER_NUMBER_PER_HOUR} messages in an hour"
-        text = texts.sms_text(message.language, text)
-    delivery = Delivery.objects.create(message=message, channel=channel, to=address[:254], text=text, state=state,
-                                       failure_reason=reason)
-    if state == c.CREATED:
-        kind = "notifications.send_sms" if channel == c.CHANNEL_SMS else "notifications.send_email"
-        enqueue_job(kind=kind, payload={"delivery_id": delivery.pk}, dedupe_key=f"{kind}:{delivery.pk}")
-    else:
-        logger.info("delivery %s to %s not sent: %s", delivery.pk, masked_address(channel, address), reason)
-    return delivery
+def _record_deliveries(new: list[tuple[Outgoing, Message, NotificationSettings, str | None]]) -> None:
+    planned = []
+    for outgoing, message, chosen, broken in new:
+        recipient = outgoing.recipient
+        if outgoing.sms_allowed and (message.essential or chosen.sms) and recipient.kind != "staff":
+            planned.append((message, c.CHANNEL_SMS, recipient.phone or outgoing.phone_fallback, broken))
+        if recipient.kind == "staff" and recipient.email and (message.essential or chosen.email):
+            planned.append((message, c.CHANNEL_EMAIL, recipient.email, broken))
+    numbers = {}
+    for message, channel, address, _ in planned:
+        if channel == c.CHANNEL_SMS:
+            try:
+                numbers[address] = normalize_mobile(address or "")
+            except IdentifierError:
+                pass
+    sent_lately = _recent_sms_counts(set(numbers.values()))
+    deliveries = []
+    for message, channel, address, broken in planned:
+        state, reason, text = c.CREATED, "", message.body
+        if broken:
+            state, reason = c.VALIDATION_FAILED, broken
+        elif channel == c.CHANNEL_SMS:
+            if address not in numbers:
+                state, reason = c.VALIDATION_FAILED, "invalid_mobile"
+            else:
+                address = numbers[address]
+                if not message.essential and sent_lately.get(address, 0) >= settings.SMS_PER_NUMBER_PER_HOUR:
+                    state, reason = c.RATE_LIMITED, f"more than {settings.SMS_PER_NUMBER_PER_HOUR} messages in an hour"
+                else:
+                    sent_lately[address] = sent_lately.get(address, 0) + 1
+        if channel == c.CHANNEL_SMS:
+            text = texts.sms_text(message.language, text)
+        deliveries.append(Delivery(message=message, channel=channel, to=address[:254], text=text, state=state,
+                                   failure_reason=reason))
+        if state != c.CREATED:
+            logger.info("delivery for message %s to %s not sent: %s", message.pk, masked_address(channel, address), reason)
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    to_send = (Delivery.objects.filter(message__in=[d.message for d in deliveries], state=c.CREATED)
+               .order_by("pk").values_list("pk", "channel"))
+    for channel, kind in ((c.CHANNEL_SMS, "notifications.send_sms"), (c.CHANNEL_EMAIL, "notifications.send_email")):
+        ids = [pk for pk, on in to_send if on == channel]
+        enqueue_jobs(kind=kind, payloads=[{"delivery_id": pk} for pk in ids], dedupe_keys=[f"{kind}:{pk}" for pk in ids])
 
 
-def _recent_sms_to(number: str) -> int:
+def _recent_sms_counts(numbers: set[str]) -> dict[str, int]:
+    if not numbers:
+        return {}
     since = clock.now() - dt.timedelta(hours=1)
-    return Delivery.objects.filter(channel=c.CHANNEL_SMS, to=number, created_at__gt=since).exclude(
-        state__in=(c.RATE_LIMITED, c.VALIDATION_FAILED)).count()
+    rows = (Delivery.objects.filter(channel=c.CHANNEL_SMS, to__in=numbers, created_at__gt=since)
+            .exclude(state__in=(c.RATE_LIMITED, c.VALIDATION_FAILED)).values("to").annotate(n=Count("id")))
+    return {row["to"]: row["n"] for row in rows}
 
 
 def masked_address(channel: str, address: str) -> str:
@@ -171,40 +231,88 @@ class SendLater(Exception):
 
 
 def send_sms(*, delivery_id: int) -> str:
-    """Send one SMS delivery (a background job). Returns its state afterwards."""
-    delivery = Delivery.objects.select_related("message").get(pk=delivery_id)
-    if delivery.state not in (c.CREATED, c.SENDING):
-        return delivery.state  # sent already, or ended
-    if delivery.attempts >= settings.SMS_MAX_ATTEMPTS:
-        _finish(delivery, c.TECHNICAL_FAILURE, f"no gateway took it in {delivery.attempts} attempts")
-        return c.TECHNICAL_FAILURE
-    # A message that may have reached a gateway goes back to that gateway: it knows the reference.
-    name = delivery.gateway or failover.choose(current_weights(), rng=_rng)
-    Delivery.objects.filter(pk=delivery.pk).update(state=c.SENDING, gateway=name, attempts=F("attempts") + 1,
-                                                   updated_at=clock.now())
-    try:
-        reference = gateway(name).send(reference=str(delivery.pk), to=delivery.to, text=delivery.text,
-                                       callback_url=receipt_url(name))
-    except GatewayRejected as refused:
-        _finish(delivery, c.PERMANENT_FAILURE, refused.reason)
-        return c.PERMANENT_FAILURE
-    except GatewayUnavailable as down:
-        _count_error(name)
-        keep = name if down.ambiguous else ""
-        Delivery.objects.filter(pk=delivery.pk, state=c.SENDING).update(gateway=keep, failure_reason=down.reason[:200],
-                                                                        updated_at=clock.now())
-        logger.warning("sms %s to %s via %s failed (%s)", delivery.pk, mask_phone(delivery.to), name, down.reason)
-        raise SendLater(f"{name}: {down.reason}") from None
+    """Send one SMS delivery. Returns its state afterwards; raises `SendLater` if no gateway took it now."""
+    outcome = send_sms_batch(delivery_ids=[delivery_id])[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def send_sms_batch(*, delivery_ids: list[int]) -> list:
+    """Send SMS deliveries (a batch job), one exchange per gateway.
+
+    Returns, per id in order, the delivery's state afterwards, or the exception that makes its
+    job try again later (`SendLater` when the gateway could not take it now).
+    """
+    found = Delivery.objects.in_bulk(delivery_ids)
+    outcomes: dict[int, object] = {}
+    by_gateway: dict[str, list[Delivery]] = {}
+    for delivery_id in delivery_ids:
+        delivery = found.get(delivery_id)
+        if delivery is None:
+            outcomes[delivery_id] = Delivery.DoesNotExist(f"delivery {delivery_id}")
+        elif delivery.state not in (c.CREATED, c.SENDING):
+            outcomes[delivery_id] = delivery.state  # sent already, or ended
+        elif delivery.attempts >= settings.SMS_MAX_ATTEMPTS:
+            _finish(delivery, c.TECHNICAL_FAILURE, f"no gateway took it in {delivery.attempts} attempts")
+            outcomes[delivery_id] = c.TECHNICAL_FAILURE
+        else:
+            # A message that may have reached a gateway goes back to that gateway: it knows the reference.
+            name = delivery.gateway or failover.choose(current_weights(), rng=_rng)
+            by_gateway.setdefault(name, []).append(delivery)
+    for name, deliveries in by_gateway.items():
+        outcomes.update(_send_through(name, deliveries))
+    return [outcomes[delivery_id] for delivery_id in delivery_ids]
+
+
+def _send_through(name: str, deliveries: list[Delivery]) -> dict[int, object]:
+    ids = [delivery.pk for delivery in deliveries]
+    Delivery.objects.filter(pk__in=ids).update(state=c.SENDING, gateway=name, attempts=F("attempts") + 1,
+                                               updated_at=clock.now())
+    answers = gateway(name).send_many([Sms(reference=str(d.pk), to=d.to, text=d.text) for d in deliveries],
+                                      callback_url=receipt_url(name))
+    outcomes: dict[int, object] = {}
+    sent: dict[int, str] = {}
+    errors = 0
+    for delivery, answer in zip(deliveries, answers):
+        if isinstance(answer, GatewayRejected):
+            _finish(delivery, c.PERMANENT_FAILURE, answer.reason)
+            outcomes[delivery.pk] = c.PERMANENT_FAILURE
+        elif isinstance(answer, GatewayUnavailable):
+            errors += 1
+            keep = name if answer.ambiguous else ""
+            Delivery.objects.filter(pk=delivery.pk, state=c.SENDING).update(
+                gateway=keep, failure_reason=answer.reason[:200], updated_at=clock.now())
+            logger.warning("sms %s to %s via %s failed (%s)", delivery.pk, mask_phone(delivery.to), name, answer.reason)
+            outcomes[delivery.pk] = SendLater(f"{name}: {answer.reason}")
+        else:
+            sent[delivery.pk] = answer
+            logger.info("sms %s to %s sent via %s as %s", delivery.pk, mask_phone(delivery.to), name, answer)
+    if errors:
+        _count_error(name, errors)
+    if sent:
+        outcomes.update(_record_sent(sent))
+    return outcomes
+
+
+def _record_sent(sent: dict[int, str]) -> dict[int, str]:
+    """Mark deliveries sent with the gateway's ids; apply receipts that overtook the answers."""
     now = clock.now()
-    logger.info("sms %s to %s sent via %s as %s", delivery.pk, mask_phone(delivery.to), name, reference)
-    if Delivery.objects.filter(pk=delivery.pk, state=c.SENDING).update(
-            state=c.SENT, gateway_reference=reference, sent_at=now, failure_reason="", updated_at=now):
-        if not DeliveryReceipt.objects.filter(reference=str(delivery.pk), applied=False).exists():
-            return c.SENT
-    else:  # a receipt overtook this answer and moved it on already
-        Delivery.objects.filter(pk=delivery.pk).update(gateway_reference=reference, sent_at=now, updated_at=now)
-    _apply_waiting_receipts(delivery.pk)
-    return Delivery.objects.values_list("state", flat=True).get(pk=delivery.pk)
+    references = Case(*[When(pk=pk, then=Value(reference)) for pk, reference in sent.items()],
+                      output_field=CharField())
+    Delivery.objects.filter(pk__in=sent, state=c.SENDING).update(
+        state=c.SENT, gateway_reference=references, sent_at=now, failure_reason="", updated_at=now)
+    states = dict(Delivery.objects.filter(pk__in=sent).values_list("pk", "state"))
+    overtaken = [pk for pk, state in states.items() if state != c.SENT]  # a receipt moved it on already
+    if overtaken:
+        Delivery.objects.filter(pk__in=overtaken).update(gateway_reference=references, sent_at=now, updated_at=now)
+    waiting = {int(reference) for reference in DeliveryReceipt.objects.filter(
+        reference__in=[str(pk) for pk in sent], applied=False).values_list("reference", flat=True)}
+    for pk in sorted(waiting | set(overtaken)):
+        _apply_waiting_receipts(pk)
+    if waiting or overtaken:
+        states.update(Delivery.objects.filter(pk__in=waiting | set(overtaken)).values_list("pk", "state"))
+    return {pk: states[pk] for pk in sent}
 
 
 def send_email(*, delivery_id: int) -> str:
@@ -301,9 +409,9 @@ def forget_cached_weights() -> None:
     _weights_cache.update(at=None, weights=None, config=None)
 
 
-def _count_error(name: str) -> None:
+def _count_error(name: str, count: int = 1) -> None:
     now = clock.now()
-    recent = [at for at in _error_log.get(name, []) if at > now - ERROR_WINDOW] + [now]
+    recent = [at for at in _error_log.get(name, []) if at > now - ERROR_WINDOW] + [now] * count
     _error_log[name] = recent
     if len(recent) >= failover.ERROR_THRESHOLD:
         shift_weights_after_errors({name: len(recent)})

@@ -1,7 +1,8 @@
 """From what happened to what a person is told: case events, data-sharing accesses, deadlines.
 
-Each function builds the `Outgoing` messages of one event from the other apps' records and hands
-them to `services.create_message` (which keeps each message to once per event and person).
+Each function builds the `Outgoing` messages of one event from the other apps' records; the jobs
+hand a batch of them to `services.create_messages` (which keeps each message to once per event
+and person).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from yiwang.applications.models import Case, CaseEvent, Notice
 from yiwang.applications.selectors import case_warning
 from yiwang.bundles.selectors import is_bundle_member
 from yiwang.notifications import constants as c
-from yiwang.notifications.services import Outgoing, create_message
+from yiwang.notifications.services import Outgoing, create_messages
 
 LEVELS = {"yellow": ("即将到期", "due soon"), "red": ("已超期", "overdue")}
 
@@ -36,7 +37,7 @@ def _case_variables(case: Case) -> dict[str, str]:
     }
 
 
-def messages_for_case_event(case_event_id: int) -> list:
+def outgoing_for_case_event(case_event_id: int) -> list[Outgoing]:
     """The applicant's message about a transition of their case (none for internal steps)."""
     event = CaseEvent.objects.select_related("case__applicant", "case__item", "case__department").get(pk=case_event_id)
     kind = c.CASE_ACTION_KINDS.get(event.action)
@@ -49,15 +50,14 @@ def messages_for_case_event(case_event_id: int) -> list:
     # A 一件事 has several members: their routine news stays in the message centre, and only what
     # the applicant must act on or receive (补正, 不予受理, results) also goes out by SMS.
     sms_allowed = kind in c.ESSENTIAL_KINDS or not is_bundle_member(case.pk)
-    message = create_message(Outgoing(
+    return [Outgoing(
         recipient=case.applicant, kind=kind, event_key=f"case-event-{event.pk}", variables=variables,
         link=reverse("applications:detail", args=[case.pk]), case_id=case.pk, sms_allowed=sms_allowed,
         phone_fallback=str((case.form_data or {}).get("phone", "")), event_at=event.at,
-    ))
-    return [message] if message else []
+    )]
 
 
-def messages_for_data_access(data_access_id: int) -> list:
+def outgoing_for_data_access(data_access_id: int) -> list[Outgoing]:
     """The person whose records were fetched is told who fetched what, when, for which case."""
     from yiwang.registries.models import DataAccess
     from yiwang.registries.selectors import access_entry
@@ -66,20 +66,19 @@ def messages_for_data_access(data_access_id: int) -> list:
     if access.subject is None:
         return []
     entry = access_entry(access)
-    message = create_message(Outgoing(
+    return [Outgoing(
         recipient=access.subject, kind=c.DATA_ACCESSED, event_key=f"data-access-{access.pk}",
         variables={"record_name": entry.record_name, "at": timezone.localtime(access.at).strftime("%Y-%m-%d %H:%M"),
                    "accessor": entry.accessor, "case_label": entry.case_label},
         link=reverse("registries:my-data"), case_id=access.case_id, event_at=access.at,
-    ))
-    return [message] if message else []
+    )]
 
 
 def deadline_warnings() -> list:
     """Tell the officers of each running case that turned yellow or red (once per case and level)."""
     from yiwang.accounts.selectors import staff_of_department
 
-    sent = []
+    outgoing = []
     running = (Case.objects.filter(accepted_on__isnull=False)
                .exclude(state__in=case_states.FINAL_STATES | case_states.PAUSED_STATES
                         | {case_states.APPROVED, case_states.APPROVED_MATERIALS_OWED, case_states.RESULT_ISSUED})
@@ -92,11 +91,8 @@ def deadline_warnings() -> list:
         officers = officers_by_department.setdefault(case.department_id, list(staff_of_department(case.department_id)))
         due = case.promised_due or case.statutory_due
         variables = {**_case_variables(case), "level": LEVELS[level][0], "level_en": LEVELS[level][1]}
-        for officer in officers:
-            message = create_message(Outgoing(
-                recipient=officer, kind=c.DEADLINE_APPROACHING, event_key=f"deadline-{case.pk}-{level}-{due}",
-                variables=variables, link=reverse("applications:detail", args=[case.pk]), case_id=case.pk,
-            ))
-            if message:
-                sent.append(message)
-    return sent
+        outgoing += [Outgoing(
+            recipient=officer, kind=c.DEADLINE_APPROACHING, event_key=f"deadline-{case.pk}-{level}-{due}",
+            variables=variables, link=reverse("applications:detail", args=[case.pk]), case_id=case.pk,
+        ) for officer in officers]
+    return [message for message in create_messages(outgoing) if message]

@@ -6,6 +6,10 @@ Protocol (JSON over HTTP, ``Authorization: Bearer <credential>``):
   message, ``200 {"id"}`` for a reference it already took (so a client may retry after a timeout
   without the message going out twice), ``400 {"error": "invalid_number"}`` for a number that is
   not a mainland mobile, ``401`` without the credential, ``500``/``503`` in a drill;
+- ``POST /v1/messages/batch`` ``{"messages": [{"reference", "to", "text", "callback_url"}, ...]}`` (at most
+  500) → ``200 {"results": [{"reference", "id"} or {"reference", "error"}, ...]}``, one per message in
+  order, each answered as the single send would be (``"duplicate": true`` for a reference it knew);
+  a drill's error, slowness or stall applies to the whole request;
 - a receipt ``{"id", "reference", "status"}`` is POSTed to ``callback_url`` (with
   ``Authorization: Bearer <receipt token>``) after ``receipt_delay`` seconds; status ``DELIVRD``
   (delivered), ``UNDELIV`` (permanent failure) or ``EXPIRED`` (temporary failure);
@@ -36,6 +40,12 @@ from pathlib import Path
 logger = logging.getLogger("yiwang.sms_simulator")
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 STATUSES = {"DELIVRD", "UNDELIV", "EXPIRED", "none"}
+MAX_BATCH = 500
+BATCH_BODY_LIMIT = 4 * 1024 * 1024
+
+
+def _is_message(body) -> bool:
+    return isinstance(body, dict) and all(isinstance(body.get(k), str) for k in ("reference", "to", "text"))
 
 
 @dataclass
@@ -101,6 +111,8 @@ class SmsSimulator:
             return 401, {"error": "unauthorized"}
         if path == "/v1/messages" and method == "POST":
             return self._send(_json_body(environ))
+        if path == "/v1/messages/batch" and method == "POST":
+            return self._send_batch(_json_body(environ, limit=BATCH_BODY_LIMIT))
         if path == "/v1/log" and method == "GET":
             with self._lock:
                 return 200, {"messages": list(self._log)}
@@ -121,45 +133,71 @@ class SmsSimulator:
         return 200, {"faults": {k: v for k, v in vars(self.faults).items() if k != "enabled"}}
 
     def _send(self, body):
-        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("reference", "to", "text")):
+        if not _is_message(body):
             return 400, {"error": "bad_request"}
+        status, answer = self._take_all([body])
+        if status != 200:
+            return status, answer
+        result = answer["results"][0]
+        if "error" in result:
+            return 400, {"error": result["error"]}
+        if result.get("duplicate"):
+            return 200, {"id": result["id"], "duplicate": True}
+        return 202, {"id": result["id"]}
+
+    def _send_batch(self, body):
+        messages = body.get("messages") if isinstance(body, dict) else None
+        if not isinstance(messages, list) or not 0 < len(messages) <= MAX_BATCH or not all(map(_is_message, messages)):
+            return 400, {"error": "bad_request"}
+        return self._take_all(messages)
+
+    def _take_all(self, messages):
+        """Take each message (or answer why not); the drill's faults apply to the request as a whole."""
         if self.faults.slow:
             time.sleep(float(self.faults.slow))
+        results, taken, stall = [], [], False
         with self._lock:
             if self.faults.error > 0:
                 self.faults.error -= 1
                 return 500, {"error": "provider_error"}
-            known = self._by_reference.get(body["reference"])
-            if known is not None:
-                return 200, {"id": known["id"], "duplicate": True}
-            if not MOBILE.fullmatch(body["to"]):
-                return 400, {"error": "invalid_number"}
-            self._counter += 1
-            entry = {"id": f"{self.name}-{self._counter}", "reference": body["reference"], "to": body["to"], "text": body["text"]}
-            self._by_reference[body["reference"]] = entry
-            self._log.append(entry)
-            self._append_to_file(entry)
-            stall = self.faults.accept_then_stall > 0
-            if stall:
-                self.faults.accept_then_stall -= 1
-        callback = body.get("callback_url") or ""
-        if callback and self.faults.receipt != "none":
+            for body in messages:
+                known = self._by_reference.get(body["reference"])
+                if known is not None:
+                    results.append({"reference": body["reference"], "id": known["id"], "duplicate": True})
+                    continue
+                if not MOBILE.fullmatch(body["to"]):
+                    results.append({"reference": body["reference"], "error": "invalid_number"})
+                    continue
+                self._counter += 1
+                entry = {"id": f"{self.name}-{self._counter}", "reference": body["reference"], "to": body["to"],
+                         "text": body["text"]}
+                self._by_reference[body["reference"]] = entry
+                self._log.append(entry)
+                taken.append((entry, body.get("callback_url") or ""))
+                results.append({"reference": entry["reference"], "id": entry["id"]})
+                if self.faults.accept_then_stall > 0:
+                    self.faults.accept_then_stall -= 1
+                    stall = True
+            self._append_to_file([entry for entry, _ in taken])
+        if self.faults.receipt != "none":
             copies = 2 if self.faults.duplicate_receipts else 1
-            timer = threading.Timer(float(self.faults.receipt_delay), self._send_receipt,
-                                    args=(callback, entry, self.faults.receipt, copies))
-            timer.daemon = True
-            timer.start()
+            for entry, callback in taken:
+                if callback:
+                    timer = threading.Timer(float(self.faults.receipt_delay), self._send_receipt,
+                                            args=(callback, entry, self.faults.receipt, copies))
+                    timer.daemon = True
+                    timer.start()
         if stall:
-            time.sleep(self.stall_seconds)  # the message was taken; the answer comes too late
+            time.sleep(self.stall_seconds)  # the messages were taken; the answer comes too late
         elif self.faults.answer_delay:
             time.sleep(float(self.faults.answer_delay))  # taken; the receipt may overtake the answer
-        return 202, {"id": entry["id"]}
+        return 200, {"results": results}
 
-    def _append_to_file(self, entry):
-        if self.log_path is None:
+    def _append_to_file(self, entries):
+        if self.log_path is None or not entries:
             return
         with open(self.log_path, "a", encoding="utf-8") as out:
-            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            out.write("".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries))
             out.flush()
             os.fsync(out.fileno())  # taken means written: a kill right after must not forget it
 
@@ -177,12 +215,14 @@ class SmsSimulator:
                     time.sleep(0.2 * (attempt + 1))
 
 
-def _json_body(environ):
+def _json_body(environ, *, limit: int = 64 * 1024):
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
-    raw = environ["wsgi.input"].read(min(length, 64 * 1024)) if length else b""
+    if length > limit:
+        return None
+    raw = environ["wsgi.input"].read(length) if length else b""
     try:
         return json.loads(raw or b"null")
     except ValueError:
