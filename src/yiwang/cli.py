@@ -111,11 +111,16 @@ def _prepare_demo() -> None:
         code = _import_catalog(DEMO_CATALOG)
         if code:
             raise SystemExit(code)
+    from yiwang.hall.demo import ensure_demo_hall
+
     accounts = ensure_demo_accounts()
+    hall = ensure_demo_hall()
     print(f"Database: {_describe_database()}")
     print("Demo accounts (username / password — role):")
-    for account in accounts:
+    for account in [*accounts, *hall.accounts]:
         print(f"  {account.username:<16} {account.password:<16} {account.description}")
+    print(f"ticket machine token: {hall.ticket_machine_token}")
+    print(f"calling screen token: {hall.screen_token}")
 
 
 def _run_gunicorn(bind: str, workers: int, threads: int, extra_env: dict | None = None) -> int:

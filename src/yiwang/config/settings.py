@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "yiwang.search",
     "yiwang.notifications",
     "yiwang.webhooks",
+    "yiwang.hall",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("yiwang.bundles.api_urls")),
     path("", include("yiwang.search.api_urls")),
     path("", include("yiwang.notifications.api_urls")),
+    path("", include("yiwang.hall.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 

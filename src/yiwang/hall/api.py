@@ -1,0 +1,319 @@
+"""REST API of the hall under /api/v1/hall/: sites and windows, tickets, windows' sign-in and calling."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yiwang.accounts import constants as roles
+from yiwang.accounts import selectors as accounts
+from yiwang.accounts.authentication import ExpiringTokenAuthentication
+from yiwang.accounts.permissions import HasStaffRole
+from yiwang.catalog.models import ServiceItem
+from yiwang.core.api import error_responses
+from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
+from yiwang.hall import constants as c
+from yiwang.hall import selectors, services
+from yiwang.hall.authentication import DeviceTokenAuthentication, request_device
+from yiwang.hall.models import ServiceGroup, Site, Ticket
+
+AUTHENTICATION = [DeviceTokenAuthentication, ExpiringTokenAuthentication, SessionAuthentication]
+WindowOfficer = HasStaffRole(roles.ROLE_WINDOW_OFFICER)
+
+
+class GroupOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    prefix = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class SiteOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    kind = serializers.CharField()
+    address = serializers.CharField()
+    opening_hours = serializers.DictField(child=serializers.ListField(child=serializers.ListField(child=serializers.CharField())))
+    groups = GroupOut(many=True)
+
+
+class WindowOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    groups = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+
+    def get_groups(self, window) -> list[str]:
+        return [group.code for group in window.groups.all()]
+
+    def get_state(self, window) -> str:
+        """closed, open (nobody signed in) or staffed"""
+        if not window.is_open:
+            return "closed"
+        return "staffed" if window.officer_id else "open"
+
+
+class TicketOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    state = serializers.CharField()
+    site = serializers.CharField(source="site.code")
+    group = serializers.CharField(source="group.code")
+    item_code = serializers.CharField(source="item.code", allow_null=True, default=None)
+    priority = serializers.CharField()
+    taken_at = serializers.DateTimeField()
+    called_at = serializers.DateTimeField(allow_null=True)
+    window = serializers.CharField(source="window.code", allow_null=True, default=None)
+    outcome = serializers.CharField()
+    people_ahead = serializers.SerializerMethodField()
+    estimated_wait_seconds = serializers.SerializerMethodField()
+
+    def get_people_ahead(self, ticket) -> int:
+        return selectors.people_ahead(ticket)
+
+    def get_estimated_wait_seconds(self, ticket) -> int:
+        return selectors.estimated_wait_seconds(ticket) if ticket.state == c.WAITING else 0
+
+
+class TicketIn(serializers.Serializer):
+    site = serializers.CharField(max_length=20)
+    group = serializers.CharField(max_length=20, required=False, help_text="a service group's code")
+    item_code = serializers.CharField(max_length=40, required=False)
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True,
+                                      help_text="optional: one waiting ticket per person and group")
+    priority = serializers.ChoiceField(choices=[c.PRIORITY_NORMAL, c.PRIORITY_GREEN], default=c.PRIORITY_NORMAL,
+                                       help_text="green: 绿色通道 for elderly and disabled residents (ticket machine only)")
+
+    def validate(self, data):
+        if bool(data.get("group")) == bool(data.get("item_code")):
+            raise ValidationFailed("group_or_item_required", "请在业务分组和事项中选择一个。", "Give either a group or an item code.")
+        return data
+
+
+class TransferIn(serializers.Serializer):
+    group = serializers.CharField(max_length=20)
+
+
+class CompleteIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[value for value, _ in c.OUTCOMES])
+
+
+class CallOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(source="ticket.number")
+    window = serializers.CharField(source="window.code")
+    text = serializers.CharField()
+    text_en = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class CallFeedOut(serializers.Serializer):
+    calls = CallOut(many=True)
+    waiting = serializers.DictField(child=serializers.IntegerField(), help_text="waiting tickets per group letter")
+
+
+class CalledOut(serializers.Serializer):
+    ticket = TicketOut()
+
+
+def _site(code: str) -> Site:
+    site = Site.objects.filter(code=code, active=True).first()
+    if site is None:
+        raise NotFound("site_not_found", "服务场所不存在。", "Site not found.")
+    return site
+
+
+class SitesView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="hall_sites", summary="Service sites with their groups and opening hours",
+                   responses={200: SiteOut(many=True)})
+    def get(self, request):
+        groups = list(ServiceGroup.objects.all())
+        return Response([SiteOut({**vars(site), "groups": groups}).data for site in selectors.active_sites()])
+
+
+class WindowsView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="hall_site_windows", summary="A site's windows (codes, kinds, groups, state)",
+                   responses={200: WindowOut(many=True), **error_responses(404)})
+    def get(self, request, site: str):
+        return Response(WindowOut(selectors.windows_of(_site(site)), many=True).data)
+
+
+class TicketMachineOrApplicant(BasePermission):
+    """A ticket machine of the site, or a signed-in resident or enterprise on the phone."""
+
+    message = "仅限取号机或已登录的个人、企业用户取号。"
+
+    def has_permission(self, request, view) -> bool:
+        device = request_device(request)
+        if device is not None:
+            return device.kind == c.DEVICE_TICKET_MACHINE
+        return accounts.is_resident_like(request.user)
+
+
+class TicketsView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [TicketMachineOrApplicant]
+
+    @extend_schema(operation_id="hall_take_ticket", summary="Take a number (ticket machine or phone)",
+                   request=TicketIn, responses={201: TicketOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request):
+        data = TicketIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        site = _site(values["site"])
+        device = request_device(request)
+        if device is not None and device.site_id != site.pk:
+            raise PermissionDenied("device_of_another_site", "该取号机不属于此场所。", "This ticket machine belongs to another site.")
+        if device is None and values["priority"] != c.PRIORITY_NORMAL:
+            raise PermissionDenied("priority_at_the_hall", "绿色通道请在大厅取号机或导服台取号。",
+                                   "Priority tickets are given at the hall.")
+        group = item = None
+        if values.get("group"):
+            group = ServiceGroup.objects.filter(code=values["group"]).first()
+            if group is None:
+                raise NotFound("group_not_found", "业务分组不存在。", "Service group not found.")
+        else:
+            item = ServiceItem.objects.filter(code=values["item_code"], is_active=True).first()
+            if item is None:
+                raise NotFound("item_not_found", "事项不存在。", "Service item not found.")
+        ticket = services.take_ticket(
+            site=site, group=group, item=item, id_number=values.get("id_number", ""), priority=values["priority"],
+            channel=c.CHANNEL_MACHINE if device else c.CHANNEL_PHONE, device=device,
+            taken_by=None if device else request.user)
+        return Response(TicketOut(ticket).data, status=201)
+
+
+def _visible_ticket(request, ticket_id: int) -> Ticket:
+    ticket = Ticket.objects.select_related("site", "group", "item", "window").filter(pk=ticket_id).first()
+    device = request_device(request)
+    allowed = ticket is not None and (
+        (device is not None and device.site_id == ticket.site_id)
+        or (request.user.is_authenticated and ticket.taken_by_id == request.user.pk)
+        or accounts.has_role(request.user, roles.ROLE_WINDOW_OFFICER, roles.ROLE_HALL_MANAGER)
+    )
+    if not allowed:  # another person's ticket is not found, not forbidden
+        raise NotFound("ticket_not_found", "号码不存在。", "Ticket not found.")
+    return ticket
+
+
+class TicketView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="hall_ticket", summary="A ticket with the people ahead and the estimated wait",
+                   responses={200: TicketOut, **error_responses(404)})
+    def get(self, request, ticket_id: int):
+        return Response(TicketOut(_visible_ticket(request, ticket_id)).data)
+
+
+class _OfficerAction(APIView):
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
+    permission_classes = [WindowOfficer]
+
+
+class SignInView(_OfficerAction):
+    @extend_schema(operation_id="hall_window_sign_in", summary="Sign in at a window", request=None,
+                   responses={200: WindowOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, window_id: int):
+        return Response(WindowOut(services.sign_in(officer=request.user, window_id=window_id)).data)
+
+
+class SignOutView(_OfficerAction):
+    @extend_schema(operation_id="hall_window_sign_out", summary="Sign out of a window", request=None,
+                   responses={200: WindowOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, window_id: int):
+        return Response(WindowOut(services.sign_out(officer=request.user, window_id=window_id)).data)
+
+
+class CallNextView(_OfficerAction):
+    @extend_schema(operation_id="hall_call_next", summary="Call the next ticket to this window", request=None,
+                   responses={200: CalledOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, window_id: int):
+        ticket = services.call_next(officer=request.user, window_id=window_id)
+        return Response(CalledOut({"ticket": ticket}).data)
+
+
+class RecallView(_OfficerAction):
+    @extend_schema(operation_id="hall_ticket_recall", summary="Announce the called ticket again (重呼)", request=None,
+                   responses={200: TicketOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, ticket_id: int):
+        return Response(TicketOut(services.recall(officer=request.user, ticket_id=ticket_id)).data)
+
+
+class NoShowView(_OfficerAction):
+    @extend_schema(operation_id="hall_ticket_no_show", summary="The called person did not come (过号)", request=None,
+                   responses={200: TicketOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, ticket_id: int):
+        return Response(TicketOut(services.no_show(officer=request.user, ticket_id=ticket_id)).data)
+
+
+class RequeueView(_OfficerAction):
+    @extend_schema(operation_id="hall_ticket_requeue", summary="Put a missed ticket back in the queue", request=None,
+                   responses={200: TicketOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, ticket_id: int):
+        return Response(TicketOut(services.requeue(officer=request.user, ticket_id=ticket_id)).data)
+
+
+class TransferView(_OfficerAction):
+    @extend_schema(operation_id="hall_ticket_transfer", summary="Send the called person to another group's queue",
+                   request=TransferIn, responses={200: TicketOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, ticket_id: int):
+        data = TransferIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        group = ServiceGroup.objects.filter(code=data.validated_data["group"]).first()
+        if group is None:
+            raise NotFound("group_not_found", "业务分组不存在。", "Service group not found.")
+        return Response(TicketOut(services.transfer(officer=request.user, ticket_id=ticket_id, group_id=group.pk)).data)
+
+
+class CompleteView(_OfficerAction):
+    @extend_schema(operation_id="hall_ticket_complete", summary="End the service with its outcome",
+                   request=CompleteIn, responses={200: TicketOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, ticket_id: int):
+        data = CompleteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(TicketOut(services.complete(officer=request.user, ticket_id=ticket_id,
+                                                    outcome=data.validated_data["outcome"])).data)
+
+
+class ScreenOrStaff(BasePermission):
+    message = "仅限叫号屏或大厅工作人员使用。"
+
+    def has_permission(self, request, view) -> bool:
+        device = request_device(request)
+        if device is not None:
+            return device.kind == c.DEVICE_SCREEN
+        return accounts.has_role(request.user, roles.ROLE_WINDOW_OFFICER, roles.ROLE_HALL_MANAGER)
+
+
+class CallsView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [ScreenOrStaff]
+
+    @extend_schema(operation_id="hall_site_calls", summary="The calling screen's feed: announcements after an id",
+                   parameters=[OpenApiParameter("after", int, description="the last announcement shown (0: the latest ten)")],
+                   responses={200: CallFeedOut, **error_responses(400, 401, 403, 404)})
+    def get(self, request, site: str):
+        place = _site(site)
+        device = request_device(request)
+        if device is not None and device.site_id != place.pk:
+            raise PermissionDenied("device_of_another_site", "该设备不属于此场所。", "This device belongs to another site.")
+        try:
+            after = int(request.query_params.get("after", "0"))
+        except ValueError:
+            raise ValidationFailed("bad_after", "after 须为整数。", "after must be an integer.") from None
+        return Response(CallFeedOut({"calls": selectors.calls_after(place, after),
+                                     "waiting": selectors.waiting_counts(place)}).data)

@@ -1,0 +1,45 @@
+"""States and kinds of the service hall."""
+
+SITE_DISTRICT = "district"
+SITE_STREET = "street"
+SITE_KINDS = [(SITE_DISTRICT, "区行政服务中心"), (SITE_STREET, "街镇社区事务受理服务中心")]
+
+WINDOW_COMPREHENSIVE = "comprehensive"
+WINDOW_DEPARTMENT = "department"
+WINDOW_OUTPUT = "output"
+WINDOW_CONSULTATION = "consultation"
+WINDOW_KINDS = [
+    (WINDOW_COMPREHENSIVE, "综合窗口"),
+    (WINDOW_DEPARTMENT, "部门窗口"),
+    (WINDOW_OUTPUT, "统一出件窗口"),
+    (WINDOW_CONSULTATION, "咨询窗口"),
+]
+CALLING_WINDOW_KINDS = {WINDOW_COMPREHENSIVE, WINDOW_DEPARTMENT, WINDOW_CONSULTATION, WINDOW_OUTPUT}
+
+WAITING = "waiting"
+CALLED = "called"
+DONE = "done"
+NO_SHOW = "no_show"
+TICKET_STATES = [(WAITING, "等候中"), (CALLED, "已叫号"), (DONE, "已办结"), (NO_SHOW, "过号")]
+
+PRIORITY_GREEN = "green"  # 绿色通道: elderly and disabled residents
+PRIORITY_APPOINTMENT = "appointment"
+PRIORITY_NORMAL = "normal"
+PRIORITIES = [(PRIORITY_GREEN, "绿色通道"), (PRIORITY_APPOINTMENT, "预约"), (PRIORITY_NORMAL, "普通")]
+
+CHANNEL_MACHINE = "machine"
+CHANNEL_PHONE = "phone"
+CHANNEL_WINDOW = "window"
+TICKET_CHANNELS = [(CHANNEL_MACHINE, "取号机"), (CHANNEL_PHONE, "手机取号"), (CHANNEL_WINDOW, "窗口转办")]
+
+OUTCOME_ACCEPTED = "accepted"
+OUTCOME_CONSULTATION = "consultation"
+OUTCOME_MISSING = "told_missing"
+OUTCOMES = [(OUTCOME_ACCEPTED, "已受理"), (OUTCOME_CONSULTATION, "仅咨询"), (OUTCOME_MISSING, "一次告知材料")]
+
+DEVICE_TICKET_MACHINE = "ticket_machine"
+DEVICE_SCREEN = "screen"
+DEVICE_KINDS = [(DEVICE_TICKET_MACHINE, "取号机"), (DEVICE_SCREEN, "叫号屏")]
+
+# A ticket that missed its call may be put back in the queue within this many minutes.
+REQUEUE_MINUTES = 30

@@ -1,0 +1,182 @@
+"""The service hall: sites, service groups, windows, officers' qualifications, tickets, calls, devices.
+
+A ticket's number is unique per site, issuing group and day (`TicketCounter` is the row taken under a
+lock for the next one); a person holds at most one waiting ticket per group (by a digest of
+their ID number, never the number itself). `Call` is the calling screens' feed: one row per
+announcement, in order.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from yiwang.core.fields import CreatedAtField
+from yiwang.hall import constants as c
+
+
+def default_opening_hours() -> dict:
+    return {str(day): [["09:00", "17:00"]] for day in range(1, 6)}
+
+
+class Site(models.Model):
+    code = models.CharField("编码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
+    kind = models.CharField("类型", max_length=10, choices=c.SITE_KINDS)
+    address = models.CharField("地址", max_length=200, blank=True)
+    opening_hours = models.JSONField("开放时间", default=default_opening_hours,
+                                     help_text='按星期（1=周一）列出时段，如 {"1": [["09:00", "17:00"]]}；非工作日不开放')
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "服务场所"
+        verbose_name_plural = "服务场所"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceGroup(models.Model):
+    """A queue of the hall: a letter for its tickets, and the items it serves (by item or department)."""
+
+    code = models.CharField("编码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
+    prefix = models.CharField("号码字母", max_length=1, unique=True, help_text="取号号码的首字母，如 A")
+    departments = models.ManyToManyField("catalog.Department", verbose_name="部门", blank=True, related_name="hall_groups")
+    items = models.ManyToManyField("catalog.ServiceItem", verbose_name="事项", blank=True, related_name="hall_groups")
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "业务分组"
+        verbose_name_plural = "业务分组"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.name}"
+
+
+class Window(models.Model):
+    site = models.ForeignKey(Site, verbose_name="场所", on_delete=models.CASCADE, related_name="windows")
+    code = models.CharField("窗口号", max_length=10)
+    kind = models.CharField("类型", max_length=15, choices=c.WINDOW_KINDS, default=c.WINDOW_COMPREHENSIVE)
+    # Empty for a comprehensive window: it serves whatever its officer is qualified for.
+    groups = models.ManyToManyField(ServiceGroup, verbose_name="业务分组", blank=True, related_name="windows")
+    is_open = models.BooleanField("开放", default=True)
+    officer = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="在岗人员", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="hall_window")
+    signed_in_at = models.DateTimeField("签到时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "窗口"
+        verbose_name_plural = "窗口"
+        ordering = ["site", "code"]
+        constraints = [models.UniqueConstraint(fields=["site", "code"], name="window_code_per_site")]
+
+    def __str__(self) -> str:
+        return f"{self.site.name} {self.code}号窗口"
+
+
+class Qualification(models.Model):
+    """An officer may serve a group's tickets (综合窗口 officers hold several)."""
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.CASCADE,
+                                related_name="hall_qualifications")
+    group = models.ForeignKey(ServiceGroup, verbose_name="业务分组", on_delete=models.CASCADE, related_name="qualifications")
+
+    class Meta:
+        verbose_name = "窗口资质"
+        verbose_name_plural = "窗口资质"
+        constraints = [models.UniqueConstraint(fields=["officer", "group"], name="qualification_once")]
+
+
+class TicketCounter(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE)
+    group = models.ForeignKey(ServiceGroup, on_delete=models.CASCADE)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "group", "day"], name="ticket_counter_per_day")]
+
+
+class Device(models.Model):
+    """A ticket machine or calling screen, acting under its own credential (a token, kept as a digest)."""
+
+    site = models.ForeignKey(Site, verbose_name="场所", on_delete=models.CASCADE, related_name="devices")
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=c.DEVICE_KINDS)
+    token_digest = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
+    active = models.BooleanField("启用", default=True)
+    last_seen_at = models.DateTimeField("最近访问", null=True, blank=True)
+    created_at = CreatedAtField("创建时间")
+
+    class Meta:
+        verbose_name = "大厅设备"
+        verbose_name_plural = "大厅设备"
+        ordering = ["site", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.site.name} {self.name}"
+
+
+class Ticket(models.Model):
+    site = models.ForeignKey(Site, verbose_name="场所", on_delete=models.PROTECT, related_name="tickets")
+    group = models.ForeignKey(ServiceGroup, verbose_name="业务分组", on_delete=models.PROTECT, related_name="tickets")
+    item = models.ForeignKey("catalog.ServiceItem", verbose_name="事项", null=True, blank=True, on_delete=models.SET_NULL)
+    day = models.DateField("日期")
+    sequence = models.PositiveIntegerField("序号")
+    number = models.CharField("号码", max_length=10)
+    state = models.CharField("状态", max_length=10, choices=c.TICKET_STATES, default=c.WAITING)
+    priority = models.CharField("优先级", max_length=12, choices=c.PRIORITIES, default=c.PRIORITY_NORMAL)
+    priority_rank = models.PositiveSmallIntegerField("叫号顺序", default=2)
+    channel = models.CharField("取号渠道", max_length=10, choices=c.TICKET_CHANNELS)
+    # Who took it: a device (ticket machine), a signed-in person (phone), or an officer (transfer).
+    taken_by_device = models.ForeignKey(Device, verbose_name="取号设备", null=True, blank=True, on_delete=models.SET_NULL)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="取号人", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="hall_tickets")
+    person_digest = models.CharField("证件号摘要", max_length=64, blank=True)
+    person_masked = models.CharField("证件号（脱敏）", max_length=20, blank=True)
+    taken_at = models.DateTimeField("取号时间")
+    window = models.ForeignKey(Window, verbose_name="窗口", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="tickets")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人员", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="hall_served")
+    called_at = models.DateTimeField("叫号时间", null=True, blank=True)
+    calls = models.PositiveSmallIntegerField("呼叫次数", default=0)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    outcome = models.CharField("办理结果", max_length=15, choices=c.OUTCOMES, blank=True)
+    version = models.PositiveIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "排队号"
+        verbose_name_plural = "排队号"
+        ordering = ["-day", "site", "group", "sequence"]
+        constraints = [
+            # The number's letter is the group that issued it: a transferred ticket keeps its number.
+            models.UniqueConstraint(fields=["site", "day", "number"], name="ticket_number_per_day"),
+            models.UniqueConstraint(fields=["site", "group", "person_digest"], condition=Q(state="waiting") & ~Q(person_digest=""),
+                                    name="one_waiting_ticket_per_person"),
+        ]
+        indexes = [models.Index(fields=["site", "state", "day", "priority_rank", "taken_at"], name="ticket_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.number}（{self.site.name}）"
+
+
+class Call(models.Model):
+    """One announcement on a site's calling screens (a call or a recall), in order of id."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="calls")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="announcements")
+    window = models.ForeignKey(Window, on_delete=models.CASCADE)
+    text = models.CharField(max_length=100)
+    text_en = models.CharField(max_length=200)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["site", "id"], name="call_feed")]

@@ -1,0 +1,71 @@
+"""Rules of the hall that need no database: ticket numbers, calling order, the estimated wait.
+
+Pure functions, unit-tested on their own (tests/hall/test_rules.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from yiwang.hall import constants as c
+
+# Calling order: 绿色通道 first, then appointments inside their slot, then everyone by take time.
+PRIORITY_RANK = {c.PRIORITY_GREEN: 0, c.PRIORITY_APPOINTMENT: 1, c.PRIORITY_NORMAL: 2}
+# With no service finished recently, a ticket is assumed to take this long.
+DEFAULT_SERVICE_SECONDS = 300
+
+
+def ticket_number(prefix: str, sequence: int) -> str:
+    """Hall-style number: the group's letter and the day's sequence, three digits at least (A001)."""
+    if len(prefix) != 1 or not prefix.isascii() or not prefix.isupper():
+        raise ValueError(f"a ticket prefix is one capital letter, not {prefix!r}")
+    if sequence < 1:
+        raise ValueError("ticket sequences start at 1")
+    return f"{prefix}{sequence:03d}"
+
+
+def call_text(number: str, window_label: str) -> tuple[str, str]:
+    """What the calling screen shows and speaks, in Chinese and English."""
+    return f"请{number}号到{window_label}号窗口办理", f"Ticket {number}, please go to window {window_label}"
+
+
+def estimated_wait_seconds(*, ahead: int, recent_service_seconds: list[float], serving_windows: int) -> int:
+    """People ahead × the median of recent service times, shared by the windows serving the group."""
+    if ahead <= 0:
+        return 0
+    per_ticket = statistics.median(recent_service_seconds) if recent_service_seconds else DEFAULT_SERVICE_SECONDS
+    return round(ahead * per_ticket / max(1, serving_windows))
+
+
+def is_open(opening_hours: dict, at: dt.datetime, *, working_day: bool) -> bool:
+    """Whether a site is open at a Shanghai wall time: a working day and inside one of its periods.
+
+    `opening_hours` maps ISO weekday numbers ("1" = Monday) to periods ``[["09:00", "17:00"], ...]``;
+    a working day whose weekday has no entry (a make-up Saturday) uses Monday's hours.
+    """
+    if not working_day:
+        return False
+    periods = opening_hours.get(str(at.isoweekday())) or opening_hours.get("1") or []
+    clock_time = at.time().replace(tzinfo=None)
+    return any(dt.time.fromisoformat(start) <= clock_time < dt.time.fromisoformat(end) for start, end in periods)
+
+
+def validate_opening_hours(opening_hours) -> list[str]:
+    """Problems with an opening-hours table (empty when it is well formed)."""
+    problems = []
+    if not isinstance(opening_hours, dict):
+        return ["opening hours must map weekdays 1-7 to lists of [start, end] periods"]
+    for day, periods in opening_hours.items():
+        if day not in {str(n) for n in range(1, 8)}:
+            problems.append(f"unknown weekday {day!r} (1 = Monday … 7 = Sunday)")
+            continue
+        for period in periods if isinstance(periods, list) else [None]:
+            try:
+                start, end = (dt.time.fromisoformat(p) for p in period)
+            except (TypeError, ValueError):
+                problems.append(f"weekday {day}: {period!r} is not a [\"HH:MM\", \"HH:MM\"] period")
+                continue
+            if start >= end:
+                problems.append(f"weekday {day}: {period[0]}–{period[1]} ends before it starts")
+    return problems

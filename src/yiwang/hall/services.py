@@ -1,0 +1,262 @@
+"""Writes of the hall: tickets, windows' sign-in, calling and the ticket's end.
+
+Every function is atomic and takes keyword arguments. Numbers come from the day's counter row,
+taken under a lock, so they are unique and gapless per site, group and day; a call takes the
+next waiting ticket under `FOR UPDATE SKIP LOCKED` (PostgreSQL), so two windows calling at the
+same moment never get the same ticket, and neither waits for the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from yiwang.core import clock
+from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiwang.core.identifiers import IdentifierError, mask_id_card, normalize_id_card
+from yiwang.hall import constants as c
+from yiwang.hall import rules
+from yiwang.hall.models import Call, Device, ServiceGroup, Site, Ticket, TicketCounter, Window
+
+logger = logging.getLogger("yiwang.hall")
+
+
+# ---------------------------------------------------------------------------------------------
+# Devices
+# ---------------------------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def register_device(*, site: Site, name: str, kind: str) -> tuple[Device, str]:
+    """A new device of the site and its token (shown once; only its digest is kept)."""
+    if kind not in dict(c.DEVICE_KINDS):
+        raise ValidationFailed("unknown_device_kind", "设备类型无效。", "Unknown device kind.")
+    token = secrets.token_urlsafe(32)
+    device = Device.objects.create(site=site, name=name, kind=kind, token_digest=token_digest(token))
+    return device, token
+
+
+# ---------------------------------------------------------------------------------------------
+# Tickets
+# ---------------------------------------------------------------------------------------------
+
+
+def _person_digest(id_number: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"hall-person:{id_number}".encode(), hashlib.sha256).hexdigest()
+
+
+def group_for_item(item) -> ServiceGroup:
+    """The group that serves an item: one naming the item itself, else one of its department."""
+    group = ServiceGroup.objects.filter(items=item).first() or ServiceGroup.objects.filter(departments=item.department_id).first()
+    if group is None:
+        raise ValidationFailed("item_not_served_here", "该事项不在大厅取号范围内。", "This item is not served in the hall.")
+    return group
+
+
+def take_ticket(*, site: Site, group: ServiceGroup | None = None, item=None, id_number: str = "", channel: str,
+                device: Device | None = None, taken_by=None, priority: str = c.PRIORITY_NORMAL) -> Ticket:
+    """Take the next number of a group (or of the group serving `item`) at a site.
+
+    A person named by ID number holds one waiting ticket per group; the site must be open.
+    """
+    if group is None:
+        if item is None:
+            raise ValidationFailed("group_or_item_required", "请选择业务分组或事项。", "Choose a service group or an item.")
+        group = group_for_item(item)
+    person_digest = person_masked = ""
+    if id_number:
+        try:
+            number = normalize_id_card(id_number)
+        except IdentifierError as exc:
+            raise ValidationFailed("invalid_id_number", f"身份证号码无效：{exc}", f"Invalid ID number: {exc}") from None
+        person_digest, person_masked = _person_digest(number), mask_id_card(number)
+    now = clock.now()
+    if not site.active or not _site_open(site, now):
+        raise Conflict("site_closed", f"{site.name}现在不在开放时间内，无法取号。",
+                       f"{site.name_en or site.name} is closed now; no tickets can be taken.")
+    day = clock.legal_day(now)
+    with transaction.atomic():
+        if person_digest and Ticket.objects.filter(site=site, group=group, person_digest=person_digest, state=c.WAITING).exists():
+            raise Conflict("ticket_already_waiting", "您在该业务分组已有等候中的号码。",
+                           "You already hold a waiting ticket for this group.")
+        counter, _ = TicketCounter.objects.select_for_update().get_or_create(site=site, group=group, day=day)
+        counter.last += 1
+        TicketCounter.objects.filter(pk=counter.pk).update(last=counter.last)
+        ticket = Ticket.objects.create(
+            site=site, group=group, item=item, day=day, sequence=counter.last,
+            number=rules.ticket_number(group.prefix, counter.last), priority=priority,
+            priority_rank=rules.PRIORITY_RANK[priority], channel=channel, taken_by_device=device, taken_by=taken_by,
+            person_digest=person_digest, person_masked=person_masked, taken_at=now,
+        )
+    logger.info("ticket %s taken at %s (%s)", ticket.number, site.code, channel)
+    return ticket
+
+
+def _site_open(site: Site, at: dt.datetime) -> bool:
+    from yiwang.workcalendar.selectors import current_calendar
+
+    working, _ = current_calendar().is_workday(clock.legal_day(at))
+    return rules.is_open(site.opening_hours, at.astimezone(clock.LEGAL_TIME_ZONE), working_day=working)
+
+
+# ---------------------------------------------------------------------------------------------
+# Windows and calling
+# ---------------------------------------------------------------------------------------------
+
+
+def _officer_window(officer, window_id: int, *, lock: bool = True) -> Window:
+    rows = Window.objects.select_related("site")
+    window = (rows.select_for_update(of=("self",)) if lock else rows).filter(pk=window_id).first()
+    if window is None:
+        raise NotFound("window_not_found", "窗口不存在。", "Window not found.")
+    return window
+
+
+def sign_in(*, officer, window_id: int) -> Window:
+    """The officer takes a window (leaving any other they held)."""
+    with transaction.atomic():
+        window = _officer_window(officer, window_id)
+        if not window.is_open:
+            raise Conflict("window_closed", "该窗口已关闭。", "This window is closed.")
+        if window.officer_id not in (None, officer.pk):
+            raise Conflict("window_taken", "该窗口已有工作人员在岗。", "Another officer is signed in at this window.")
+        Window.objects.filter(officer=officer).exclude(pk=window.pk).update(officer=None, signed_in_at=None)
+        window.officer, window.signed_in_at = officer, clock.now()
+        window.save(update_fields=["officer", "signed_in_at"])
+    return window
+
+
+def sign_out(*, officer, window_id: int) -> Window:
+    with transaction.atomic():
+        window = _officer_window(officer, window_id)
+        if window.officer_id != officer.pk:
+            raise Conflict("not_signed_in", "您未在该窗口签到。", "You are not signed in at this window.")
+        window.officer, window.signed_in_at = None, None
+        window.save(update_fields=["officer", "signed_in_at"])
+    return window
+
+
+def groups_served(window: Window, officer) -> list[int]:
+    """Groups a window calls for its officer: the officer's qualifications, within the window's groups if it has any."""
+    qualified = set(officer.hall_qualifications.values_list("group_id", flat=True))
+    own = set(window.groups.values_list("pk", flat=True))
+    return sorted(qualified & own if own else qualified)
+
+
+def call_next(*, officer, window_id: int) -> Ticket:
+    """Call the next ticket to the officer's window: 绿色通道, then appointments, then by take time."""
+    with transaction.atomic():
+        window = _officer_window(officer, window_id)
+        _require_signed_in(window, officer)
+        if Ticket.objects.filter(window=window, state=c.CALLED).exists():
+            raise Conflict("ticket_in_service", "请先办结当前号码再叫下一号。", "Finish the current ticket before calling the next.")
+        groups = groups_served(window, officer)
+        if not groups:
+            raise PermissionDenied("not_qualified", "您没有可办理的业务分组资质。", "You are not qualified for any service group.")
+        ticket = (Ticket.objects.select_for_update(skip_locked=True)
+                  .filter(site=window.site_id, day=clock.today(), state=c.WAITING, group__in=groups)
+                  .order_by("priority_rank", "taken_at", "pk").first())
+        if ticket is None:
+            raise Conflict("no_ticket_waiting", "当前没有等候的号码。", "No ticket is waiting.")
+        now = clock.now()
+        ticket.state, ticket.window, ticket.officer, ticket.called_at = c.CALLED, window, officer, now
+        ticket.calls, ticket.version = 1, ticket.version + 1
+        ticket.save(update_fields=["state", "window", "officer", "called_at", "calls", "version"])
+        _announce(ticket, window, now)
+    logger.info("ticket %s called to window %s at %s", ticket.number, window.code, window.site.code)
+    return ticket
+
+
+def _require_signed_in(window: Window, officer) -> None:
+    if window.officer_id != officer.pk:
+        raise Conflict("not_signed_in", "请先在该窗口签到。", "Sign in at this window first.")
+
+
+def _announce(ticket: Ticket, window: Window, at: dt.datetime) -> Call:
+    text, text_en = rules.call_text(ticket.number, window.code)
+    return Call.objects.create(site_id=ticket.site_id, ticket=ticket, window=window, text=text, text_en=text_en, at=at)
+
+
+def _served_ticket(officer, ticket_id: int, *, states=(c.CALLED,)) -> Ticket:
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("window").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("ticket_not_found", "号码不存在。", "Ticket not found.")
+    if ticket.officer_id != officer.pk:
+        raise PermissionDenied("not_your_ticket", "该号码不由您办理。", "This ticket is not yours to serve.")
+    if ticket.state not in states:
+        raise Conflict("ticket_state", f"该号码当前为“{ticket.get_state_display()}”，不能执行此操作。",
+                       f"The ticket is {ticket.state}; that cannot be done now.")
+    return ticket
+
+
+def recall(*, officer, ticket_id: int) -> Ticket:
+    """Announce the called ticket again (重呼)."""
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id)
+        Ticket.objects.filter(pk=ticket.pk).update(calls=F("calls") + 1, version=F("version") + 1)
+        _announce(ticket, ticket.window, clock.now())
+        ticket.refresh_from_db()
+    return ticket
+
+
+def no_show(*, officer, ticket_id: int) -> Ticket:
+    """The called person did not come (过号); they may be put back within REQUEUE_MINUTES."""
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id)
+        ticket.state, ticket.finished_at, ticket.version = c.NO_SHOW, clock.now(), ticket.version + 1
+        ticket.save(update_fields=["state", "finished_at", "version"])
+    return ticket
+
+
+def requeue(*, officer, ticket_id: int) -> Ticket:
+    """A person who missed their call came back in time: the ticket waits again, with its take time."""
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id, states=(c.NO_SHOW,))
+        if clock.now() - ticket.finished_at > dt.timedelta(minutes=c.REQUEUE_MINUTES):
+            raise Conflict("requeue_too_late", f"过号超过{c.REQUEUE_MINUTES}分钟，请重新取号。",
+                           f"More than {c.REQUEUE_MINUTES} minutes since the missed call; please take a new ticket.")
+        ticket.state, ticket.window, ticket.officer, ticket.finished_at = c.WAITING, None, None, None
+        ticket.version += 1
+        ticket.save(update_fields=["state", "window", "officer", "finished_at", "version"])
+    return ticket
+
+
+def transfer(*, officer, ticket_id: int, group_id: int) -> Ticket:
+    """Send the called person to another group's queue; they keep their place by take time."""
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id)
+        group = ServiceGroup.objects.filter(pk=group_id).first()
+        if group is None:
+            raise NotFound("group_not_found", "业务分组不存在。", "Service group not found.")
+        if group.pk == ticket.group_id:
+            raise ValidationFailed("same_group", "该号码已在此业务分组。", "The ticket is already in that group.")
+        open_windows = Window.objects.filter(site=ticket.site_id, is_open=True, officer__isnull=False,
+                                             officer__hall_qualifications__group=group)
+        if not open_windows.exists():
+            raise Conflict("no_open_window", "该业务分组当前没有开放的窗口。", "No window is open for that group now.")
+        ticket.group, ticket.state, ticket.window, ticket.officer, ticket.version = group, c.WAITING, None, None, ticket.version + 1
+        ticket.save(update_fields=["group", "state", "window", "officer", "version"])
+    return ticket
+
+
+def complete(*, officer, ticket_id: int, outcome: str) -> Ticket:
+    """The service at the window ended: accepted, consultation only, or told what is missing."""
+    if outcome not in dict(c.OUTCOMES):
+        raise ValidationFailed("unknown_outcome", "办理结果无效。", "Unknown outcome.",
+                               details={"allowed": list(dict(c.OUTCOMES))})
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id)
+        ticket.state, ticket.outcome, ticket.finished_at = c.DONE, outcome, clock.now()
+        ticket.version += 1
+        ticket.save(update_fields=["state", "outcome", "finished_at", "version"])
+    return ticket
