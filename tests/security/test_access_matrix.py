@@ -2,12 +2,13 @@
 
 Resident A owns everything seeded here: a licensed case (accepted, approved, result issued), a case
 in progress (received), a draft with a material and a data-sharing consent, a submitted 一件事
-(bundle) case; their notices (receipt, acceptance, approval, result) come with them. Every route
+(bundle) case and a hall ticket taken on the phone; their notices (receipt, acceptance, approval,
+result) come with them. Every route
 of the URL conf (pages and /api/v1/, the admin included) is walked from `get_resolver()`, its path
 parameters are filled with A's ids (each of A's three cases in turn for `case_id`), and every role
 asks for it: A (the owner), resident B, enterprise B, a window officer of the cases' department
 (SCJG), a window officer of another department (GAZA), an approver of another department (TAX) and
-an anonymous visitor. One request is a cell: 3626 cells (see EXPECTED_CELLS).
+an anonymous visitor. One request is a cell: 4304 cells (see EXPECTED_CELLS).
 
 Per cell:
 - never a 5xx, for anybody;
@@ -54,6 +55,7 @@ BUNDLE = "310120-YJS-004"  # 无偿献血者用血费用减免一件事: open al
 BUNDLE_ANSWERS = {"q1": "self", "q2": "yes"}
 WINDOW_ONLY_ITEM = "310120-WJW-05-0002"  # not online: a POST to its apply page can create nothing
 MARKER = b"A-PRIVATE-MATERIAL-5Q7Z"
+HALL_SITE = "FX-CENTRE"
 MARKED_PDF = PDF_BYTES.replace(b"\n", b"\n%" + MARKER + b"\n", 1)
 
 ROLES = ("owner", "resident_b", "enterprise_b", "officer_scjg", "officer_other", "approver_other", "anonymous")
@@ -70,6 +72,7 @@ PUBLIC_ROUTES = frozenset({
     "licences:verify-lookup", "licences:verify",
     "bundles:list", "bundles:guide", "bundles:guidance",
     "search:search", "portal-home", "catalog:item-list", "catalog:item-detail", "notifications:performance",
+    "api-hall-sites", "api-hall-windows",
 })
 
 # Query strings of GETs, so that a search searches and a queue is asked for the cases' department.
@@ -83,7 +86,7 @@ GET_QUERIES = {
 # the skipped routes must be exactly SKIPPED_ROUTES (a new kind of parameter forces a decision).
 KNOWN_PARAMS = frozenset({
     "case_id", "material_id", "position", "bundle_case_id", "consent_id", "number", "code", "item_code",
-    "object_id", "content_type_id", "id", "app_label", "url", "message_id", "gateway",
+    "object_id", "content_type_id", "id", "app_label", "url", "message_id", "gateway", "site", "window_id", "ticket_id",
 })
 # Parameters of routes that name nothing of anybody's (the RQ dashboard in the admin): a value of
 # the right shape that names no real row, so the request still reaches the view's access check.
@@ -97,7 +100,7 @@ SKIPPED_ROUTES: frozenset[str] = frozenset()
 
 # A's objects that even the staff of the cases' department never reach: drafts, consents, the
 # bundle (its members are WJW's) and A's account.
-STAFF_NEVER_SEE = frozenset({"draft", "bundle", "consent", "owner", "message"})
+STAFF_NEVER_SEE = frozenset({"draft", "bundle", "consent", "owner", "message", "ticket"})
 
 # Cells that must succeed, so that the ids are A's and a refusal to the others is a real refusal.
 OWNER_REACHES = frozenset({
@@ -106,6 +109,7 @@ OWNER_REACHES = frozenset({
     ("api-application-material", "draft"), ("api-licence-pdf", "licence"), ("api-bundle-application", "bundle"),
     ("applications:detail", "licensed"), ("applications:detail", "received"), ("applications:edit", "draft"),
     ("licences:pdf", "licence"), ("bundles:case", "bundle"), ("notifications:detail", "message"),
+    ("api-hall-ticket", "ticket"),
 })
 STAFF_REACHES = frozenset({
     ("api-application-detail", "licensed"), ("api-application-detail", "received"),
@@ -117,8 +121,8 @@ STAFF_REACHES = frozenset({
 # The figure in the module docstring: cells per role. A new route, parameter filling or method
 # changes it, and so does a new model in the admin (each adds six routes).
 EXPECTED_CELLS = {
-    "owner": 268, "resident_b": 618, "enterprise_b": 618, "officer_scjg": 268,
-    "officer_other": 618, "approver_other": 618, "anonymous": 618,
+    "owner": 317, "resident_b": 734, "enterprise_b": 734, "officer_scjg": 317,
+    "officer_other": 734, "approver_other": 734, "anonymous": 734,
 }
 TOTAL_CELLS = sum(EXPECTED_CELLS.values())
 assert f"{TOTAL_CELLS} cells" in __doc__, "update the figure in the module docstring"
@@ -212,6 +216,8 @@ class Seed:
     bundle_material: str
     case_numbers: list[str]
     message_id: int
+    window_id: int
+    ticket_id: int
 
 
 def api_client(user) -> APIClient:
@@ -272,8 +278,22 @@ def seed_world() -> Seed:
 
     BackgroundRunner().run()  # A's message centre fills from the case events
     message = Message.objects.filter(recipient=owner).order_by("pk").first()
+    window, ticket = _hall_ticket_of(owner)
     return Seed(owner, people, cases, licence.number, licence.pk, consent.pk, bundle["id"],
-                bundle["materials"][0]["name"], [n for n in numbers if n], message.pk)
+                bundle["materials"][0]["name"], [n for n in numbers if n], message.pk, window.pk, ticket.pk)
+
+
+def _hall_ticket_of(owner):
+    """A hall with one window, and a number A took on the phone."""
+    from yiwang.catalog.models import Department
+    from yiwang.hall.models import ServiceGroup, Site, Window
+    from yiwang.hall.services import take_ticket
+
+    site = Site.objects.create(code=HALL_SITE, name="奉贤区行政服务中心", kind="district")
+    group = ServiceGroup.objects.create(code="market", prefix="A", name="企业开办与市场准入")
+    group.departments.set(Department.objects.filter(code="SCJG"))
+    window = Window.objects.create(site=site, code="1")
+    return window, take_ticket(site=site, group=group, channel="phone", taken_by=owner)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,6 +329,12 @@ def fillings(route: Route, seed: Seed) -> list[Filling] | None:
         return [Filling("consent", {"consent_id": seed.consent_id}, True)]
     if params == {"message_id"}:
         return [Filling("message", {"message_id": seed.message_id}, True)]
+    if params == {"site"}:
+        return [Filling("", {"site": HALL_SITE}, False)]
+    if params == {"window_id"}:  # a window is nobody's: signing in at it is an officer's to do
+        return [Filling("", {"window_id": seed.window_id}, False)]
+    if params == {"ticket_id"}:
+        return [Filling("ticket", {"ticket_id": seed.ticket_id}, True)]
     if params == {"gateway"}:  # the SMS gateways' receipts (they present a token, not a user)
         return [Filling("", {"gateway": "file"}, False)]
     if params == {"number"}:

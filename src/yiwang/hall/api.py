@@ -201,8 +201,8 @@ def _visible_ticket(request, ticket_id: int) -> Ticket:
     device = request_device(request)
     allowed = ticket is not None and (
         (device is not None and device.site_id == ticket.site_id)
-        or (request.user.is_authenticated and ticket.taken_by_id == request.user.pk)
-        or accounts.has_role(request.user, roles.ROLE_WINDOW_OFFICER, roles.ROLE_HALL_MANAGER)
+        or (request.user.is_authenticated and request.user.pk in (ticket.taken_by_id, ticket.officer_id))
+        or accounts.has_role(request.user, roles.ROLE_HALL_MANAGER)
     )
     if not allowed:  # another person's ticket is not found, not forbidden
         raise NotFound("ticket_not_found", "号码不存在。", "Ticket not found.")
