@@ -34,6 +34,7 @@ urlpatterns = [
     path("bundles/", include("yiwang.bundles.urls")),
     path("search/", include("yiwang.search.urls")),
     path("messages/", include("yiwang.notifications.urls")),
+    path("hall/", include("yiwang.hall.urls")),
     path("", include("yiwang.catalog.urls")),
 ]
 

@@ -1,0 +1,16 @@
+"""Pages of the hall, mounted at /hall/."""
+
+from django.urls import path
+
+from yiwang.hall import views
+
+app_name = "hall"
+urlpatterns = [
+    path("", views.site_list, name="sites"),
+    path("device/", views.device_sign_in, name="device"),
+    path("window/", views.console, name="console"),
+    path("window/<slug:action>/", views.console_action, name="console-action"),
+    path("<slug:site>/take/", views.take, name="take"),
+    path("<slug:site>/screen/", views.screen, name="screen"),
+    path("<slug:site>/screen/feed/", views.screen_feed, name="screen-feed"),
+]

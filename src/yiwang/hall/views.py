@@ -1,0 +1,180 @@
+"""Pages of the hall (mounted at /hall/): the ticket machine, the calling screen, the officer's window.
+
+A hall device signs in once with its token (`/hall/device/`); the browser session then carries
+the device, as a kiosk browser keeps its cookie. The officer's window is post/redirect/get: each
+action answers with the console again, its refusal shown on it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yiwang.accounts import constants as roles
+from yiwang.accounts import selectors as accounts
+from yiwang.accounts.permissions import staff_required
+from yiwang.core.errors import DomainError
+from yiwang.hall import constants as c
+from yiwang.hall import selectors, services
+from yiwang.hall.authentication import device_for_token
+from yiwang.hall.models import Device, ServiceGroup, Site, Ticket, Window
+
+SESSION_DEVICE = "hall_device"
+
+
+def _said(refusal: DomainError) -> str:
+    return refusal.message_en if get_language().startswith("en") else refusal.message
+
+
+def session_device(request) -> Device | None:
+    device_id = request.session.get(SESSION_DEVICE)
+    if device_id is None:
+        return None
+    return Device.objects.select_related("site").filter(pk=device_id, active=True).first()
+
+
+@require_GET
+def site_list(request):
+    return render(request, "hall/sites.html", {"sites": selectors.active_sites()})
+
+
+@require_http_methods(["GET", "POST"])
+def device_sign_in(request):
+    """A ticket machine or calling screen presents its token once; its session carries it from then on."""
+    if request.method == "POST":
+        device = device_for_token(request.POST.get("token", "").strip())
+        if device is None:
+            flash.error(request, gettext("设备令牌无效或已停用。"))
+            return redirect("hall:device")
+        request.session.cycle_key()
+        request.session[SESSION_DEVICE] = device.pk
+        target = "hall:take" if device.kind == c.DEVICE_TICKET_MACHINE else "hall:screen"
+        return redirect(target, site=device.site.code)
+    return render(request, "hall/device.html")
+
+
+def _site_or_404(code: str) -> Site:
+    return get_object_or_404(Site, code=code, active=True)
+
+
+@require_http_methods(["GET", "POST"])
+def take(request, site: str):
+    """The ticket machine's touch screen (or a resident's phone): a button per group."""
+    place = _site_or_404(site)
+    device = session_device(request)
+    machine = device is not None and device.kind == c.DEVICE_TICKET_MACHINE and device.site_id == place.pk
+    if not machine and not accounts.is_resident_like(request.user):
+        return render(request, "hall/needs_device.html", {"site": place}, status=403)
+    groups = ServiceGroup.objects.all()
+    if request.method == "POST":
+        group = ServiceGroup.objects.filter(pk=request.POST.get("group") or 0).first()
+        priority = c.PRIORITY_GREEN if machine and request.POST.get("priority") == c.PRIORITY_GREEN else c.PRIORITY_NORMAL
+        try:
+            if group is None:
+                raise DomainError("group_required", "请选择业务。", "Choose a service.")
+            ticket = services.take_ticket(
+                site=place, group=group, id_number=request.POST.get("id_number", "").strip(), priority=priority,
+                channel=c.CHANNEL_MACHINE if machine else c.CHANNEL_PHONE, device=device if machine else None,
+                taken_by=None if machine else request.user)
+        except DomainError as refused:
+            return render(request, "hall/take.html", {"site": place, "groups": groups, "machine": machine,
+                                                      "error": _said(refused)}, status=refused.status)
+        return render(request, "hall/ticket.html", {
+            "site": place, "ticket": ticket, "ahead": selectors.people_ahead(ticket), "machine": machine,
+            "wait_minutes": -(-selectors.estimated_wait_seconds(ticket) // 60)})
+    return render(request, "hall/take.html", {"site": place, "groups": groups, "machine": machine})
+
+
+def _may_watch(request, place: Site) -> bool:
+    device = session_device(request)
+    if device is not None:
+        return device.kind == c.DEVICE_SCREEN and device.site_id == place.pk
+    return accounts.has_role(request.user, roles.ROLE_WINDOW_OFFICER, roles.ROLE_HALL_MANAGER)
+
+
+@require_GET
+def screen(request, site: str):
+    """The calling screen: the latest calls and the waiting counts, refreshed by hall/screen.js."""
+    place = _site_or_404(site)
+    if not _may_watch(request, place):
+        return render(request, "hall/needs_device.html", {"site": place}, status=403)
+    return render(request, "hall/screen.html", {"site": place})
+
+
+@require_GET
+def screen_feed(request, site: str):
+    """JSON for the screen: announcements after ?after= (in order), and waiting counts per group letter."""
+    place = _site_or_404(site)
+    if not _may_watch(request, place):
+        return JsonResponse({"code": "not_a_screen", "message": "仅限叫号屏或大厅工作人员使用。",
+                             "message_en": "For calling screens and hall staff only."}, status=403)
+    try:
+        after = int(request.GET.get("after", "0"))
+    except ValueError:
+        return JsonResponse({"code": "bad_after", "message": "after 须为整数。", "message_en": "after must be an integer."},
+                            status=400)
+    calls = selectors.calls_after(place, after)
+    return JsonResponse({
+        "calls": [{"id": call.id, "number": call.ticket.number, "window": call.window.code, "text": call.text,
+                   "text_en": call.text_en} for call in calls],
+        "waiting": selectors.waiting_counts(place),
+    })
+
+
+@require_GET
+@staff_required(roles=[roles.ROLE_WINDOW_OFFICER])
+def console(request):
+    """The officer's window: sign in, call, and end each ticket."""
+    window = Window.objects.select_related("site").filter(officer=request.user).first()
+    context = {"window": window, "sites": selectors.active_sites(), "groups": ServiceGroup.objects.all(),
+               "outcomes": c.OUTCOMES}
+    if window is not None:
+        context["current"] = Ticket.objects.filter(window=window, state=c.CALLED).select_related("group").first()
+        served = services.groups_served(window, request.user)
+        context["waiting"] = Ticket.objects.filter(site=window.site, state=c.WAITING, group__in=served).count()
+        context["missed"] = Ticket.objects.filter(officer=request.user, state=c.NO_SHOW).order_by("-finished_at")[:5]
+    else:
+        site = Site.objects.filter(code=request.GET.get("site", "")).first() or selectors.active_sites().first()
+        context["site"] = site
+        context["free_windows"] = Window.objects.filter(site=site, is_open=True, officer__isnull=True).exclude(
+            kind=c.WINDOW_OUTPUT).order_by("pk")[:200] if site else []
+    return render(request, "hall/console.html", context)
+
+
+ACTIONS = {
+    "sign-in": lambda request, w, t: services.sign_in(officer=request.user, window_id=w),
+    "sign-out": lambda request, w, t: services.sign_out(officer=request.user, window_id=w),
+    "call-next": lambda request, w, t: services.call_next(officer=request.user, window_id=w),
+    "recall": lambda request, w, t: services.recall(officer=request.user, ticket_id=t),
+    "no-show": lambda request, w, t: services.no_show(officer=request.user, ticket_id=t),
+    "requeue": lambda request, w, t: services.requeue(officer=request.user, ticket_id=t),
+    "complete": lambda request, w, t: services.complete(officer=request.user, ticket_id=t,
+                                                        outcome=request.POST.get("outcome", "")),
+    "transfer": lambda request, w, t: services.transfer(officer=request.user, ticket_id=t,
+                                                        group_id=int(request.POST.get("group") or 0)),
+}
+
+
+@require_POST
+@staff_required(roles=[roles.ROLE_WINDOW_OFFICER])
+def console_action(request, action: str):
+    run = ACTIONS.get(action)
+    if run is None:
+        raise Http404("unknown action")
+    try:
+        window_id = int(request.POST.get("window") or 0)
+        ticket_id = int(request.POST.get("ticket") or 0)
+    except ValueError:
+        flash.error(request, gettext("请求无效。"))
+        return redirect("hall:console")
+    try:
+        outcome = run(request, window_id, ticket_id)
+    except DomainError as refused:
+        flash.error(request, _said(refused))
+    else:
+        if action == "call-next":
+            flash.success(request, gettext("已呼叫 %(number)s 号。") % {"number": outcome.number})
+    return redirect("hall:console")
