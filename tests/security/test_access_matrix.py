@@ -2,13 +2,13 @@
 
 Resident A owns everything seeded here: a licensed case (accepted, approved, result issued), a case
 in progress (received), a draft with a material and a data-sharing consent, a submitted 一件事
-(bundle) case and a hall ticket taken on the phone; their notices (receipt, acceptance, approval,
+(bundle) case, a hall ticket taken on the phone and a hall appointment; their notices (receipt, acceptance, approval,
 result) come with them. Every route
 of the URL conf (pages and /api/v1/, the admin included) is walked from `get_resolver()`, its path
 parameters are filled with A's ids (each of A's three cases in turn for `case_id`), and every role
 asks for it: A (the owner), resident B, enterprise B, a window officer of the cases' department
 (SCJG), a window officer of another department (GAZA), an approver of another department (TAX) and
-an anonymous visitor. One request is a cell: 4304 cells (see EXPECTED_CELLS).
+an anonymous visitor. One request is a cell: 4448 cells (see EXPECTED_CELLS).
 
 Per cell:
 - never a 5xx, for anybody;
@@ -72,14 +72,14 @@ PUBLIC_ROUTES = frozenset({
     "licences:verify-lookup", "licences:verify",
     "bundles:list", "bundles:guide", "bundles:guidance",
     "search:search", "portal-home", "catalog:item-list", "catalog:item-detail", "notifications:performance",
-    "api-hall-sites", "api-hall-windows",
+    "api-hall-sites", "api-hall-windows", "api-hall-slots", "hall:sites", "hall:device",
 })
 
 # Query strings of GETs, so that a search searches and a queue is asked for the cases' department.
 GET_QUERIES = {
     "search-api": "q=个体工商户", "search:search": "q=个体工商户", "catalog:item-list": "q=个体工商户",
     "calendar-deadline": "start=2026-03-10&working_days=3", "api-queue": "department=SCJG",
-    "applications:queue": "department=SCJG", "api-applications": "state=received",
+    "applications:queue": "department=SCJG", "api-applications": "state=received", "api-hall-slots": "group=market",
 }
 
 # Path parameters the matrix knows how to fill; a route with any other parameter is skipped, and
@@ -87,6 +87,7 @@ GET_QUERIES = {
 KNOWN_PARAMS = frozenset({
     "case_id", "material_id", "position", "bundle_case_id", "consent_id", "number", "code", "item_code",
     "object_id", "content_type_id", "id", "app_label", "url", "message_id", "gateway", "site", "window_id", "ticket_id",
+    "appointment_id", "action",
 })
 # Parameters of routes that name nothing of anybody's (the RQ dashboard in the admin): a value of
 # the right shape that names no real row, so the request still reaches the view's access check.
@@ -100,7 +101,7 @@ SKIPPED_ROUTES: frozenset[str] = frozenset()
 
 # A's objects that even the staff of the cases' department never reach: drafts, consents, the
 # bundle (its members are WJW's) and A's account.
-STAFF_NEVER_SEE = frozenset({"draft", "bundle", "consent", "owner", "message", "ticket"})
+STAFF_NEVER_SEE = frozenset({"draft", "bundle", "consent", "owner", "message", "ticket", "appointment"})
 
 # Cells that must succeed, so that the ids are A's and a refusal to the others is a real refusal.
 OWNER_REACHES = frozenset({
@@ -121,8 +122,8 @@ STAFF_REACHES = frozenset({
 # The figure in the module docstring: cells per role. A new route, parameter filling or method
 # changes it, and so does a new model in the admin (each adds six routes).
 EXPECTED_CELLS = {
-    "owner": 317, "resident_b": 734, "enterprise_b": 734, "officer_scjg": 317,
-    "officer_other": 734, "approver_other": 734, "anonymous": 734,
+    "owner": 329, "resident_b": 758, "enterprise_b": 758, "officer_scjg": 329,
+    "officer_other": 758, "approver_other": 758, "anonymous": 758,
 }
 TOTAL_CELLS = sum(EXPECTED_CELLS.values())
 assert f"{TOTAL_CELLS} cells" in __doc__, "update the figure in the module docstring"
@@ -218,6 +219,7 @@ class Seed:
     message_id: int
     window_id: int
     ticket_id: int
+    appointment_id: int
 
 
 def api_client(user) -> APIClient:
@@ -278,22 +280,27 @@ def seed_world() -> Seed:
 
     BackgroundRunner().run()  # A's message centre fills from the case events
     message = Message.objects.filter(recipient=owner).order_by("pk").first()
-    window, ticket = _hall_ticket_of(owner)
+    window, ticket, appointment = _hall_ticket_of(owner)
     return Seed(owner, people, cases, licence.number, licence.pk, consent.pk, bundle["id"],
-                bundle["materials"][0]["name"], [n for n in numbers if n], message.pk, window.pk, ticket.pk)
+                bundle["materials"][0]["name"], [n for n in numbers if n], message.pk, window.pk, ticket.pk,
+                appointment.pk)
 
 
 def _hall_ticket_of(owner):
-    """A hall with one window, and a number A took on the phone."""
+    """A hall with one window, a number A took on the phone, and A's appointment for tomorrow."""
+    import datetime as dt
+
     from yiwang.catalog.models import Department
-    from yiwang.hall.models import ServiceGroup, Site, Window
-    from yiwang.hall.services import take_ticket
+    from yiwang.hall.models import ServiceGroup, Site, SlotCapacity, Window
+    from yiwang.hall.services import book_appointment, take_ticket
 
     site = Site.objects.create(code=HALL_SITE, name="奉贤区行政服务中心", kind="district")
     group = ServiceGroup.objects.create(code="market", prefix="A", name="企业开办与市场准入")
     group.departments.set(Department.objects.filter(code="SCJG"))
     window = Window.objects.create(site=site, code="1")
-    return window, take_ticket(site=site, group=group, channel="phone", taken_by=owner)
+    SlotCapacity.objects.create(site=site, group=group)
+    appointment = book_appointment(person=owner, site=site, group=group, day=dt.date(2026, 3, 11), start=dt.time(9, 30))
+    return window, take_ticket(site=site, group=group, channel="phone", taken_by=owner), appointment
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +342,10 @@ def fillings(route: Route, seed: Seed) -> list[Filling] | None:
         return [Filling("", {"window_id": seed.window_id}, False)]
     if params == {"ticket_id"}:
         return [Filling("ticket", {"ticket_id": seed.ticket_id}, True)]
+    if params == {"action"}:  # the officer's window: an action names no row
+        return [Filling("", {"action": "call-next"}, False)]
+    if params == {"appointment_id"}:
+        return [Filling("appointment", {"appointment_id": seed.appointment_id}, True)]
     if params == {"gateway"}:  # the SMS gateways' receipts (they present a token, not a user)
         return [Filling("", {"gateway": "file"}, False)]
     if params == {"number"}:

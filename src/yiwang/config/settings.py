@@ -42,7 +42,11 @@ SMS_RECEIPT_TOKEN = ENV.sms_receipt_token
 SMS_PER_NUMBER_PER_HOUR = 10  # non-essential messages beyond this are not sent (essential ones are)
 SMS_MAX_ATTEMPTS = 10
 SMS_GATEWAY_TIMEOUT_SECONDS = 5.0  # an answer slower than this may still mean the gateway took it
-SMS_BATCH_SIZE = 100  # messages per exchange with a gateway (and per run of the send job)
+SMS_BATCH_SIZE = 100
+# Hall appointments (yiwang.hall): check-in from 30 minutes before a slot to 15 after its start
+# (then 爽约); 2 no-shows or 5 cancellations within 30 days suspend online booking for 30 days.
+HALL_APPOINTMENTS = {"early_minutes": 30, "grace_minutes": 15, "change_hours": 2, "period_days": 30,
+                     "max_no_shows": 2, "max_cancellations": 5, "suspend_days": 30}  # messages per exchange with a gateway (and per run of the send job)
 SMS_RECEIPT_WAIT_HOURS = 72  # a sent message with no receipt after this is a temporary failure
 DEFAULT_FROM_EMAIL = ENV.email_from
 if ENV.smtp_host:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from yiwang.accounts import constants as roles
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.authentication import ExpiringTokenAuthentication
-from yiwang.accounts.permissions import HasStaffRole
+from yiwang.accounts.permissions import HasStaffRole, IsResidentOrEnterprise
 from yiwang.catalog.models import ServiceItem
 from yiwang.core.api import error_responses
 from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -317,3 +317,112 @@ class CallsView(APIView):
             raise ValidationFailed("bad_after", "after 须为整数。", "after must be an integer.") from None
         return Response(CallFeedOut({"calls": selectors.calls_after(place, after),
                                      "waiting": selectors.waiting_counts(place)}).data)
+
+
+class SlotOut(serializers.Serializer):
+    start = serializers.TimeField(format="%H:%M")
+    end = serializers.TimeField(format="%H:%M")
+    remaining = serializers.IntegerField()
+
+
+class SlotDayOut(serializers.Serializer):
+    day = serializers.DateField()
+    slots = SlotOut(many=True)
+
+
+class AppointmentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    site = serializers.CharField(source="site.code")
+    group = serializers.CharField(source="group.code")
+    day = serializers.DateField()
+    start = serializers.TimeField(format="%H:%M")
+    end = serializers.TimeField(format="%H:%M")
+    state = serializers.CharField()
+    ticket_number = serializers.CharField(source="ticket.number", allow_null=True, default=None)
+
+
+class AppointmentIn(serializers.Serializer):
+    site = serializers.CharField(max_length=20)
+    group = serializers.CharField(max_length=20)
+    day = serializers.DateField()
+    start = serializers.TimeField(input_formats=["%H:%M"])
+
+
+class MoveIn(serializers.Serializer):
+    day = serializers.DateField()
+    start = serializers.TimeField(input_formats=["%H:%M"])
+
+
+def _group(code: str) -> ServiceGroup:
+    group = ServiceGroup.objects.filter(code=code).first()
+    if group is None:
+        raise NotFound("group_not_found", "业务分组不存在。", "Service group not found.")
+    return group
+
+
+class SlotsView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="hall_slots", summary="Bookable days and slots of a group at a site, with places left",
+                   parameters=[OpenApiParameter("group", str, required=True)],
+                   responses={200: SlotDayOut(many=True), **error_responses(400, 404)})
+    def get(self, request, site: str):
+        code = request.query_params.get("group", "")
+        if not code:
+            raise ValidationFailed("group_required", "请指定业务分组。", "Give a service group.")
+        return Response(SlotDayOut(selectors.open_slots(_site(site), _group(code)), many=True).data)
+
+
+class AppointmentsView(APIView):
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsResidentOrEnterprise]
+
+    @extend_schema(operation_id="hall_my_appointments", summary="My appointments",
+                   responses={200: AppointmentOut(many=True), **error_responses(401, 403)})
+    def get(self, request):
+        return Response(AppointmentOut(selectors.appointments_of(request.user)[:100], many=True).data)
+
+    @extend_schema(operation_id="hall_book_appointment", summary="Book a slot",
+                   request=AppointmentIn, responses={201: AppointmentOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request):
+        data = AppointmentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        appointment = services.book_appointment(person=request.user, site=_site(values["site"]), group=_group(values["group"]),
+                                                day=values["day"], start=values["start"])
+        return Response(AppointmentOut(appointment).data, status=201)
+
+
+class _MyAppointment(APIView):
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsResidentOrEnterprise]
+
+
+class CancelAppointmentView(_MyAppointment):
+    @extend_schema(operation_id="hall_cancel_appointment", summary="Cancel (until 2 hours before the slot)", request=None,
+                   responses={200: AppointmentOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, appointment_id: int):
+        return Response(AppointmentOut(services.cancel_appointment(person=request.user, appointment_id=appointment_id)).data)
+
+
+class MoveAppointmentView(_MyAppointment):
+    @extend_schema(operation_id="hall_move_appointment", summary="Move to another slot (until 2 hours before)",
+                   request=MoveIn, responses={200: AppointmentOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, appointment_id: int):
+        data = MoveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(AppointmentOut(services.move_appointment(
+            person=request.user, appointment_id=appointment_id, **data.validated_data)).data)
+
+
+class CheckInView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [TicketMachineOrApplicant]
+
+    @extend_schema(operation_id="hall_check_in", summary="Check in at the hall: a priority ticket", request=None,
+                   responses={201: TicketOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, appointment_id: int):
+        device = request_device(request)
+        ticket = services.check_in(appointment_id=appointment_id, device=device, person=None if device else request.user)
+        return Response(TicketOut(ticket).data, status=201)

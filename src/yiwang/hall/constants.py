@@ -43,3 +43,9 @@ DEVICE_KINDS = [(DEVICE_TICKET_MACHINE, "取号机"), (DEVICE_SCREEN, "叫号屏
 
 # A ticket that missed its call may be put back in the queue within this many minutes.
 REQUEUE_MINUTES = 30
+
+BOOKED = "booked"
+CANCELLED = "cancelled"
+CHECKED_IN = "checked_in"
+MISSED = "missed"  # 爽约: not checked in by the end of the grace period
+APPOINTMENT_STATES = [(BOOKED, "已预约"), (CANCELLED, "已取消"), (CHECKED_IN, "已签到"), (MISSED, "爽约")]

@@ -180,3 +180,55 @@ class Call(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["site", "id"], name="call_feed")]
+
+
+class SlotCapacity(models.Model):
+    """How many appointments a site takes per slot for a group (slots follow the opening hours)."""
+
+    site = models.ForeignKey(Site, verbose_name="场所", on_delete=models.CASCADE, related_name="capacities")
+    group = models.ForeignKey(ServiceGroup, verbose_name="业务分组", on_delete=models.CASCADE, related_name="capacities")
+    slot_minutes = models.PositiveSmallIntegerField("时段长度（分钟）", default=30)
+    per_slot = models.PositiveSmallIntegerField("每时段名额", default=4)
+
+    class Meta:
+        verbose_name = "预约名额"
+        verbose_name_plural = "预约名额"
+        constraints = [models.UniqueConstraint(fields=["site", "group"], name="capacity_per_site_group")]
+
+
+class Appointment(models.Model):
+    site = models.ForeignKey(Site, verbose_name="场所", on_delete=models.PROTECT, related_name="appointments")
+    group = models.ForeignKey(ServiceGroup, verbose_name="业务分组", on_delete=models.PROTECT, related_name="appointments")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="预约人", on_delete=models.CASCADE,
+                               related_name="hall_appointments")
+    day = models.DateField("日期")
+    start = models.TimeField("开始")
+    end = models.TimeField("结束")
+    state = models.CharField("状态", max_length=12, choices=c.APPOINTMENT_STATES, default=c.BOOKED)
+    booked_at = models.DateTimeField("预约时间")
+    changed_at = models.DateTimeField("变更时间", null=True, blank=True)
+    ticket = models.OneToOneField(Ticket, verbose_name="签到号码", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="appointment")
+
+    class Meta:
+        verbose_name = "预约"
+        verbose_name_plural = "预约"
+        ordering = ["day", "start", "id"]
+        constraints = [models.UniqueConstraint(fields=["person", "site", "group", "day"], condition=Q(state="booked"),
+                                               name="one_booking_per_person_group_day")]
+        indexes = [models.Index(fields=["state", "day"], name="appointment_state_day")]
+
+
+class BookingSuspension(models.Model):
+    """Online booking suspended for a person (too many no-shows or cancellations in a month)."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="预约人", on_delete=models.CASCADE,
+                               related_name="hall_suspensions")
+    since = models.DateTimeField("起始")
+    until = models.DateTimeField("截止")
+    reason = models.CharField("原因", max_length=200)
+
+    class Meta:
+        verbose_name = "预约限制"
+        verbose_name_plural = "预约限制"
+        ordering = ["-until"]

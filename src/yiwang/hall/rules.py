@@ -69,3 +69,39 @@ def validate_opening_hours(opening_hours) -> list[str]:
             if start >= end:
                 problems.append(f"weekday {day}: {period[0]}–{period[1]} ends before it starts")
     return problems
+
+
+def day_slots(opening_hours: dict, day: dt.date, *, slot_minutes: int, working_day: bool) -> list[tuple[dt.time, dt.time]]:
+    """Appointment slots of a day: each opening period cut into `slot_minutes` pieces (none on a
+    non-working day; a last piece shorter than a slot is not offered)."""
+    if not working_day or slot_minutes <= 0:
+        return []
+    periods = opening_hours.get(str(day.isoweekday())) or opening_hours.get("1") or []
+    slots = []
+    for start, end in periods:
+        cursor = dt.datetime.combine(day, dt.time.fromisoformat(start))
+        closing = dt.datetime.combine(day, dt.time.fromisoformat(end))
+        while cursor + dt.timedelta(minutes=slot_minutes) <= closing:
+            slots.append((cursor.time(), (cursor + dt.timedelta(minutes=slot_minutes)).time()))
+            cursor += dt.timedelta(minutes=slot_minutes)
+    return slots
+
+
+def booking_days(today: dt.date, calendar, *, first: int = 1, last: int = 5) -> list[dt.date]:
+    """The days one may book: from the `first` to the `last` working day after today."""
+    return [calendar.add_working_days(today, n).due for n in range(first, last + 1)]
+
+
+def may_still_change(slot_start: dt.datetime, now: dt.datetime, *, hours: float = 2) -> bool:
+    """An appointment may be cancelled or moved until `hours` before its slot."""
+    return now <= slot_start - dt.timedelta(hours=hours)
+
+
+def check_in_open(slot_start: dt.datetime, now: dt.datetime, *, early_minutes: int, grace_minutes: int) -> bool:
+    """Check-in at the hall is open from `early_minutes` before the slot to `grace_minutes` after its start."""
+    return slot_start - dt.timedelta(minutes=early_minutes) <= now <= slot_start + dt.timedelta(minutes=grace_minutes)
+
+
+def suspension_due(*, no_shows: int, cancellations: int, max_no_shows: int, max_cancellations: int) -> bool:
+    """Whether a person's month of no-shows (爽约) and cancellations suspends their online booking."""
+    return no_shows >= max_no_shows or cancellations >= max_cancellations

@@ -56,3 +56,33 @@ def active_sites():
 
 def windows_of(site: Site):
     return site.windows.select_related("officer").prefetch_related("groups").order_by("code")
+
+
+def open_slots(site: Site, group) -> list[dict]:
+    """The bookable days (next working day to the fifth) with each slot's remaining places."""
+    from yiwang.hall.models import Appointment, SlotCapacity
+    from yiwang.workcalendar.selectors import current_calendar
+
+    capacity = SlotCapacity.objects.filter(site=site, group=group).first()
+    if capacity is None:
+        return []
+    calendar = current_calendar()
+    days = rules.booking_days(clock.today(), calendar)
+    counts: dict[tuple, int] = {}
+    for day, start in Appointment.objects.filter(site=site, group=group, day__in=days,
+                                                 state__in=(c.BOOKED, c.CHECKED_IN)).values_list("day", "start"):
+        counts[(day, start)] = counts.get((day, start), 0) + 1
+    result = []
+    for day in days:
+        working, _ = calendar.is_workday(day)
+        slots = rules.day_slots(site.opening_hours, day, slot_minutes=capacity.slot_minutes, working_day=working)
+        result.append({"day": day, "slots": [{"start": start, "end": end,
+                                              "remaining": max(0, capacity.per_slot - counts.get((day, start), 0))}
+                                             for start, end in slots]})
+    return result
+
+
+def appointments_of(person):
+    from yiwang.hall.models import Appointment
+
+    return Appointment.objects.filter(person=person).select_related("site", "group", "ticket").order_by("-day", "-start")

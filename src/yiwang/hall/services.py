@@ -23,7 +23,9 @@ from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from yiwang.core.identifiers import IdentifierError, mask_id_card, normalize_id_card
 from yiwang.hall import constants as c
 from yiwang.hall import rules
-from yiwang.hall.models import Call, Device, ServiceGroup, Site, Ticket, TicketCounter, Window
+from yiwang.hall.models import (
+    Appointment, BookingSuspension, Call, Device, ServiceGroup, Site, SlotCapacity, Ticket, TicketCounter, Window,
+)
 
 logger = logging.getLogger("yiwang.hall")
 
@@ -260,3 +262,175 @@ def complete(*, officer, ticket_id: int, outcome: str) -> Ticket:
         ticket.version += 1
         ticket.save(update_fields=["state", "outcome", "finished_at", "version"])
     return ticket
+
+
+# ---------------------------------------------------------------------------------------------
+# Appointments
+# ---------------------------------------------------------------------------------------------
+
+
+def _rule(name: str):
+    return settings.HALL_APPOINTMENTS[name]
+
+
+def slot_start(appointment: Appointment) -> dt.datetime:
+    return dt.datetime.combine(appointment.day, appointment.start, tzinfo=clock.LEGAL_TIME_ZONE)
+
+
+def _checked_slot(site: Site, group: ServiceGroup, day: dt.date, start: dt.time) -> tuple[SlotCapacity, tuple]:
+    """The capacity row (locked: bookings of a site and group queue for it) and the slot asked for."""
+    from yiwang.workcalendar.selectors import current_calendar
+
+    calendar = current_calendar()
+    if day not in rules.booking_days(clock.today(), calendar):
+        raise ValidationFailed("day_not_bookable", "只能预约下一个工作日起的5个工作日内。",
+                               "Appointments can be booked from the next working day to the fifth.")
+    capacity = SlotCapacity.objects.select_for_update().filter(site=site, group=group).first()
+    if capacity is None:
+        raise ValidationFailed("no_appointments_here", "该场所的这项业务不接受预约，请现场取号。",
+                               "This site takes no appointments for that service; please take a number at the hall.")
+    working, _ = calendar.is_workday(day)
+    slots = rules.day_slots(site.opening_hours, day, slot_minutes=capacity.slot_minutes, working_day=working)
+    slot = next((s for s in slots if s[0] == start), None)
+    if slot is None:
+        raise ValidationFailed("not_a_slot", "该时段不在开放时间内。", "That time is not a slot within the opening hours.")
+    return capacity, slot
+
+
+def _require_room(capacity: SlotCapacity, day: dt.date, start: dt.time, *, moving: int | None = None) -> None:
+    taken = Appointment.objects.filter(site=capacity.site_id, group=capacity.group_id, day=day, start=start,
+                                       state__in=(c.BOOKED, c.CHECKED_IN)).exclude(pk=moving).count()
+    if taken >= capacity.per_slot:
+        raise Conflict("slot_full", "该时段已约满，请选择其他时段。", "That slot is full; please choose another.")
+
+
+def book_appointment(*, person, site: Site, group: ServiceGroup, day: dt.date, start: dt.time) -> Appointment:
+    """Book a slot online: one booking per person, group and day; not while booking is suspended."""
+    from yiwang.accounts.selectors import is_resident_like
+
+    if not is_resident_like(person):
+        raise PermissionDenied("applicants_only", "仅限个人或企业用户预约。", "Only residents and enterprises book appointments.")
+    now = clock.now()
+    suspension = BookingSuspension.objects.filter(person=person, until__gt=now).order_by("-until").first()
+    if suspension is not None:
+        until = suspension.until.astimezone(clock.LEGAL_TIME_ZONE).strftime("%Y-%m-%d")
+        raise Conflict("booking_suspended", f"您的网上预约已暂停至{until}，请到大厅现场取号。",
+                       f"Online booking is suspended until {until}; please take a number at the hall.")
+    with transaction.atomic():
+        capacity, (begins, ends) = _checked_slot(site, group, day, start)
+        if Appointment.objects.filter(person=person, site=site, group=group, day=day, state=c.BOOKED).exists():
+            raise Conflict("already_booked", "您当天已预约该业务。", "You already booked this service on that day.")
+        _require_room(capacity, day, start)
+        return Appointment.objects.create(site=site, group=group, person=person, day=day, start=begins, end=ends,
+                                          booked_at=now)
+
+
+def _own_booking(person, appointment_id: int) -> Appointment:
+    appointment = Appointment.objects.select_for_update().select_related("site", "group").filter(
+        pk=appointment_id, person=person).first()
+    if appointment is None:
+        raise NotFound("appointment_not_found", "预约不存在。", "Appointment not found.")
+    if appointment.state != c.BOOKED:
+        raise Conflict("appointment_state", f"该预约当前为“{appointment.get_state_display()}”。",
+                       f"The appointment is {appointment.state}.")
+    if not rules.may_still_change(slot_start(appointment), clock.now(), hours=_rule("change_hours")):
+        raise Conflict("too_late_to_change", f"距预约时段不足{_rule('change_hours')}小时，不能取消或改约。",
+                       f"Less than {_rule('change_hours')} hours before the slot: it can no longer be changed.")
+    return appointment
+
+
+def cancel_appointment(*, person, appointment_id: int) -> Appointment:
+    with transaction.atomic():
+        appointment = _own_booking(person, appointment_id)
+        appointment.state, appointment.changed_at = c.CANCELLED, clock.now()
+        appointment.save(update_fields=["state", "changed_at"])
+    _apply_booking_rule(person)
+    return appointment
+
+
+def move_appointment(*, person, appointment_id: int, day: dt.date, start: dt.time) -> Appointment:
+    """Move a booking to another slot of the same site and group (not counted as a cancellation)."""
+    with transaction.atomic():
+        appointment = _own_booking(person, appointment_id)
+        capacity, (begins, ends) = _checked_slot(appointment.site, appointment.group, day, start)
+        if day != appointment.day and Appointment.objects.filter(
+                person=person, site=appointment.site, group=appointment.group, day=day, state=c.BOOKED).exists():
+            raise Conflict("already_booked", "您当天已预约该业务。", "You already booked this service on that day.")
+        _require_room(capacity, day, start, moving=appointment.pk)
+        appointment.day, appointment.start, appointment.end, appointment.changed_at = day, begins, ends, clock.now()
+        appointment.save(update_fields=["day", "start", "end", "changed_at"])
+    return appointment
+
+
+def check_in(*, appointment_id: int, person=None, device: Device | None = None) -> Ticket:
+    """At the hall, around the slot: the booking becomes a ticket called before walk-ins of its group."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().select_related("site", "group").filter(pk=appointment_id).first()
+        if appointment is None or (person is not None and appointment.person_id != person.pk) or (
+                device is not None and device.site_id != appointment.site_id):
+            raise NotFound("appointment_not_found", "预约不存在。", "Appointment not found.")
+        if appointment.state != c.BOOKED:
+            raise Conflict("appointment_state", f"该预约当前为“{appointment.get_state_display()}”。",
+                           f"The appointment is {appointment.state}.")
+        if not rules.check_in_open(slot_start(appointment), clock.now(), early_minutes=_rule("early_minutes"),
+                                   grace_minutes=_rule("grace_minutes")):
+            raise Conflict("check_in_closed", f"请在预约时段开始前{_rule('early_minutes')}分钟至开始后{_rule('grace_minutes')}分钟内签到。",
+                           f"Check in from {_rule('early_minutes')} minutes before the slot to {_rule('grace_minutes')} after it starts.")
+        ticket = take_ticket(site=appointment.site, group=appointment.group, priority=c.PRIORITY_APPOINTMENT,
+                             channel=c.CHANNEL_MACHINE if device else c.CHANNEL_PHONE, device=device,
+                             taken_by=appointment.person)
+        appointment.state, appointment.ticket, appointment.changed_at = c.CHECKED_IN, ticket, clock.now()
+        appointment.save(update_fields=["state", "ticket", "changed_at"])
+    return ticket
+
+
+def mark_missed_appointments() -> int:
+    """Bookings not checked in by the end of their grace period become 爽约 (a periodic job)."""
+    grace = dt.timedelta(minutes=_rule("grace_minutes"))
+    now = clock.now()
+    missed = []
+    with transaction.atomic():
+        for appointment in Appointment.objects.select_for_update().filter(state=c.BOOKED, day__lte=clock.today()):
+            if slot_start(appointment) + grace < now:
+                missed.append(appointment)
+        Appointment.objects.filter(pk__in=[a.pk for a in missed]).update(state=c.MISSED, changed_at=now)
+    for person_id in sorted({a.person_id for a in missed}):
+        _apply_booking_rule_for(person_id, missed=[a for a in missed if a.person_id == person_id])
+    return len(missed)
+
+
+def _apply_booking_rule(person) -> None:
+    _apply_booking_rule_for(person.pk, missed=[])
+
+
+def _apply_booking_rule_for(person_id: int, *, missed: list[Appointment]) -> None:
+    """Warn after a no-show; suspend online booking when the month's no-shows or cancellations reach the rule."""
+    from yiwang.accounts.models import User
+    from yiwang.notifications import constants as kinds
+    from yiwang.notifications.services import Outgoing, create_messages
+
+    now = clock.now()
+    since = now - dt.timedelta(days=_rule("period_days"))
+    history = Appointment.objects.filter(person_id=person_id, changed_at__gte=since)
+    no_shows = history.filter(state=c.MISSED).count()
+    cancellations = history.filter(state=c.CANCELLED).count()
+    person = User.objects.get(pk=person_id)
+    outgoing = [Outgoing(
+        recipient=person, kind=kinds.APPOINTMENT_MISSED, event_key=f"appointment-missed-{a.pk}",
+        variables={"site": a.site.name, "site_en": a.site.name_en or a.site.name, "group": a.group.name,
+                   "group_en": a.group.name_en or a.group.name, "day": a.day.isoformat(), "start": a.start.strftime("%H:%M"),
+                   "period": str(_rule("period_days")), "limit": str(_rule("max_no_shows"))},
+        link="/hall/appointments/") for a in missed]
+    suspended = BookingSuspension.objects.filter(person_id=person_id, until__gt=now).exists()
+    if not suspended and rules.suspension_due(no_shows=no_shows, cancellations=cancellations,
+                                             max_no_shows=_rule("max_no_shows"), max_cancellations=_rule("max_cancellations")):
+        until = now + dt.timedelta(days=_rule("suspend_days"))
+        suspension = BookingSuspension.objects.create(
+            person_id=person_id, since=now, until=until,
+            reason=f"{no_shows} no-shows, {cancellations} cancellations in {_rule('period_days')} days")
+        outgoing.append(Outgoing(
+            recipient=person, kind=kinds.BOOKING_SUSPENDED, event_key=f"booking-suspended-{suspension.pk}",
+            variables={"period": str(_rule("period_days")), "until": until.astimezone(clock.LEGAL_TIME_ZONE).strftime("%Y-%m-%d")},
+            link="/hall/appointments/"))
+        logger.info("online booking of person %s suspended until %s", person_id, until)
+    create_messages(outgoing)

@@ -13,6 +13,8 @@ RESULT_READY = "result_ready"
 PICKUP_READY = "pickup_ready"
 DEADLINE_APPROACHING = "deadline_approaching"
 DATA_ACCESSED = "data_accessed"
+APPOINTMENT_MISSED = "appointment_missed"
+BOOKING_SUSPENDED = "booking_suspended"
 
 KINDS = [
     (RECEIVED, _("已收到申请")),
@@ -25,6 +27,8 @@ KINDS = [
     (PICKUP_READY, _("可领取结果")),
     (DEADLINE_APPROACHING, _("办件临近期限")),
     (DATA_ACCESSED, _("数据被调取")),
+    (APPOINTMENT_MISSED, _("预约爽约提醒")),
+    (BOOKING_SUSPENDED, _("暂停网上预约")),
 ]
 ESSENTIAL_KINDS = frozenset({SUPPLEMENT_REQUESTED, NOT_ACCEPTED, DENIED, RESULT_READY, PICKUP_READY})
 

@@ -15,6 +15,16 @@ SIGNATURE = {"zh-hans": "【奉贤一网通办】", "en": "[Fengxian Gov Service
 
 # kind -> language -> (title, body). The body is also the SMS text (after the signature).
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    c.APPOINTMENT_MISSED: {
+        "zh-hans": ("预约未到提醒", "您预约的{site}“{group}”{day} {start}未按时签到，已记爽约一次。{period}天内爽约满{limit}次将暂停网上预约。"),
+        "en": ("Missed appointment", "You did not check in for your appointment ({group_en}, {site_en}, {day} {start}); it counts as missed. "
+               "{limit} missed appointments within {period} days suspend online booking."),
+    },
+    c.BOOKING_SUSPENDED: {
+        "zh-hans": ("网上预约已暂停", "因{period}天内爽约或取消预约次数过多，您的网上预约暂停至{until}，期间可到大厅现场取号。"),
+        "en": ("Online booking suspended", "Because of too many missed or cancelled appointments within {period} days, online booking is "
+               "suspended until {until}; you can still take a number at the hall."),
+    },
     c.RECEIVED: {
         "zh-hans": ("已收到您的申请", "您申请的“{item_name}”已提交，办件编号{case_number}，我们将尽快审查。"),
         "en": ("Application received", "Your application for {item_name_en} was submitted as case {case_number}; we will review it shortly."),

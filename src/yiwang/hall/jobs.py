@@ -1,0 +1,14 @@
+"""Background jobs of the hall: bookings not checked in become 爽约 (and may suspend online booking)."""
+
+import datetime as dt
+
+from yiwang.hall import services
+from yiwang.jobs.registry import handler, periodic
+
+
+@handler("hall.mark_missed_appointments")
+def mark_missed_appointments() -> dict:
+    return {"missed": services.mark_missed_appointments()}
+
+
+periodic("hall-missed-appointments", kind="hall.mark_missed_appointments", every=dt.timedelta(minutes=5))
