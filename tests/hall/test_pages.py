@@ -68,3 +68,31 @@ def test_the_officers_window_signs_in_calls_and_shows_refusals(hall):
     resident.login(username=make_resident().username, password=PASSWORD)
     assert resident.get("/hall/window/").status_code == 403
     assert desk.post("/hall/window/nonsense/").status_code == 404
+
+
+def test_a_resident_books_checks_in_and_cancels_on_the_appointments_page(hall, frozen_clock):
+    import datetime as dt
+
+    from yiwang.core.clock import LEGAL_TIME_ZONE
+    from yiwang.hall.models import Appointment, SlotCapacity
+
+    SlotCapacity.objects.create(site=hall.site, group=hall.market, per_slot=1)
+    resident = make_resident()
+    page = Client()
+    page.login(username=resident.username, password=PASSWORD)
+    listing = page.get(f"/hall/appointments/?site=FX-CENTRE&group={hall.market.pk}").content.decode()
+    assert listing.count('class="slot"') == 5 * 16
+    booked = page.post("/hall/appointments/", {"site": "FX-CENTRE", "group": hall.market.pk, "day": "2026-03-11",
+                                                "start": "09:30"}, follow=True).content.decode()
+    assert "预约成功" in booked and "09:30–10:00" in booked
+    again = page.post("/hall/appointments/", {"site": "FX-CENTRE", "group": hall.market.pk, "day": "2026-03-11",
+                                               "start": "10:00"}, follow=True).content.decode()
+    assert "您当天已预约该业务" in again
+    appointment = Appointment.objects.get(person=resident)
+    frozen_clock.set(dt.datetime(2026, 3, 11, 9, 20, tzinfo=LEGAL_TIME_ZONE))
+    checked = page.post("/hall/appointments/", {"action": "check-in", "appointment": appointment.pk}, follow=True)
+    assert "签到成功，您的号码是 A001" in checked.content.decode()
+    assert Client().get("/hall/appointments/").status_code == 302  # to the login page
+    staff = Client()
+    staff.login(username=hall.both.username, password=PASSWORD)
+    assert staff.get("/hall/appointments/").status_code == 403

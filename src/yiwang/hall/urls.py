@@ -8,6 +8,7 @@ app_name = "hall"
 urlpatterns = [
     path("", views.site_list, name="sites"),
     path("device/", views.device_sign_in, name="device"),
+    path("appointments/", views.appointments, name="appointments"),
     path("window/", views.console, name="console"),
     path("window/<slug:action>/", views.console_action, name="console-action"),
     path("<slug:site>/take/", views.take, name="take"),

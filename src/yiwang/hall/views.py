@@ -178,3 +178,46 @@ def console_action(request, action: str):
         if action == "call-next":
             flash.success(request, gettext("已呼叫 %(number)s 号。") % {"number": outcome.number})
     return redirect("hall:console")
+
+
+@require_http_methods(["GET", "POST"])
+def appointments(request):
+    """A resident's appointments: book a slot of the next five working days, cancel, check in at the hall."""
+    from yiwang.accounts.permissions import applicant_required
+
+    return applicant_required(_appointments)(request)
+
+
+def _appointments(request):
+    import datetime as dt
+
+    site = Site.objects.filter(code=request.GET.get("site") or request.POST.get("site") or "", active=True).first() \
+        or selectors.active_sites().first()
+    group = ServiceGroup.objects.filter(pk=request.GET.get("group") or request.POST.get("group") or 0).first()
+    if request.method == "POST":
+        action = request.POST.get("action", "book")
+        try:
+            if action == "book":
+                day = dt.date.fromisoformat(request.POST.get("day", ""))
+                start = dt.time.fromisoformat(request.POST.get("start", ""))
+                if site is None or group is None:
+                    raise DomainError("group_required", "请选择场所和业务。", "Choose a site and a service.")
+                services.book_appointment(person=request.user, site=site, group=group, day=day, start=start)
+                flash.success(request, gettext("预约成功。"))
+            elif action == "cancel":
+                services.cancel_appointment(person=request.user, appointment_id=int(request.POST.get("appointment") or 0))
+                flash.success(request, gettext("预约已取消。"))
+            elif action == "check-in":
+                ticket = services.check_in(appointment_id=int(request.POST.get("appointment") or 0), person=request.user)
+                flash.success(request, gettext("签到成功，您的号码是 %(number)s。") % {"number": ticket.number})
+        except ValueError:
+            flash.error(request, gettext("请求无效。"))
+        except DomainError as refused:
+            flash.error(request, _said(refused))
+        query = f"?site={site.code}" + (f"&group={group.pk}" if group else "") if site else ""
+        return redirect(f"{request.path}{query}")
+    return render(request, "hall/appointments.html", {
+        "sites": selectors.active_sites(), "site": site, "groups": ServiceGroup.objects.all(), "group": group,
+        "days": selectors.open_slots(site, group) if site and group else [],
+        "mine": selectors.appointments_of(request.user)[:20],
+    })
