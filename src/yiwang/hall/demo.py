@@ -1,6 +1,7 @@
 """The demo's hall: the district centre as it is after the reform (123 comprehensive windows and a
-unified output counter), one street centre, six service groups, officers hall01–hall10 qualified
-for every group, and a ticket machine and a calling screen whose tokens are printed at start-up."""
+unified output counter), one street centre, six service groups (appointments at the centre),
+officers hall01–hall10 qualified for every group, and a ticket machine and a calling screen whose
+tokens are printed at start-up."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from yiwang.accounts.models import User
 from yiwang.accounts.services import DemoAccount, create_staff
 from yiwang.catalog.models import Department
 from yiwang.hall import constants as c
-from yiwang.hall.models import Device, Qualification, ServiceGroup, Site, Window
+from yiwang.hall.models import Device, Qualification, ServiceGroup, Site, SlotCapacity, Window
 from yiwang.hall.services import register_device, token_digest
 
 DISTRICT_CENTRE = "FX-CENTRE"
@@ -54,6 +55,9 @@ def ensure_demo_hall() -> DemoHall:
                    "上海市奉贤区望园路1529号", windows=COMPREHENSIVE_WINDOWS)
     _site(STREET_CENTRE, "南桥镇社区事务受理服务中心", "Nanqiao Town Community Affairs Centre", c.SITE_STREET,
           "上海市奉贤区南桥镇解放东路", windows=8)
+    # The district centre takes appointments for every group but enquiries: 10 people per half hour.
+    SlotCapacity.objects.bulk_create([SlotCapacity(site=centre, group=group, slot_minutes=30, per_slot=10)
+                                      for group in groups if group.code != "consult"], ignore_conflicts=True)
     accounts = []
     for n in range(1, 11):
         account = DemoAccount(f"hall{n:02d}", f"demo-hall{n:02d}-2026", "window_officer",
