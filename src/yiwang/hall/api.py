@@ -246,25 +246,22 @@ class CallNextView(_OfficerAction):
         return Response(CalledOut({"ticket": ticket}).data)
 
 
-class RecallView(_OfficerAction):
-    @extend_schema(operation_id="hall_ticket_recall", summary="Announce the called ticket again (重呼)", request=None,
-                   responses={200: TicketOut, **error_responses(401, 403, 404, 409)})
-    def post(self, request, ticket_id: int):
-        return Response(TicketOut(services.recall(officer=request.user, ticket_id=ticket_id)).data)
+def _ticket_action(operation_id: str, summary: str, service) -> type[APIView]:
+    """An officer's action on the ticket they serve, answered with the ticket."""
+
+    class TicketActionView(_OfficerAction):
+        @extend_schema(operation_id=operation_id, summary=summary, request=None,
+                       responses={200: TicketOut, **error_responses(401, 403, 404, 409)})
+        def post(self, request, ticket_id: int):
+            return Response(TicketOut(service(officer=request.user, ticket_id=ticket_id)).data)
+
+    TicketActionView.__name__ = TicketActionView.__qualname__ = f"{operation_id.title().replace('_', '')}View"
+    return TicketActionView
 
 
-class NoShowView(_OfficerAction):
-    @extend_schema(operation_id="hall_ticket_no_show", summary="The called person did not come (过号)", request=None,
-                   responses={200: TicketOut, **error_responses(401, 403, 404, 409)})
-    def post(self, request, ticket_id: int):
-        return Response(TicketOut(services.no_show(officer=request.user, ticket_id=ticket_id)).data)
-
-
-class RequeueView(_OfficerAction):
-    @extend_schema(operation_id="hall_ticket_requeue", summary="Put a missed ticket back in the queue", request=None,
-                   responses={200: TicketOut, **error_responses(401, 403, 404, 409)})
-    def post(self, request, ticket_id: int):
-        return Response(TicketOut(services.requeue(officer=request.user, ticket_id=ticket_id)).data)
+RecallView = _ticket_action("hall_ticket_recall", "Announce the called ticket again (重呼)", services.recall)
+NoShowView = _ticket_action("hall_ticket_no_show", "The called person did not come (过号)", services.no_show)
+RequeueView = _ticket_action("hall_ticket_requeue", "Put a missed ticket back in the queue", services.requeue)
 
 
 class TransferView(_OfficerAction):

@@ -330,13 +330,17 @@ def _own_booking(person, appointment_id: int) -> Appointment:
         pk=appointment_id, person=person).first()
     if appointment is None:
         raise NotFound("appointment_not_found", "预约不存在。", "Appointment not found.")
-    if appointment.state != c.BOOKED:
-        raise Conflict("appointment_state", f"该预约当前为“{appointment.get_state_display()}”。",
-                       f"The appointment is {appointment.state}.")
+    _require_booked(appointment)
     if not rules.may_still_change(slot_start(appointment), clock.now(), hours=_rule("change_hours")):
         raise Conflict("too_late_to_change", f"距预约时段不足{_rule('change_hours')}小时，不能取消或改约。",
                        f"Less than {_rule('change_hours')} hours before the slot: it can no longer be changed.")
     return appointment
+
+
+def _require_booked(appointment: Appointment) -> None:
+    if appointment.state != c.BOOKED:
+        raise Conflict("appointment_state", f"该预约当前为“{appointment.get_state_display()}”。",
+                       f"The appointment is {appointment.state}.")
 
 
 def cancel_appointment(*, person, appointment_id: int) -> Appointment:
@@ -369,9 +373,7 @@ def check_in(*, appointment_id: int, person=None, device: Device | None = None) 
         if appointment is None or (person is not None and appointment.person_id != person.pk) or (
                 device is not None and device.site_id != appointment.site_id):
             raise NotFound("appointment_not_found", "预约不存在。", "Appointment not found.")
-        if appointment.state != c.BOOKED:
-            raise Conflict("appointment_state", f"该预约当前为“{appointment.get_state_display()}”。",
-                           f"The appointment is {appointment.state}.")
+        _require_booked(appointment)
         if not rules.check_in_open(slot_start(appointment), clock.now(), early_minutes=_rule("early_minutes"),
                                    grace_minutes=_rule("grace_minutes")):
             raise Conflict("check_in_closed", f"请在预约时段开始前{_rule('early_minutes')}分钟至开始后{_rule('grace_minutes')}分钟内签到。",
