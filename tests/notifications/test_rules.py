@@ -14,6 +14,9 @@ VARIABLES = {
     c.PICKUP_READY: CASE_VARIABLES,
     c.DEADLINE_APPROACHING: CASE_VARIABLES | {"level", "level_en"},
     c.DATA_ACCESSED: {"record_name", "at", "accessor", "case_label"},
+    # hall.services._apply_booking_rule_for
+    c.APPOINTMENT_MISSED: {"site", "site_en", "group", "group_en", "day", "start", "period", "limit"},
+    c.BOOKING_SUSPENDED: {"period", "until"},
 }
 
 
