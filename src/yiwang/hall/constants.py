@@ -1,5 +1,7 @@
 """States and kinds of the service hall."""
 
+from django.utils.translation import gettext_lazy as _
+
 SITE_DISTRICT = "district"
 SITE_STREET = "street"
 SITE_KINDS = [(SITE_DISTRICT, "区行政服务中心"), (SITE_STREET, "街镇社区事务受理服务中心")]
@@ -20,12 +22,12 @@ WAITING = "waiting"
 CALLED = "called"
 DONE = "done"
 NO_SHOW = "no_show"
-TICKET_STATES = [(WAITING, "等候中"), (CALLED, "已叫号"), (DONE, "已办结"), (NO_SHOW, "过号")]
+TICKET_STATES = [(WAITING, _("等候中")), (CALLED, _("已叫号")), (DONE, _("已办结")), (NO_SHOW, _("过号"))]
 
 PRIORITY_GREEN = "green"  # 绿色通道: elderly and disabled residents
 PRIORITY_APPOINTMENT = "appointment"
 PRIORITY_NORMAL = "normal"
-PRIORITIES = [(PRIORITY_GREEN, "绿色通道"), (PRIORITY_APPOINTMENT, "预约"), (PRIORITY_NORMAL, "普通")]
+PRIORITIES = [(PRIORITY_GREEN, _("绿色通道")), (PRIORITY_APPOINTMENT, _("预约")), (PRIORITY_NORMAL, _("普通"))]
 
 CHANNEL_MACHINE = "machine"
 CHANNEL_PHONE = "phone"
@@ -35,7 +37,7 @@ TICKET_CHANNELS = [(CHANNEL_MACHINE, "取号机"), (CHANNEL_PHONE, "手机取号
 OUTCOME_ACCEPTED = "accepted"
 OUTCOME_CONSULTATION = "consultation"
 OUTCOME_MISSING = "told_missing"
-OUTCOMES = [(OUTCOME_ACCEPTED, "已受理"), (OUTCOME_CONSULTATION, "仅咨询"), (OUTCOME_MISSING, "一次告知材料")]
+OUTCOMES = [(OUTCOME_ACCEPTED, _("已受理")), (OUTCOME_CONSULTATION, _("仅咨询")), (OUTCOME_MISSING, _("一次告知材料"))]
 
 DEVICE_TICKET_MACHINE = "ticket_machine"
 DEVICE_SCREEN = "screen"
@@ -48,4 +50,4 @@ BOOKED = "booked"
 CANCELLED = "cancelled"
 CHECKED_IN = "checked_in"
 MISSED = "missed"  # 爽约: not checked in by the end of the grace period
-APPOINTMENT_STATES = [(BOOKED, "已预约"), (CANCELLED, "已取消"), (CHECKED_IN, "已签到"), (MISSED, "爽约")]
+APPOINTMENT_STATES = [(BOOKED, _("已预约")), (CANCELLED, _("已取消")), (CHECKED_IN, _("已签到")), (MISSED, _("爽约"))]
