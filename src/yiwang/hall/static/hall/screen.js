@@ -47,7 +47,7 @@
         root.setAttribute("data-after", String(after));
       })
       .catch(function () { status.textContent = root.getAttribute("data-lost"); })
-      .then(function () { window.setTimeout(poll, 700); });
+      .then(function () { window.setTimeout(poll, 500); });
   }
   poll();
 })();
