@@ -1,5 +1,5 @@
-"""Many windows at once: 8 threads take 2,000 numbers, then 32 threads call and finish them at
-123 windows. Every ticket is called exactly once, and the numbers of each group and day are
+"""Many windows at once: 8 threads take 2,000 numbers, then 32 threads (8 on SQLite) call and
+finish them at 123 windows. Every ticket is called exactly once, and the numbers of each group and day are
 unique and gapless. On PostgreSQL (row locks, SKIP LOCKED) and on SQLite (one writer at a time)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 from yiwang.core.errors import Conflict
 from yiwang.hall import services
@@ -15,7 +15,10 @@ from yiwang.hall.models import Call, Qualification, ServiceGroup, Site, Ticket, 
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.load]
 
-TICKETS, TAKERS, CALLERS, WINDOWS = 2000, 8, 32, 123
+TICKETS, TAKERS, WINDOWS = 2000, 8, 123
+# SQLite serializes writers and its busy handler is not fair: 32 threads on two cores shared with
+# another test run can keep one waiting past the 20 s lock timeout. There, 8 threads share the windows.
+CALLERS = 32 if connection.vendor == "postgresql" else 8
 
 
 def _run_all(targets) -> list:
