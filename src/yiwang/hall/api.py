@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, BasePermission
@@ -40,7 +40,12 @@ class SiteOut(serializers.Serializer):
     kind = serializers.CharField()
     address = serializers.CharField()
     opening_hours = serializers.DictField(child=serializers.ListField(child=serializers.ListField(child=serializers.CharField())))
-    groups = GroupOut(many=True)
+    groups = serializers.SerializerMethodField()
+
+    @extend_schema_field(GroupOut(many=True))
+    def get_groups(self, site) -> list:
+        """Every site offers every group (the groups are the hall's, not a site's)."""
+        return GroupOut(self.context["groups"], many=True).data
 
 
 class WindowOut(serializers.Serializer):
@@ -138,7 +143,7 @@ class SitesView(APIView):
                    responses={200: SiteOut(many=True)})
     def get(self, request):
         groups = list(ServiceGroup.objects.all())
-        return Response([SiteOut({**vars(site), "groups": groups}).data for site in selectors.active_sites()])
+        return Response(SiteOut(selectors.active_sites(), many=True, context={"groups": groups}).data)
 
 
 class WindowsView(APIView):

@@ -37,10 +37,10 @@ def estimated_wait_seconds(ticket: Ticket) -> int:
 
 def calls_after(site: Site, after_id: int, *, limit: int = 50) -> list[Call]:
     """The site's announcements after `after_id`, oldest first (a screen catching up)."""
-    rows = Call.objects.filter(site=site, id__gt=after_id).select_related("ticket", "window").order_by("id")
+    calls = Call.objects.filter(site=site).select_related("ticket", "window")
     if after_id <= 0:  # a screen starting up shows the latest calls, not the whole day
-        return list(reversed(Call.objects.filter(site=site).select_related("ticket", "window").order_by("-id")[:10]))
-    return list(rows[:limit])
+        return list(reversed(calls.order_by("-id")[:10]))
+    return list(calls.filter(id__gt=after_id).order_by("id")[:limit])
 
 
 def waiting_counts(site: Site, day: dt.date | None = None) -> dict[str, int]:

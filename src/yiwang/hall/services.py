@@ -116,9 +116,8 @@ def _site_open(site: Site, at: dt.datetime) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _officer_window(officer, window_id: int, *, lock: bool = True) -> Window:
-    rows = Window.objects.select_related("site")
-    window = (rows.select_for_update(of=("self",)) if lock else rows).filter(pk=window_id).first()
+def _locked_window(window_id: int) -> Window:
+    window = Window.objects.select_related("site").select_for_update(of=("self",)).filter(pk=window_id).first()
     if window is None:
         raise NotFound("window_not_found", "窗口不存在。", "Window not found.")
     return window
@@ -127,7 +126,7 @@ def _officer_window(officer, window_id: int, *, lock: bool = True) -> Window:
 def sign_in(*, officer, window_id: int) -> Window:
     """The officer takes a window (leaving any other they held)."""
     with transaction.atomic():
-        window = _officer_window(officer, window_id)
+        window = _locked_window(window_id)
         if not window.is_open:
             raise Conflict("window_closed", "该窗口已关闭。", "This window is closed.")
         if window.officer_id not in (None, officer.pk):
@@ -140,9 +139,8 @@ def sign_in(*, officer, window_id: int) -> Window:
 
 def sign_out(*, officer, window_id: int) -> Window:
     with transaction.atomic():
-        window = _officer_window(officer, window_id)
-        if window.officer_id != officer.pk:
-            raise Conflict("not_signed_in", "您未在该窗口签到。", "You are not signed in at this window.")
+        window = _locked_window(window_id)
+        _require_signed_in(window, officer)
         window.officer, window.signed_in_at = None, None
         window.save(update_fields=["officer", "signed_in_at"])
     return window
@@ -158,7 +156,7 @@ def groups_served(window: Window, officer) -> list[int]:
 def call_next(*, officer, window_id: int) -> Ticket:
     """Call the next ticket to the officer's window: 绿色通道, then appointments, then by take time."""
     with transaction.atomic():
-        window = _officer_window(officer, window_id)
+        window = _locked_window(window_id)
         _require_signed_in(window, officer)
         if Ticket.objects.filter(window=window, state=c.CALLED).exists():
             raise Conflict("ticket_in_service", "请先办结当前号码再叫下一号。", "Finish the current ticket before calling the next.")

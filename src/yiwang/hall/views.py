@@ -7,6 +7,8 @@ action answers with the console again, its refusal shown on it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages as flash
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.accounts import constants as roles
 from yiwang.accounts import selectors as accounts
-from yiwang.accounts.permissions import staff_required
+from yiwang.accounts.permissions import applicant_required, staff_required
 from yiwang.core.errors import DomainError
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
@@ -181,16 +183,9 @@ def console_action(request, action: str):
 
 
 @require_http_methods(["GET", "POST"])
+@applicant_required
 def appointments(request):
     """A resident's appointments: book a slot of the next five working days, cancel, check in at the hall."""
-    from yiwang.accounts.permissions import applicant_required
-
-    return applicant_required(_appointments)(request)
-
-
-def _appointments(request):
-    import datetime as dt
-
     site = Site.objects.filter(code=request.GET.get("site") or request.POST.get("site") or "", active=True).first() \
         or selectors.active_sites().first()
     group = ServiceGroup.objects.filter(pk=request.GET.get("group") or request.POST.get("group") or 0).first()

@@ -104,15 +104,13 @@ def create_messages(outgoings: list[Outgoing]) -> list[Message | None]:
         Message.objects.bulk_create([message for _, message in new], ignore_conflicts=True)
         stored = {(m.recipient_id, m.event_key): m for m in Message.objects.filter(
             event_key__in={o.event_key for o, _ in new}, recipient_id__in={o.recipient.pk for o, _ in new})}
-        created = {}
-        for outgoing, composed in new:
+        created, planned = {}, []
+        for outgoing, _ in new:
             key = (outgoing.recipient.pk, outgoing.event_key)
-            message = stored[key]
+            message = created[key] = stored[key]
             message.recipient = outgoing.recipient
-            created[key] = message
-        _record_deliveries([(outgoing, created[(outgoing.recipient.pk, outgoing.event_key)],
-                             chosen[outgoing.recipient.pk], broken[(outgoing.recipient.pk, outgoing.event_key)])
-                            for outgoing, _ in new])
+            planned.append((outgoing, message, chosen[outgoing.recipient.pk], broken[key]))
+        _record_deliveries(planned)
     results, given = [], set()
     for outgoing in outgoings:
         key = (outgoing.recipient.pk, outgoing.event_key)
@@ -180,8 +178,8 @@ def _record_deliveries(new: list[tuple[Outgoing, Message, NotificationSettings, 
         if state != c.CREATED:
             logger.info("delivery for message %s to %s not sent: %s", message.pk, masked_address(channel, address), reason)
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    to_send = (Delivery.objects.filter(message__in=[d.message for d in deliveries], state=c.CREATED)
-               .order_by("pk").values_list("pk", "channel"))
+    to_send = list(Delivery.objects.filter(message__in=[d.message for d in deliveries], state=c.CREATED)
+                   .order_by("pk").values_list("pk", "channel"))
     for channel, kind in ((c.CHANNEL_SMS, "notifications.send_sms"), (c.CHANNEL_EMAIL, "notifications.send_email")):
         ids = [pk for pk, on in to_send if on == channel]
         enqueue_jobs(kind=kind, payloads=[{"delivery_id": pk} for pk in ids], dedupe_keys=[f"{kind}:{pk}" for pk in ids])
