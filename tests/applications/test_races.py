@@ -20,10 +20,6 @@ from yiwang.applications.models import Case, CaseEvent, Notice
 from yiwang.core.errors import Conflict
 from yiwang.licences.models import Licence
 
-pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serializes writers"),
-    pytest.mark.django_db(transaction=True),
-]
 
 RACERS = 4
 # action -> (item, the actions that bring a fresh case to a state the action starts from)
@@ -55,6 +51,8 @@ def _take(case_id: int, actor, action: str):
                                    **EXTRA.get(action, {}))
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serializes writers")
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("action", sorted(SETUPS))
 def test_four_at_once_one_wins(catalog, settings_media, action):
     item, path = SETUPS[action]

@@ -16,6 +16,9 @@ class User(AbstractUser):
     id_number = models.CharField("身份证号码", max_length=18, null=True, blank=True, unique=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True, unique=True)
     phone = models.CharField("手机号码", max_length=20, blank=True)
+    # False for a walk-in applicant an officer recorded at a counter: no password, no sign-in,
+    # until the person registers online with the same ID number and so claims the account.
+    registered = models.BooleanField("已注册账号", default=True)
     # Staff only: one role, scoped to departments (administrators and auditors see all).
     role = models.CharField("岗位角色", max_length=20, choices=c.ROLES, blank=True)
     departments = models.ManyToManyField("catalog.Department", verbose_name="所属部门", blank=True, related_name="staff")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,9 +26,10 @@ from rest_framework.authtoken.models import Token
 
 from yiwang.accounts import constants as c
 from yiwang.accounts.models import LoginAttempt, User
+from yiwang.accounts.selectors import has_role
 from yiwang.core import clock
 from yiwang.core.ratelimit import count_hit
-from yiwang.core.errors import Conflict, DomainError, RateLimited, ValidationFailed
+from yiwang.core.errors import Conflict, DomainError, PermissionDenied, RateLimited, ValidationFailed
 from yiwang.core.identifiers import (
     IdentifierError, confusable_name_problem, normalize_credit_code, normalize_id_card, normalize_mobile,
 )
@@ -188,6 +190,16 @@ def register_resident(*, username: str, password: str, real_name: str, id_number
     _ensure_username_free(username)
     # Every check of what was typed comes before the one about other people's accounts.
     _check_password(password, user=User(username=username, real_name=real_name))
+    walk_in = User.objects.select_for_update().filter(id_number=id_number, registered=False).first()
+    if walk_in is not None:
+        # A person first seen at a counter registers online: they take over that record (and its
+        # cases) instead of getting a second one.
+        walk_in.username, walk_in.real_name, walk_in.registered = username, real_name, True
+        walk_in.phone = phone or walk_in.phone
+        walk_in.set_password(password)
+        walk_in.save()
+        logger.info("walk-in applicant registered: %s", walk_in.username)
+        return walk_in
     if User.objects.filter(id_number=id_number).exists():
         raise Conflict(
             "id_number_registered",
@@ -241,6 +253,14 @@ def register_enterprise(*, username: str, password: str, real_name: str, credit_
     except IdentifierError as exc:
         raise _identifier_error("credit_code", exc) from None
     _ensure_username_free(username)
+    _check_password(password, user=User(username=username, real_name=real_name))
+    walk_in = User.objects.select_for_update().filter(credit_code=credit_code, registered=False).first()
+    if walk_in is not None:
+        walk_in.username, walk_in.real_name, walk_in.registered = username, real_name, True
+        walk_in.set_password(password)
+        walk_in.save()
+        logger.info("walk-in enterprise registered: %s", walk_in.username)
+        return walk_in
     if User.objects.filter(credit_code=credit_code).exists():
         raise Conflict(
             "credit_code_registered",
@@ -248,12 +268,64 @@ def register_enterprise(*, username: str, password: str, real_name: str, credit_
             "An account with this unified social credit code already exists; please sign in.",
             details={"field": "credit_code"},
         )
-    _check_password(password, user=User(username=username, real_name=real_name))
     user = _create_user(
         username=username, password=password, kind=c.KIND_ENTERPRISE, real_name=real_name, credit_code=credit_code
     )
     logger.info("enterprise registered: %s", user.username)
     return user
+
+
+@dataclass(frozen=True)
+class WalkInApplicant:
+    person: User
+    created: bool  # False: the person (registered or not) was already known by that identifier
+
+
+def walk_in_applicant(*, officer, real_name: str, id_number: str = "", credit_code: str = "", phone: str = "") -> WalkInApplicant:
+    """The applicant an officer serves at a counter, found by ID number or credit code, or recorded.
+
+    An existing account (registered online or recorded at an earlier visit) is returned, never a
+    second one; a new person is recorded as an unregistered applicant (no password, cannot sign
+    in) who may later register online with the same identifier and so claim the record. The
+    name is checked against an existing record's, so a mistyped number does not land a case on
+    someone else's account.
+    """
+    if not has_role(officer, c.ROLE_WINDOW_OFFICER):
+        raise PermissionDenied("window_officers_only", "只有窗口人员可以代为申报。", "Only window officers can apply for someone.")
+    real_name = _clean_real_name(real_name)
+    if bool(id_number) == bool(credit_code):
+        raise ValidationFailed("identifier_required", "请填写身份证号码或统一社会信用代码（二选一）。",
+                               "Give either an ID card number or a unified social credit code.")
+    try:
+        if id_number:
+            lookup, kind = {"id_number": normalize_id_card(id_number)}, c.KIND_RESIDENT
+        else:
+            lookup, kind = {"credit_code": normalize_credit_code(credit_code)}, c.KIND_ENTERPRISE
+    except IdentifierError as exc:
+        raise _identifier_error("id_number" if id_number else "credit_code", exc) from None
+    phone = (phone or "").strip()
+    if phone:
+        try:
+            phone = normalize_mobile(phone)
+        except IdentifierError as exc:
+            raise _identifier_error("phone", exc) from None
+    for _attempt in range(2):  # a concurrent first visit of the same person wins the insert; then read theirs
+        existing = User.objects.filter(**lookup).first()
+        if existing is not None:
+            if existing.kind not in (c.KIND_RESIDENT, c.KIND_ENTERPRISE) or existing.real_name != real_name:
+                raise ValidationFailed("identity_mismatch", "姓名与证件号码不符，请核对证件。",
+                                       "The name does not match the identifier's record; check the ID document.")
+            return WalkInApplicant(person=existing, created=False)
+        try:
+            with transaction.atomic():
+                person = User.objects.create_user(
+                    username=f"walkin-{uuid.uuid4().hex[:12]}", password=None, kind=kind, real_name=real_name,
+                    phone=phone, registered=False, **lookup)
+            logger.info("walk-in applicant recorded by %s", officer.username)
+            return WalkInApplicant(person=person, created=True)
+        except IntegrityError:
+            continue
+    raise Conflict("applicant_conflict", "该申请人正被同时登记，请重试。", "This applicant is being recorded at the same time; retry.")
 
 
 def _departments_by_code(department_codes) -> list[Department]:

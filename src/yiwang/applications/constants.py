@@ -41,6 +41,25 @@ STATES_EN = {
     RESULT_ISSUED: "Result issued",
     DELIVERED: "Delivered",
 }
+# Where an application came in (the case), or where an action was taken (each event).
+CHANNEL_ONLINE = "online"  # the portal or the API, by the applicant
+CHANNEL_WINDOW = "window"  # at a hall counter, by a window officer for the person in front of them
+CHANNEL_KIOSK = "kiosk"
+CHANNEL_MOBILE = "mobile"
+CHANNEL_PARTNER = "partner"  # a partner region's platform (跨省通办)
+CHANNEL_BACK_OFFICE = "back_office"  # a department's officer at their workbench (events only)
+CHANNEL_SYSTEM = "system"  # scheduled or follow-on work (events only)
+CASE_CHANNELS = [
+    (CHANNEL_ONLINE, "网上申报"),
+    (CHANNEL_WINDOW, "窗口受理"),
+    (CHANNEL_KIOSK, "自助终端"),
+    (CHANNEL_MOBILE, "移动端"),
+    (CHANNEL_PARTNER, "异地代收"),
+]
+EVENT_CHANNELS = CASE_CHANNELS + [(CHANNEL_BACK_OFFICE, "后台审批"), (CHANNEL_SYSTEM, "系统")]
+CHANNELS_EN = {CHANNEL_ONLINE: "Online", CHANNEL_WINDOW: "At a window", CHANNEL_KIOSK: "Kiosk", CHANNEL_MOBILE: "Mobile",
+               CHANNEL_PARTNER: "Partner region", CHANNEL_BACK_OFFICE: "Back office", CHANNEL_SYSTEM: "System"}
+
 FINAL_STATES = {WITHDRAWN, NOT_ACCEPTED, DENIED, DELIVERED}
 PAUSED_STATES = {SUPPLEMENT_REQUESTED, SPECIAL_PROCEDURE}
 

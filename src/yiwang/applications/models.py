@@ -24,6 +24,10 @@ class Case(models.Model):
     step = models.PositiveSmallIntegerField("当前审批环节", default=0)
     form_data = models.JSONField("表单数据", default=dict, blank=True)
     rules = models.JSONField("事项规则快照", default=dict, blank=True)
+    channel = models.CharField("申报渠道", max_length=12, choices=c.CASE_CHANNELS, default=c.CHANNEL_ONLINE)
+    # The officer who took the application in at a counter (None when the applicant applied themselves).
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收件人员", null=True, blank=True,
+                                    related_name="received_cases", on_delete=models.PROTECT)
     submission_key = models.CharField("提交幂等键", max_length=100, null=True, blank=True)
     submitted_at = models.DateTimeField("申报时间", null=True, blank=True)
     accepted_on = models.DateField("受理日期", null=True, blank=True)
@@ -105,6 +109,10 @@ class CaseEvent(models.Model):
     to_state = models.CharField("新状态", max_length=30, choices=c.STATES)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_role = models.CharField("角色", max_length=20, blank=True)
+    # The person the actor acted for, when not themselves (an officer submitting for a walk-in resident).
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="代办对象", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField("渠道", max_length=12, choices=c.EVENT_CHANNELS, default=c.CHANNEL_ONLINE)
     opinion = models.TextField("意见", blank=True)
     data = models.JSONField("附加数据", default=dict, blank=True)
     at = CreatedAtField("时间")

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.conf import settings
 from django.db.models import F, Max, Q
 
-from yiwang.accounts.selectors import assigned_department_ids
+from yiwang.accounts.constants import ROLE_WINDOW_OFFICER
+from yiwang.accounts.selectors import assigned_department_ids, has_role
 from yiwang.accounts.services import lock_account
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
@@ -92,9 +93,13 @@ def _lock_case(case_id: int) -> Case:
 
 
 def _own_case_or_404(case: Case, user) -> None:
-    if case.applicant_id != user.pk:
-        # Another person's case is reported as missing, so its existence is not disclosed.
-        raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+    """The applicant, or the officer who opened the application at a counter while it is a draft there."""
+    if case.applicant_id == user.pk:
+        return
+    if case.state == c.DRAFT and case.channel == c.CHANNEL_WINDOW and case.received_by_id == user.pk:
+        return
+    # Another person's case is reported as missing, so its existence is not disclosed.
+    raise NotFound("case_not_found", "办件不存在。", "Case not found.")
 
 
 def _require_version(case: Case, expected_version: int | None) -> None:
@@ -107,11 +112,28 @@ def _require_version(case: Case, expected_version: int | None) -> None:
         )
 
 
-def create_draft(*, applicant, item_code: str, form_data: dict | None = None) -> Case:
-    """Start an application for an item; the form may be incomplete until submission."""
+def create_draft(
+    *, applicant, item_code: str, form_data: dict | None = None, actor=None, channel: str = c.CHANNEL_ONLINE
+) -> Case:
+    """Start an application for an item; the form may be incomplete until submission.
+
+    Online the applicant acts for themselves. At a counter (`channel` "window") `actor` is the
+    window officer who takes the application in for the applicant in front of them (a walk-in,
+    see `accounts.services.walk_in_applicant`); the case records them as its receiver and only
+    they may fill and submit the draft. Whether the officer may serve that item is the hall's
+    decision (`hall.services.open_counter_application`), made before this is called.
+    """
+    actor = actor or applicant
     _require_applicant(applicant)
     item = get_item(item_code)
-    if "online" not in (item.channels or []):
+    if channel == c.CHANNEL_WINDOW:
+        if not has_role(actor, ROLE_WINDOW_OFFICER):
+            raise PermissionDenied("window_officers_only", "只有窗口人员可以代为申报。", "Only window officers can apply for someone.")
+    elif channel not in dict(c.CASE_CHANNELS):
+        raise ValidationFailed("unknown_channel", "未知的申报渠道。", "Unknown application channel.")
+    elif actor.pk != applicant.pk:
+        raise PermissionDenied("applicants_only", "只有个人或企业用户可以申报办件。", "Only residents and enterprises can apply.")
+    elif "online" not in (item.channels or []):
         raise ValidationFailed(
             "not_online", "该事项不支持网上申报，请到窗口办理。", "This item cannot be applied for online; please visit a window."
         )
@@ -121,18 +143,20 @@ def create_draft(*, applicant, item_code: str, form_data: dict | None = None) ->
             department=item.department,
             applicant=applicant,
             state=c.DRAFT,
+            channel=channel,
+            received_by=actor if channel == c.CHANNEL_WINDOW else None,
             form_data=draft_form_values(applicant, form_data),
         )
 
 
 def update_draft(*, case_id: int, applicant, form_data: dict) -> Case:
-    """Save the form of a draft (partial data allowed)."""
+    """Save the form of a draft (partial data allowed); `applicant` is whoever fills it (see create_draft)."""
     with transaction.atomic():
         case = _lock_case(case_id)
         _own_case_or_404(case, applicant)
         if case.state != c.DRAFT:
             raise Conflict("not_a_draft", "办件已提交，不能再修改申请表。", "The case is submitted; its form can no longer change.")
-        case.form_data = {**case.form_data, **draft_form_values(applicant, form_data)}
+        case.form_data = {**case.form_data, **draft_form_values(case.applicant, form_data)}
         case.save(update_fields=["form_data", "updated_at"])
         return case
 
@@ -217,12 +241,14 @@ def _next_case_number(item_code: str, day: dt.date) -> str:
     return f"{prefix}{day:%Y%m%d}{serial.last:06d}"
 
 
-def _record(case: Case, *, action: str, from_state: str, actor, actor_role: str, opinion: str = "", data: dict | None = None,
-            notice_kind: str | None = None, missing: list[str] | None = None) -> CaseEvent:
+def _record(case: Case, *, action: str, from_state: str, actor, actor_role: str, channel: str, opinion: str = "",
+            data: dict | None = None, notice_kind: str | None = None, missing: list[str] | None = None,
+            on_behalf_of=None) -> CaseEvent:
     sequence = case.version  # version was just increased: one event per version
     event = CaseEvent.objects.create(
         case=case, sequence=sequence, action=action, from_state=from_state, to_state=case.state,
-        actor=actor, actor_role=actor_role, opinion=opinion, data=data or {},
+        actor=actor, actor_role=actor_role, opinion=opinion, data=data or {}, channel=channel,
+        on_behalf_of=on_behalf_of if on_behalf_of is not None and on_behalf_of.pk != getattr(actor, "pk", None) else None,
     )
     if notice_kind:
         facts = NoticeFacts(
@@ -252,19 +278,25 @@ def _current_materials(case: Case) -> set[int]:
 
 
 def submit_application(
-    *, case_id: int, applicant, idempotency_key: str | None = None, awaited_positions: Collection[int] = ()
+    *, case_id: int, applicant, idempotency_key: str | None = None, awaited_positions: Collection[int] = (),
+    actor=None,
 ) -> Case:
     """Submit a draft: check the form and materials, freeze the item's rules, number the case.
 
+    `actor` is who submits when not the applicant: the officer who took the application in at a
+    counter (the event records them, and the applicant as the one they acted for).
     A retried submission with the same idempotency key returns the case it created.
     `awaited_positions` are materials that another case of the same application (a 一件事 member)
     will produce, e.g. the business licence the seal registration needs: they are not required
     now and are owed until the result is attached.
     """
     key = (idempotency_key or "").strip()[:100] or None
+    actor = actor or applicant
     with transaction.atomic():
         case = _lock_case(case_id)
-        _own_case_or_404(case, applicant)
+        _own_case_or_404(case, actor)
+        if case.applicant_id != applicant.pk:
+            raise NotFound("case_not_found", "办件不存在。", "Case not found.")
         if case.state != c.DRAFT:
             if key and case.submission_key == key:
                 return case
@@ -275,7 +307,7 @@ def submit_application(
                 "该幂等键已用于另一份申请。",
                 "This idempotency key was already used for another application.",
             )
-        case.form_data = _clean_form(applicant, case.form_data)
+        case.form_data = _clean_form(case.applicant, case.form_data)
         rules = item_rules_snapshot(case.item)
         present = _current_materials(case)
         awaited = set(awaited_positions) - present
@@ -302,8 +334,9 @@ def submit_application(
         case.submission_key = key
         case.version += 1
         case.save()
-        _record(case, action="submit", from_state=c.DRAFT, actor=applicant, actor_role=lifecycle.APPLICANT,
-                notice_kind=c.NOTICE_RECEIPT)
+        _record(case, action="submit", from_state=c.DRAFT, actor=actor,
+                actor_role=lifecycle.APPLICANT if actor.pk == applicant.pk else actor.role, channel=case.channel,
+                on_behalf_of=applicant, notice_kind=c.NOTICE_RECEIPT)
     return case
 
 
@@ -387,8 +420,13 @@ def perform_action(
     expected_version: int | None,
     opinion: str = "",
     missing_materials: list[int] | None = None,
+    channel: str | None = None,
 ) -> Case:
-    """Take a lifecycle action on a case; refuse (and change nothing) if it is invalid or stale."""
+    """Take a lifecycle action on a case; refuse (and change nothing) if it is invalid or stale.
+
+    `channel` is where the actor took it: by default online for the applicant and the back
+    office for staff.
+    """
     opinion = (opinion or "").strip()
     with transaction.atomic():
         case = _lock_case(case_id)
@@ -407,24 +445,53 @@ def perform_action(
                 _own_case_or_404(case, actor)  # someone else's case stays invisible, not 'forbidden'
             role = _staff_role_for(case, actor)
         _require_version(case, expected_version)
-        try:
-            spec = lifecycle.check_transition(
-                action_name=action, state=case.state, flow=case.rules.get("flow", []), step=case.step, actor_role=role
-            )
-        except lifecycle.TransitionRefused as refused:
-            raise Conflict(refused.code, refused.message, refused.message_en) from None
-        if spec.opinion_required and not opinion:
-            raise ValidationFailed(
-                "opinion_required", f"“{spec.label}”须填写理由或意见。", f"'{spec.label_en}' needs a reason or opinion."
-            )
-        handler = _HANDLERS.get(action, _simple)
-        from_state = case.state
-        data, missing_names = handler(case, spec, actor=actor, opinion=opinion, missing_positions=missing_materials)
-        case.version += 1
-        case.save()
-        _record(case, action=action, from_state=from_state, actor=actor, actor_role=role, opinion=opinion,
-                data=data, notice_kind=spec.notice, missing=missing_names)
+        channel = channel or (c.CHANNEL_ONLINE if role == lifecycle.APPLICANT else c.CHANNEL_BACK_OFFICE)
+        _transition(case, action=action, actor=actor, role=role, channel=channel, opinion=opinion,
+                    missing_materials=missing_materials)
     logger.info("case %s: %s by %s -> %s", case.number, action, actor.username, case.state)
+    return case
+
+
+def _transition(case: Case, *, action: str, actor, role: str, channel: str, opinion: str = "",
+                missing_materials: list[int] | None = None) -> None:
+    """The checked state change on a locked case, with its event and notice."""
+    try:
+        spec = lifecycle.check_transition(
+            action_name=action, state=case.state, flow=case.rules.get("flow", []), step=case.step, actor_role=role
+        )
+    except lifecycle.TransitionRefused as refused:
+        raise Conflict(refused.code, refused.message, refused.message_en) from None
+    if spec.opinion_required and not opinion:
+        raise ValidationFailed(
+            "opinion_required", f"“{spec.label}”须填写理由或意见。", f"'{spec.label_en}' needs a reason or opinion."
+        )
+    handler = _HANDLERS.get(action, _simple)
+    from_state = case.state
+    data, missing_names = handler(case, spec, actor=actor, opinion=opinion, missing_positions=missing_materials)
+    case.version += 1
+    case.save()
+    _record(case, action=action, from_state=from_state, actor=actor, actor_role=role, channel=channel, opinion=opinion,
+            data=data, notice_kind=spec.notice, missing=missing_names)
+
+
+def submit_at_counter(*, case_id: int, officer, idempotency_key: str) -> Case:
+    """Submit an application taken in at a counter and accept it there and then (窗口收件即受理).
+
+    Only the officer who opened the counter draft may do this; the case then goes to its
+    department's back office like any other accepted case. A retry with the same key returns
+    the case as it is.
+    """
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        if case.channel != c.CHANNEL_WINDOW or case.received_by_id != officer.pk:
+            raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+        submitted = submit_application(case_id=case.pk, applicant=case.applicant, actor=officer,
+                                       idempotency_key=idempotency_key)
+        if submitted.state != c.RECEIVED or submitted.events.filter(action="accept").exists():
+            return submitted  # a retry: already accepted (or moved on since)
+        case = _lock_case(case_id)
+        _transition(case, action="accept", actor=officer, role=lifecycle.OFFICER, channel=c.CHANNEL_WINDOW)
+    logger.info("case %s: submitted and accepted at a counter by %s", case.number, officer.username)
     return case
 
 

@@ -30,6 +30,9 @@ class Consent(models.Model):
     granted_at = models.DateTimeField("授权时间")
     expires_at = models.DateTimeField("有效期至")
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    # The officer who recorded a consent the person gave in person at a counter (None: given online).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人员（窗口）", null=True, blank=True,
+                                    related_name="+", on_delete=models.PROTECT)
     # How the registries know this consent: random, so no other consent (after a restore, or on a
     # reinstalled platform of the same name) can ever share a withdrawal recorded there.
     reference = models.CharField("授权编号", max_length=40, unique=True, default=new_consent_reference)
