@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
-from yiwang.accounts.selectors import assigned_department_ids
+from yiwang.accounts.selectors import (
+    ALL_DEPARTMENT_ROLES, can_see_department, is_resident_like, is_staff_member, staff_department_ids,
+)
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import FormField, default_form_fields
@@ -15,21 +17,18 @@ from yiwang.core.errors import NotFound
 from yiwang.core.logging import mask_text
 from yiwang.workcalendar.selectors import current_calendar, deadline_warning
 
-ALL_DEPARTMENT_ROLES = {"administrator", "auditor", "hall_manager"}
-
-
 def cases_visible_to(user) -> QuerySet[Case]:
-    """Cases `user` may read: own cases for applicants, department cases (no drafts) for staff."""
+    """Cases `user` may read: own cases for applicants; for staff, their departments' submitted cases
+    (all departments for the roles `accounts` gives that scope) and the cases they took in at a counter."""
     base = Case.objects.select_related("item", "department", "applicant")
-    if not user.is_authenticated:
-        return base.none()
-    if user.kind in {"resident", "enterprise"}:
+    if is_resident_like(user):
         return base.filter(applicant=user)
-    if user.kind == "staff":
+    if is_staff_member(user):
+        departments = staff_department_ids(user)
         submitted = base.exclude(state=c.DRAFT)
-        if user.role in ALL_DEPARTMENT_ROLES:
-            return submitted
-        return submitted.filter(department_id__in=assigned_department_ids(user))
+        if departments is not None:
+            submitted = submitted.filter(department_id__in=departments)
+        return submitted | base.filter(received_by=user)
     return base.none()
 
 
@@ -78,9 +77,9 @@ def case_warning(case: Case) -> str:
 
 def actions_for(user, case: Case) -> list[lifecycle.Action]:
     """Buttons to show: the actions `user` may take on `case` now."""
-    if user.kind in {"resident", "enterprise"}:
+    if is_resident_like(user):
         role = lifecycle.APPLICANT if case.applicant_id == user.pk else None
-    elif user.kind == "staff" and case.department_id in assigned_department_ids(user):
+    elif is_staff_member(user) and user.role not in ALL_DEPARTMENT_ROLES and can_see_department(user, case.department_id):
         role = user.role
     else:
         role = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from yiwang.accounts.selectors import assigned_department_ids, is_resident_like, is_staff_member
+from yiwang.accounts.selectors import ALL_DEPARTMENT_ROLES, assigned_department_ids, is_resident_like, is_staff_member
 from yiwang.applications import constants as case_states
 from yiwang.applications.selectors import cases_visible_to, requested_supplement_positions
 from yiwang.bundles import constants as c
@@ -17,7 +17,6 @@ from yiwang.catalog.models import Bundle, BundleMember, Material, ServiceItem
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
 from yiwang.core.errors import NotFound
 
-ALL_DEPARTMENT_ROLES = {"administrator", "auditor", "hall_manager"}
 # A member is finished for the bundle once its result is in the resident's hands (an issued
 # e-licence is, before any delivery step) or it ended without one.
 DONE_STATES = case_states.FINAL_STATES | {case_states.RESULT_ISSUED}

@@ -12,11 +12,6 @@ DETAIL_NOT_FOUND = "not_found"
 DETAIL_INVALID_SIGNATURE = "invalid_signature"
 DETAIL_DIGEST_MISMATCH = "digest_mismatch"
 
-# Revocation is the issuing department's decision: its window officers and approvers. Roles that
-# see every department (hall manager, administrator, auditor) decide nothing.
-REVOKE_ROLES = {"window_officer", "approver"}
-SEE_ALL_ROLES = {"administrator", "auditor", "hall_manager"}
-
 DECISION_SUFFIX = "决定书"
 
 # Licence numbers we generate; anything else in a URL is not looked up (and never a file name).

@@ -21,6 +21,8 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
+from yiwang.accounts.constants import ROLE_APPROVER, ROLE_WINDOW_OFFICER
+from yiwang.accounts.selectors import can_act_in_department, can_see_department, is_staff_member
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied
 from yiwang.core.identifiers import mask_id_card, mask_name
 from yiwang.licences import constants as c
@@ -146,18 +148,13 @@ def can_download_licence(user, licence: Licence) -> bool:
         return False
     if licence.case.applicant_id == user.pk:
         return True
-    if not getattr(user, "is_staff_member", False):
-        return False
-    if user.role in c.SEE_ALL_ROLES:
-        return True
-    return user.departments.filter(pk=licence.department_id).exists()
+    return is_staff_member(user) and can_see_department(user, licence.department_id)
 
 
 def can_revoke_licence(user, licence: Licence) -> bool:
-    """Window officers and approvers of the licence's department."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff_member", False):
-        return False
-    return user.role in c.REVOKE_ROLES and user.departments.filter(pk=licence.department_id).exists()
+    """Window officers and approvers of the licence's department: revocation is its decision, and
+    roles that see every department (hall manager, administrator, auditor) decide nothing."""
+    return any(can_act_in_department(user, licence.department_id, role) for role in (ROLE_WINDOW_OFFICER, ROLE_APPROVER))
 
 
 def access_licence_for_download(*, user, number: str) -> Licence:

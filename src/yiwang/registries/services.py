@@ -29,6 +29,7 @@ from django.db import transaction
 
 from yiwang.accounts.selectors import is_resident_like
 from yiwang.accounts.services import lock_account
+from yiwang.applications.constants import CHANNEL_WINDOW, DRAFT
 from yiwang.applications.selectors import get_case_for, material_is_open
 from yiwang.applications.services import attach_shared_record
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
@@ -75,6 +76,14 @@ def _own_case(user, case_id: int):
     return case
 
 
+def _counter_case(officer, case_id: int):
+    """A draft the officer is taking in at a counter (the only case staff fetch records for)."""
+    case = get_case_for(officer, case_id)
+    if case.channel != CHANNEL_WINDOW or case.received_by_id != officer.pk or case.state != DRAFT:
+        raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+    return case
+
+
 def _case_materials(case) -> list[dict]:
     return (case.rules or item_rules_snapshot(case.item))["materials"]
 
@@ -101,11 +110,13 @@ def _require_open_material(case, material: dict) -> None:
         raise Conflict("materials_closed", "当前状态下不能补充该材料。", "This material cannot be supplied in the case's current state.")
 
 
-def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: str) -> Consent:
+def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: str, recorded_by=None) -> Consent:
     """Record the user's consent to fetch `exemptible_via` ("registry:kind"), for a case or in general.
 
     An active consent of the same user, scope and case is returned instead of a second one.
-    The consent expires after CONSENT_VALID_DAYS unless withdrawn earlier.
+    The consent expires after CONSENT_VALID_DAYS unless withdrawn earlier. `recorded_by` is the
+    window officer who recorded a consent the person gave in person at a counter (then `case_id`
+    is the counter case, already checked by the caller).
     """
     _require_applicant(user)
     registry, kind = _split_scope(exemptible_via)
@@ -119,7 +130,7 @@ def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: st
             f"The purpose may have at most {c.PURPOSE_MAX_LENGTH} characters.",
         )
     if case_id is not None:
-        case = _own_case(user, case_id)
+        case = _own_case(user, case_id) if recorded_by is None else _counter_case(recorded_by, case_id)
         if not any(m.get("exemptible_via") == exemptible_via for m in _case_materials(case)):
             raise ValidationFailed(
                 "not_exemptible",
@@ -140,7 +151,7 @@ def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: st
         if existing is not None:
             return existing
         return Consent.objects.create(
-            user=user, registry=registry, record_kind=kind, case_id=case_id, purpose=purpose,
+            user=user, registry=registry, record_kind=kind, case_id=case_id, purpose=purpose, recorded_by=recorded_by,
             granted_at=now, expires_at=now + dt.timedelta(days=c.CONSENT_VALID_DAYS),
         )
 
@@ -294,7 +305,12 @@ def fetch_material_for_case(*, case_id: int, user, position: int):
     open). Every registry call, successful or not, leaves one `DataAccess` row.
     """
     _require_applicant(user)
-    case = _own_case(user, case_id)
+    return _fetch(case=_own_case(user, case_id), person=user, accessor=user, position=position)
+
+
+def _fetch(*, case, person, accessor, position: int):
+    """Fetch and attach `person`'s record for material `position`, logged as looked at by `accessor`."""
+    user = person
     material = _exemptible_material(case, position)
     _require_open_material(case, material)
     exemptible_via = material["exemptible_via"]
@@ -317,7 +333,7 @@ def fetch_material_for_case(*, case_id: int, user, position: int):
 
     with transaction.atomic():
         access = DataAccess.objects.create(
-            accessor=user, subject=user, subject_identifier=subject.id, case_id=case.pk, material_position=position,
+            accessor=accessor, subject=person, subject_identifier=subject.id, case_id=case.pk, material_position=position,
             registry=registry, record_kind=kind, consent=consent, platform=platform_id(), at=_now(),
             outcome=failure.outcome if failure else c.OUTCOME_OK, detail=failure.detail if failure else "",
             record_id=answer.record_id if answer else "", source=answer.source if answer else "",
@@ -341,7 +357,7 @@ def fetch_material_for_case(*, case_id: int, user, position: int):
         "record": answer.record,
     }
     return attach_shared_record(
-        case_id=case.pk, user=user, position=position, exemptible_via=exemptible_via, record=envelope,
+        case_id=case.pk, user=accessor, position=position, exemptible_via=exemptible_via, record=envelope,
         fetched_at=access.at, access_log_id=access.pk,
     )
 
@@ -356,3 +372,17 @@ def grant_and_fetch(*, case_id: int, user, position: int, purpose: str | None = 
         purpose = f"办理“{item_name}”（{case.number or f'草稿 {case.pk}'}）：免交“{material['name']}”"[: c.PURPOSE_MAX_LENGTH]
     grant_consent(user=user, exemptible_via=material["exemptible_via"], case_id=case.pk, purpose=purpose)
     return fetch_material_for_case(case_id=case.pk, user=user, position=position)
+
+
+def grant_and_fetch_at_counter(*, case_id: int, officer, position: int, purpose: str | None = None):
+    """At a counter: record the consent the applicant gives in person (who, when, which officer),
+    then fetch their record for the counter case. The access log names the officer as the one who
+    looked, on the applicant's behalf; the applicant sees both on their "who looked" page."""
+    case = _counter_case(officer, case_id)
+    material = _exemptible_material(case, position)
+    if not purpose:
+        item_name = case.item.name
+        purpose = f"窗口办理“{item_name}”：免交“{material['name']}”（申请人当面同意）"[: c.PURPOSE_MAX_LENGTH]
+    grant_consent(user=case.applicant, exemptible_via=material["exemptible_via"], case_id=case.pk, purpose=purpose,
+                  recorded_by=officer)
+    return _fetch(case=case, person=case.applicant, accessor=officer, position=position)
