@@ -120,8 +120,8 @@ def test_calling_needs_a_signed_in_officer_and_one_ticket_at_a_time(hall):
     first = client.post(f"/api/v1/hall/windows/{window}/call-next/").json()["ticket"]
     busy = client.post(f"/api/v1/hall/windows/{window}/call-next/")
     assert (busy.status_code, busy.json()["code"]) == (409, "ticket_in_service")
-    assert client.post(f"/api/v1/hall/tickets/{first['id']}/complete/", {"outcome": "accepted"}, format="json").status_code == 200
-    twice = client.post(f"/api/v1/hall/tickets/{first['id']}/complete/", {"outcome": "accepted"}, format="json")
+    assert client.post(f"/api/v1/hall/tickets/{first['id']}/complete/", {"outcome": "told_missing"}, format="json").status_code == 200
+    twice = client.post(f"/api/v1/hall/tickets/{first['id']}/complete/", {"outcome": "told_missing"}, format="json")
     assert (twice.status_code, twice.json()["code"]) == (409, "ticket_state")
     resident = officer(make_resident())
     assert resident.post(f"/api/v1/hall/windows/{window}/call-next/").status_code == 403

@@ -22,7 +22,8 @@ WAITING = "waiting"
 CALLED = "called"
 DONE = "done"
 NO_SHOW = "no_show"
-TICKET_STATES = [(WAITING, _("等候中")), (CALLED, _("已叫号")), (DONE, _("已办结")), (NO_SHOW, _("过号"))]
+HELD = "held"  # 暂挂: the person stepped away (to fetch a document); the window serves others meanwhile
+TICKET_STATES = [(WAITING, _("等候中")), (CALLED, _("已叫号")), (HELD, _("暂挂")), (DONE, _("已办结")), (NO_SHOW, _("过号"))]
 
 PRIORITY_GREEN = "green"  # 绿色通道: elderly and disabled residents
 PRIORITY_APPOINTMENT = "appointment"
@@ -42,6 +43,16 @@ OUTCOMES = [(OUTCOME_ACCEPTED, _("已受理")), (OUTCOME_CONSULTATION, _("仅咨
 DEVICE_TICKET_MACHINE = "ticket_machine"
 DEVICE_SCREEN = "screen"
 DEVICE_KINDS = [(DEVICE_TICKET_MACHINE, "取号机"), (DEVICE_SCREEN, "叫号屏")]
+
+# Results leave through the unified output counter (统一出件): collected, mailed or electronic only.
+PICKUP = "pickup"
+MAIL = "mail"
+ELECTRONIC = "electronic"
+HANDOVER_METHODS = [(PICKUP, _("窗口领取")), (MAIL, _("邮寄送达")), (ELECTRONIC, _("仅电子证照"))]
+AWAITING = "awaiting"
+HANDED_OVER = "handed_over"
+MAILED = "mailed"
+HANDOVER_STATES = [(AWAITING, _("待领取")), (HANDED_OVER, _("已领取")), (MAILED, _("已寄出")), (ELECTRONIC, _("电子送达"))]
 
 # A ticket that missed its call may be put back in the queue within this many minutes.
 REQUEUE_MINUTES = 30

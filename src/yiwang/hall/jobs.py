@@ -12,3 +12,9 @@ def mark_missed_appointments() -> dict:
 
 
 periodic("hall-missed-appointments", kind="hall.mark_missed_appointments", every=dt.timedelta(minutes=5))
+
+
+@handler("hall.prepare_handover")
+def prepare_handover(*, case_id: int) -> dict:
+    handover = services.prepare_handover(case_id)
+    return {"handover": handover.pk if handover else None, "method": handover.method if handover else None}

@@ -149,6 +149,11 @@ class Ticket(models.Model):
     calls = models.PositiveSmallIntegerField("呼叫次数", default=0)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     outcome = models.CharField("办理结果", max_length=15, choices=c.OUTCOMES, blank=True)
+    # Transferred to one window (not a group): only that window calls it.
+    target_window = models.ForeignKey(Window, verbose_name="指定窗口", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="transferred_tickets")
+    # Applications taken in at the counter while serving this ticket.
+    cases = models.ManyToManyField("applications.Case", verbose_name="窗口受理办件", blank=True, related_name="hall_tickets")
     version = models.PositiveIntegerField("版本", default=0)
 
     class Meta:
@@ -232,3 +237,32 @@ class BookingSuspension(models.Model):
         verbose_name = "预约限制"
         verbose_name_plural = "预约限制"
         ordering = ["-until"]
+
+
+class Handover(models.Model):
+    """How a case's result leaves the hall (统一出件): collected at the output counter against an
+    ID check, mailed with a tracking number, or the e-licence only; one row per issued result."""
+
+    case = models.OneToOneField("applications.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="handover")
+    site = models.ForeignKey(Site, verbose_name="出件场所", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="handovers")
+    method = models.CharField("送达方式", max_length=12, choices=c.HANDOVER_METHODS)
+    state = models.CharField("状态", max_length=12, choices=c.HANDOVER_STATES, default=c.AWAITING)
+    ready_at = models.DateTimeField("可领取时间")
+    mail_address = models.CharField("邮寄地址", max_length=200, blank=True)
+    tracking_number = models.CharField("快递单号", max_length=40, blank=True)
+    handed_over_at = models.DateTimeField("交付时间", null=True, blank=True)
+    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="交付人员", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    # The identity shown at pickup, masked: the check itself compares the full number and keeps none.
+    collector_masked = models.CharField("领取人证件（脱敏）", max_length=20, blank=True)
+    version = models.PositiveIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "统一出件"
+        verbose_name_plural = "统一出件"
+        ordering = ["ready_at", "pk"]
+        indexes = [models.Index(fields=["site", "state", "ready_at"], name="handover_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.case}（{self.get_state_display()}）"

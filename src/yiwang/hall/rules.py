@@ -6,6 +6,7 @@ Pure functions, unit-tested on their own (tests/hall/test_rules.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 
 from yiwang.hall import constants as c
@@ -105,3 +106,11 @@ def check_in_open(slot_start: dt.datetime, now: dt.datetime, *, early_minutes: i
 def suspension_due(*, no_shows: int, cancellations: int, max_no_shows: int, max_cancellations: int) -> bool:
     """Whether a person's month of no-shows (爽约) and cancellations suspends their online booking."""
     return no_shows >= max_no_shows or cancellations >= max_cancellations
+
+
+_TRACKING_NUMBER = re.compile(r"[A-Za-z0-9]{8,30}")
+
+
+def valid_tracking_number(text: str) -> bool:
+    """A carrier's tracking number as the post and couriers print them: 8 to 30 ASCII letters or digits."""
+    return bool(_TRACKING_NUMBER.fullmatch(text or ""))

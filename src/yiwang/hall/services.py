@@ -16,15 +16,19 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
+from yiwang.accounts.services import walk_in_applicant
+from yiwang.applications import constants as case_states
+from yiwang.applications import services as application_services
+from yiwang.catalog.selectors import get_item
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from yiwang.core.identifiers import IdentifierError, mask_id_card, normalize_id_card
+from yiwang.core.identifiers import IdentifierError, mask_id_card, normalize_credit_code, normalize_id_card
 from yiwang.hall import constants as c
 from yiwang.hall import rules
 from yiwang.hall.models import (
-    Appointment, BookingSuspension, Call, Device, ServiceGroup, Site, SlotCapacity, Ticket, TicketCounter, Window,
+    Appointment, BookingSuspension, Call, Device, Handover, ServiceGroup, Site, SlotCapacity, Ticket, TicketCounter, Window,
 )
 
 logger = logging.getLogger("yiwang.hall")
@@ -164,7 +168,8 @@ def call_next(*, officer, window_id: int) -> Ticket:
         if not groups:
             raise PermissionDenied("not_qualified", "您没有可办理的业务分组资质。", "You are not qualified for any service group.")
         ticket = (Ticket.objects.select_for_update(skip_locked=True)
-                  .filter(site=window.site_id, day=clock.today(), state=c.WAITING, group__in=groups)
+                  .filter(site=window.site_id, day=clock.today(), state=c.WAITING)
+                  .filter(Q(target_window__isnull=True, group__in=groups) | Q(target_window=window))
                   .order_by("priority_rank", "taken_at", "pk").first())
         if ticket is None:
             raise Conflict("no_ticket_waiting", "当前没有等候的号码。", "No ticket is waiting.")
@@ -231,8 +236,13 @@ def requeue(*, officer, ticket_id: int) -> Ticket:
     return ticket
 
 
-def transfer(*, officer, ticket_id: int, group_id: int) -> Ticket:
-    """Send the called person to another group's queue; they keep their place by take time."""
+def transfer(*, officer, ticket_id: int, group_id: int | None = None, window_id: int | None = None) -> Ticket:
+    """Send the called person to another group's queue, or to one window; they keep their place by take time."""
+    if (group_id is None) == (window_id is None):
+        raise ValidationFailed("transfer_target", "请选择转往的业务分组或窗口（二选一）。",
+                               "Choose either a service group or a window to transfer to.")
+    if window_id is not None:
+        return _transfer_to_window(officer=officer, ticket_id=ticket_id, window_id=window_id)
     with transaction.atomic():
         ticket = _served_ticket(officer, ticket_id)
         group = ServiceGroup.objects.filter(pk=group_id).first()
@@ -245,7 +255,48 @@ def transfer(*, officer, ticket_id: int, group_id: int) -> Ticket:
         if not open_windows.exists():
             raise Conflict("no_open_window", "该业务分组当前没有开放的窗口。", "No window is open for that group now.")
         ticket.group, ticket.state, ticket.window, ticket.officer, ticket.version = group, c.WAITING, None, None, ticket.version + 1
-        ticket.save(update_fields=["group", "state", "window", "officer", "version"])
+        ticket.target_window = None
+        ticket.save(update_fields=["group", "state", "window", "officer", "target_window", "version"])
+    return ticket
+
+
+def _transfer_to_window(*, officer, ticket_id: int, window_id: int) -> Ticket:
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id)
+        target = Window.objects.filter(pk=window_id, site=ticket.site_id).first()
+        if target is None:
+            raise NotFound("window_not_found", "窗口不存在。", "Window not found.")
+        if target.pk == ticket.window_id:
+            raise ValidationFailed("same_window", "该号码已在此窗口。", "The ticket is already at that window.")
+        if not target.is_open or target.officer_id is None:
+            raise Conflict("window_closed", f"{target.code}号窗口当前未开放或无人在岗。",
+                           f"Window {target.code} is closed or has nobody signed in.")
+        ticket.state, ticket.window, ticket.officer, ticket.target_window = c.WAITING, None, None, target
+        ticket.version += 1
+        ticket.save(update_fields=["state", "window", "officer", "target_window", "version"])
+    return ticket
+
+
+def hold(*, officer, ticket_id: int) -> Ticket:
+    """Put the called ticket aside (暂挂) while the person fetches something; the window may call the next."""
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id)
+        ticket.state, ticket.version = c.HELD, ticket.version + 1
+        ticket.save(update_fields=["state", "version"])
+    return ticket
+
+
+def resume(*, officer, ticket_id: int) -> Ticket:
+    """Serve a held ticket again at the officer's window (announced again)."""
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id, states=(c.HELD,))
+        window = _locked_window(ticket.window_id)
+        _require_signed_in(window, officer)
+        if Ticket.objects.filter(window=window, state=c.CALLED).exists():
+            raise Conflict("ticket_in_service", "请先办结当前号码再叫下一号。", "Finish the current ticket before calling the next.")
+        ticket.state, ticket.calls, ticket.version = c.CALLED, ticket.calls + 1, ticket.version + 1
+        ticket.save(update_fields=["state", "calls", "version"])
+        _announce(ticket, window, clock.now())
     return ticket
 
 
@@ -255,7 +306,10 @@ def complete(*, officer, ticket_id: int, outcome: str) -> Ticket:
         raise ValidationFailed("unknown_outcome", "办理结果无效。", "Unknown outcome.",
                                details={"allowed": list(dict(c.OUTCOMES))})
     with transaction.atomic():
-        ticket = _served_ticket(officer, ticket_id)
+        ticket = _served_ticket(officer, ticket_id, states=(c.CALLED, c.HELD))
+        if outcome == c.OUTCOME_ACCEPTED and not ticket.cases.filter(state__in=ACCEPTED_CASE_STATES).exists():
+            raise Conflict("no_case_accepted", "该号码尚未受理任何办件，请先窗口受理或选择其他办理结果。",
+                           "No application was accepted for this ticket; accept one first or choose another outcome.")
         ticket.state, ticket.outcome, ticket.finished_at = c.DONE, outcome, clock.now()
         ticket.version += 1
         ticket.save(update_fields=["state", "outcome", "finished_at", "version"])
@@ -434,3 +488,177 @@ def _apply_booking_rule_for(person_id: int, *, missed: list[Appointment]) -> Non
             link="/hall/appointments/"))
         logger.info("online booking of person %s suspended until %s", person_id, until)
     create_messages(outgoing)
+
+
+# ---------------------------------------------------------------------------------------------
+# Front desk: applications taken in at the counter (前台一窗受理)
+# ---------------------------------------------------------------------------------------------
+
+# A counter application counts for the ticket's outcome once it is accepted (or has moved on).
+ACCEPTED_CASE_STATES = (case_states.ACCEPTED, case_states.SUPPLEMENT_REQUESTED, case_states.SPECIAL_PROCEDURE,
+                        case_states.APPROVED, case_states.APPROVED_MATERIALS_OWED, case_states.DENIED,
+                        case_states.RESULT_ISSUED, case_states.DELIVERED)
+
+
+def _qualified_for_item(officer, item) -> None:
+    group = group_for_item(item)
+    if not officer.hall_qualifications.filter(group=group).exists():
+        raise PermissionDenied("not_qualified", f"您没有“{group.name}”业务分组的资质，不能受理该事项。",
+                               f"You are not qualified for the {group.name_en or group.name} group, which serves this item.")
+
+
+def open_counter_application(*, officer, ticket_id: int, item_code: str, real_name: str, id_number: str = "",
+                             credit_code: str = "", phone: str = "", form_data: dict | None = None):
+    """Start an application for the person at the window (called ticket) for any item the officer is
+    qualified for: the person is found by ID number or credit code, or recorded as a walk-in."""
+    with transaction.atomic():
+        ticket = _served_ticket(officer, ticket_id)
+        item = get_item(item_code)
+        _qualified_for_item(officer, item)
+        person = walk_in_applicant(officer=officer, real_name=real_name, id_number=id_number,
+                                   credit_code=credit_code, phone=phone).person
+        case = application_services.create_draft(applicant=person, item_code=item.code, form_data=form_data,
+                                                 actor=officer, channel=case_states.CHANNEL_WINDOW)
+        ticket.cases.add(case)
+    logger.info("counter application %s opened at ticket %s", case.pk, ticket.number)
+    return case
+
+
+def _counter_case_of(officer, ticket_id: int, case_id: int) -> Ticket:
+    ticket = _served_ticket(officer, ticket_id, states=(c.CALLED, c.HELD))
+    if not ticket.cases.filter(pk=case_id).exists():
+        raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+    return ticket
+
+
+def accept_counter_application(*, officer, ticket_id: int, case_id: int):
+    """Submit the counter application and accept it on the spot (受理); it goes to its department's back office."""
+    with transaction.atomic():
+        ticket = _counter_case_of(officer, ticket_id, case_id)
+        case = application_services.submit_at_counter(case_id=case_id, officer=officer,
+                                                      idempotency_key=f"counter-{ticket.pk}-{case_id}")
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# Unified output (统一出件)
+# ---------------------------------------------------------------------------------------------
+
+
+def _output_site_for(case) -> Site | None:
+    ticket = case.hall_tickets.select_related("site").order_by("pk").first()
+    if ticket is not None:
+        return ticket.site
+    return Site.objects.filter(active=True, kind=c.SITE_DISTRICT).order_by("pk").first()
+
+
+def prepare_handover(case_id: int) -> Handover | None:
+    """After a result is issued: a case taken in at a counter is collected there (the applicant is
+    told it is ready); an online one is delivered as its e-licence unless the applicant asks to collect."""
+    from yiwang.applications.models import Case
+    from yiwang.notifications import constants as kinds
+    from yiwang.notifications.services import Outgoing, create_messages
+
+    with transaction.atomic():
+        case = Case.objects.select_related("item", "applicant").get(pk=case_id)
+        existing = Handover.objects.filter(case=case).first()
+        if existing is not None or case.state != case_states.RESULT_ISSUED:
+            return existing
+        at_counter = case.channel == case_states.CHANNEL_WINDOW
+        site = _output_site_for(case)
+        handover = Handover.objects.create(case=case, site=site, method=c.PICKUP if at_counter else c.ELECTRONIC,
+                                           ready_at=clock.now())
+        if at_counter and site is not None:
+            result = (case.rules.get("result") or {})
+            create_messages([Outgoing(
+                recipient=case.applicant, kind=kinds.PICKUP_READY, event_key=f"pickup-ready-{handover.pk}",
+                variables={"item_name": case.rules.get("item_name", case.item.name), "item_name_en": case.item.name,
+                           "case_number": case.number, "result_name": result.get("name", "办理结果"),
+                           "result_name_en": result.get("name_en") or result.get("name", "result"),
+                           "place": f"{site.name}统一出件窗口"},
+                link=f"/cases/{case.pk}/")])
+    return handover
+
+
+def _locked_handover(case_id: int) -> Handover:
+    handover = Handover.objects.select_for_update(of=("self",)).select_related("case__applicant").filter(case_id=case_id).first()
+    if handover is None:
+        raise NotFound("handover_not_found", "该办件没有待出件的结果。", "This case has no result waiting to leave the hall.")
+    return handover
+
+
+def _require_output_window(officer, site_id: int | None) -> Window:
+    window = Window.objects.filter(officer=officer, kind=c.WINDOW_OUTPUT).first()
+    if window is None:
+        raise Conflict("not_at_output_window", "请先在统一出件窗口签到。", "Sign in at a unified output window first.")
+    if site_id is not None and window.site_id != site_id:
+        raise Conflict("other_site", "该结果在其他场所出件。", "This result leaves from another site.")
+    return window
+
+
+def _require_awaiting(handover: Handover) -> None:
+    if handover.state != c.AWAITING:
+        raise Conflict("already_handed_over", f"该结果已{handover.get_state_display()}，不能重复出件。",
+                       f"This result was already {handover.state.replace('_', ' ')}.")
+
+
+def hand_over(*, officer, case_id: int, id_number: str = "", credit_code: str = "") -> Handover:
+    """The applicant collects the result at the output counter: their ID document is checked against
+    the case's applicant, the handover is recorded (who, when, masked identity) and the case delivered."""
+    with transaction.atomic():
+        handover = _locked_handover(case_id)
+        window = _require_output_window(officer, handover.site_id)
+        _require_awaiting(handover)
+        applicant = handover.case.applicant
+        try:
+            shown = normalize_id_card(id_number) if id_number else normalize_credit_code(credit_code)
+        except IdentifierError as exc:
+            raise ValidationFailed(exc.code, exc.message, exc.message_en) from None
+        if shown != (applicant.id_number or applicant.credit_code or ""):
+            raise ValidationFailed("identity_mismatch", "证件与申请人不符，不能领取。",
+                                   "The ID shown is not the applicant's; the result cannot be handed over.")
+        now = clock.now()
+        handover.state, handover.method, handover.handed_over_at, handover.handed_over_by = c.HANDED_OVER, c.PICKUP, now, officer
+        handover.collector_masked, handover.site = mask_id_card(shown), window.site
+        handover.version += 1
+        handover.save()
+        application_services.deliver_result(case_id=case_id, actor=officer, channel=case_states.CHANNEL_WINDOW,
+                                            how={"method": c.PICKUP, "site": window.site.code, "window": window.code})
+    return handover
+
+
+def record_mailing(*, officer, case_id: int, address: str, tracking_number: str) -> Handover:
+    """The result is mailed (邮寄送达): the address and the carrier's tracking number are recorded."""
+    address, tracking_number = (address or "").strip(), (tracking_number or "").strip()
+    if not address or len(address) > 200:
+        raise ValidationFailed("address_required", "请填写邮寄地址（200字以内）。", "Give the mailing address (at most 200 characters).")
+    if not rules.valid_tracking_number(tracking_number):
+        raise ValidationFailed("invalid_tracking_number", "快递单号应为8至30位字母或数字。",
+                               "A tracking number has 8 to 30 letters or digits.")
+    with transaction.atomic():
+        handover = _locked_handover(case_id)
+        _require_output_window(officer, handover.site_id)
+        _require_awaiting(handover)
+        now = clock.now()
+        handover.state, handover.method, handover.mail_address = c.MAILED, c.MAIL, address
+        handover.tracking_number, handover.handed_over_at, handover.handed_over_by = tracking_number, now, officer
+        handover.version += 1
+        handover.save()
+        application_services.deliver_result(case_id=case_id, actor=officer, channel=case_states.CHANNEL_WINDOW,
+                                            how={"method": c.MAIL, "tracking_number": tracking_number})
+    return handover
+
+
+def choose_electronic_only(*, person, case_id: int) -> Handover:
+    """The applicant needs no paper: the e-licence is the result, and the case is delivered."""
+    with transaction.atomic():
+        handover = _locked_handover(case_id)
+        if handover.case.applicant_id != person.pk:
+            raise NotFound("handover_not_found", "该办件没有待出件的结果。", "This case has no result waiting to leave the hall.")
+        _require_awaiting(handover)
+        handover.state, handover.method, handover.handed_over_at = c.ELECTRONIC, c.ELECTRONIC, clock.now()
+        handover.version += 1
+        handover.save()
+        application_services.deliver_result(case_id=case_id, actor=None, channel=case_states.CHANNEL_ONLINE,
+                                            how={"method": c.ELECTRONIC, "chosen_by": person.pk})
+    return handover
