@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:case_id>/materials/", views.upload, name="upload"),
     path("<int:case_id>/submit/", views.submit, name="submit"),
     path("<int:case_id>/act/", views.act, name="act"),
+    path("<int:case_id>/notices/<int:notice_id>.pdf", views.notice_pdf, name="notice-pdf"),
 ]

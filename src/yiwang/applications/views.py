@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -23,9 +24,11 @@ from yiwang.applications import constants as c
 from yiwang.applications import lifecycle, selectors, services
 from yiwang.applications.forms_schema import FormField
 from yiwang.applications.models import Case
+from yiwang.applications.notice_pdf import render_notice_pdf
 from yiwang.applications.presentation import field_rows
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
-from yiwang.core.errors import Conflict, DomainError, ValidationFailed
+from yiwang.core import clock
+from yiwang.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
 from yiwang.core.i18n import error_text, say
 from yiwang.core.views import refusals_as_pages
@@ -503,6 +506,25 @@ def act(request, case_id: int):
         return _render_detail(request, case, error_message=error_text(error), posted=posted, status=error.status)
     messages.success(request, gettext("已办理：%(action)s。") % {"action": _action_label(action)})
     return redirect("applications:detail", case_id=case.pk)
+
+
+@require_GET
+@login_required
+@_refusals_as_pages
+def notice_pdf(request, case_id: int, notice_id: int):
+    """A notice of the case as PDF, for whoever may read the case (printed at the counter)."""
+    case = selectors.get_case_for(request.user, case_id)
+    notice = case.notices.filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound("notice_not_found", "文书不存在。", "Notice not found.")
+    data = render_notice_pdf(
+        title=notice.title, body=notice.body, case_number=case.number or "",
+        department_name=case.rules.get("department_name", case.department.name),
+        issued_on=clock.legal_day(notice.issued_at).strftime("%Y年%m月%d日"),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{notice.kind}-{case.number}.pdf"'
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

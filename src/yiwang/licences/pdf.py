@@ -41,7 +41,8 @@ _FIELD_LABELS = [
 ]
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
+    """Make the built-in CJK font available to reportlab (once per process)."""
     try:
         pdfmetrics.getFont(CJK_FONT)
     except KeyError:
@@ -50,7 +51,7 @@ def _register_fonts() -> None:
 
 def render_pdf(*, content: dict[str, Any], signature: str, content_sha256: str, verify_url: str) -> bytes:
     """The licence as PDF bytes: title, fields, seal, QR code to `verify_url`, signature block."""
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
     pdf.setTitle(f"{content.get('title', '')} {content.get('number', '')}")
