@@ -294,8 +294,8 @@ def submit_application(
     actor = actor or applicant
     with transaction.atomic():
         case = _lock_case(case_id)
-        _own_case_or_404(case, actor)
-        if case.applicant_id != applicant.pk:
+        received_here = case.channel == c.CHANNEL_WINDOW and case.received_by_id == actor.pk
+        if case.applicant_id != applicant.pk or not (actor.pk == applicant.pk or received_here):
             raise NotFound("case_not_found", "办件不存在。", "Case not found.")
         if case.state != c.DRAFT:
             if key and case.submission_key == key:

@@ -46,7 +46,9 @@ SMS_BATCH_SIZE = 100
 # Hall appointments (yiwang.hall): check-in from 30 minutes before a slot to 15 after its start
 # (then 爽约); 2 no-shows or 5 cancellations within 30 days suspend online booking for 30 days.
 HALL_APPOINTMENTS = {"early_minutes": 30, "grace_minutes": 15, "change_hours": 2, "period_days": 30,
-                     "max_no_shows": 2, "max_cancellations": 5, "suspend_days": 30}  # messages per exchange with a gateway (and per run of the send job)
+                     "max_no_shows": 2, "max_cancellations": 5, "suspend_days": 30}
+HALL_UNCOLLECTED_DAYS = 10  # results not collected at the output counter after this many days are followed up
+  # messages per exchange with a gateway (and per run of the send job)
 SMS_RECEIPT_WAIT_HOURS = 72  # a sent message with no receipt after this is a temporary failure
 DEFAULT_FROM_EMAIL = ENV.email_from
 if ENV.smtp_host:

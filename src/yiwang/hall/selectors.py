@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Count, Q
 
 from yiwang.core import clock
 from yiwang.hall import constants as c
 from yiwang.hall import rules
-from yiwang.hall.models import Call, Site, Ticket, Window
+from yiwang.hall.models import Call, Handover, ServiceGroup, Site, Ticket, Window
 
 RECENT_SERVICES = 20  # finished tickets whose service times estimate the wait
 
@@ -86,3 +87,50 @@ def appointments_of(person):
     from yiwang.hall.models import Appointment
 
     return Appointment.objects.filter(person=person).select_related("site", "group", "ticket").order_by("-day", "-start")
+
+
+def items_officer_may_accept(officer):
+    """The catalogue items of the groups the officer is qualified for (named, or of the groups' departments)."""
+    from yiwang.catalog.models import ServiceItem
+
+    groups = ServiceGroup.objects.filter(qualifications__officer=officer)
+    return (ServiceItem.objects.filter(Q(hall_groups__in=groups) | Q(department__hall_groups__in=groups))
+            .distinct().order_by("code").only("code", "name", "name_en"))
+
+
+def counter_case_for(officer, case_id: int):
+    """A case the officer took in at a counter (any state), or None."""
+    from yiwang.applications import constants as case_states
+    from yiwang.applications.models import Case
+
+    return (Case.objects.select_related("item", "department", "applicant")
+            .filter(pk=case_id, channel=case_states.CHANNEL_WINDOW, received_by=officer).first())
+
+
+def counter_materials(case) -> list[dict]:
+    from yiwang.applications.selectors import case_materials
+
+    return case_materials(case)
+
+
+def counter_form_fields(case):
+    from yiwang.applications.selectors import form_fields_for
+
+    return form_fields_for(case.applicant)
+
+
+def uncollected_days() -> int:
+    return int(settings.HALL_UNCOLLECTED_DAYS)
+
+
+def awaiting_handovers(site: Site):
+    """Results waiting at the site's output counter, oldest first."""
+    return (Handover.objects.filter(site=site, state=c.AWAITING, method=c.PICKUP)
+            .select_related("case__item", "case__applicant").order_by("ready_at", "pk")[:200])
+
+
+def uncollected_handovers(site: Site):
+    """Results still waiting after HALL_UNCOLLECTED_DAYS, for follow-up (a call, or mailing them)."""
+    cutoff = clock.now() - dt.timedelta(days=uncollected_days())
+    return (Handover.objects.filter(site=site, state=c.AWAITING, ready_at__lte=cutoff)
+            .select_related("case__item", "case__applicant").order_by("ready_at", "pk")[:200])

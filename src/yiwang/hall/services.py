@@ -540,6 +540,29 @@ def accept_counter_application(*, officer, ticket_id: int, case_id: int):
     return case
 
 
+def save_counter_form(*, officer, case_id: int, form_data: dict):
+    """Save what the officer typed into the counter application's form."""
+    return application_services.update_draft(case_id=case_id, applicant=officer, form_data=form_data)
+
+
+def attach_counter_scan(*, officer, case_id: int, position: int, upload):
+    """Attach the scan of a paper material the person brought."""
+    if upload is None:
+        raise ValidationFailed("file_required", "请选择扫描文件。", "Choose the scanned file.")
+    return application_services.attach_material(case_id=case_id, user=officer, position=position, stream=upload,
+                                                original_name=getattr(upload, "name", "scan"))
+
+
+def fetch_for_counter(*, officer, case_id: int, position: int, consented: bool):
+    """Fetch a record through data sharing in place of a paper copy, once the person said yes in person."""
+    from yiwang.registries.services import grant_and_fetch_at_counter
+
+    if not consented:
+        raise ValidationFailed("consent_required", "请先向申请人确认并勾选其当面同意调取。",
+                               "Ask the applicant and tick that they consent in person before fetching.")
+    return grant_and_fetch_at_counter(case_id=case_id, officer=officer, position=position)
+
+
 # ---------------------------------------------------------------------------------------------
 # Unified output (统一出件)
 # ---------------------------------------------------------------------------------------------

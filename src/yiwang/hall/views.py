@@ -131,18 +131,27 @@ def screen_feed(request, site: str):
 def console(request):
     """The officer's window: sign in, call, and end each ticket."""
     window = Window.objects.select_related("site").filter(officer=request.user).first()
+    if window is not None and window.kind == c.WINDOW_OUTPUT:
+        return _render_output(request, window)
     context = {"window": window, "sites": selectors.active_sites(), "groups": ServiceGroup.objects.all(),
                "outcomes": c.OUTCOMES}
     if window is not None:
-        context["current"] = Ticket.objects.filter(window=window, state=c.CALLED).select_related("group").first()
+        current = Ticket.objects.filter(window=window, state=c.CALLED).select_related("group").first()
+        context["current"] = current
         served = services.groups_served(window, request.user)
         context["waiting"] = Ticket.objects.filter(site=window.site, state=c.WAITING, group__in=served).count()
         context["missed"] = Ticket.objects.filter(officer=request.user, state=c.NO_SHOW).order_by("-finished_at")[:5]
+        context["held"] = Ticket.objects.filter(officer=request.user, state=c.HELD).order_by("called_at")[:10]
+        if current is not None:
+            context["counter_cases"] = list(current.cases.select_related("item").order_by("pk"))
+            context["items"] = selectors.items_officer_may_accept(request.user)
+            context["other_windows"] = (Window.objects.filter(site=window.site, is_open=True, officer__isnull=False)
+                                        .exclude(pk=window.pk).order_by("pk")[:200])
     else:
         site = Site.objects.filter(code=request.GET.get("site", "")).first() or selectors.active_sites().first()
         context["site"] = site
-        context["free_windows"] = Window.objects.filter(site=site, is_open=True, officer__isnull=True).exclude(
-            kind=c.WINDOW_OUTPUT).order_by("pk")[:200] if site else []
+        context["free_windows"] = Window.objects.filter(site=site, is_open=True, officer__isnull=True).order_by("pk")[:200] \
+            if site else []
     return render(request, "hall/console.html", context)
 
 
@@ -156,8 +165,16 @@ ACTIONS = {
     "complete": lambda request, w, t: services.complete(officer=request.user, ticket_id=t,
                                                         outcome=request.POST.get("outcome", "")),
     "transfer": lambda request, w, t: services.transfer(officer=request.user, ticket_id=t,
-                                                        group_id=int(request.POST.get("group") or 0)),
+                                                        group_id=_posted_id(request, "group"),
+                                                        window_id=_posted_id(request, "to_window")),
+    "hold": lambda request, w, t: services.hold(officer=request.user, ticket_id=t),
+    "resume": lambda request, w, t: services.resume(officer=request.user, ticket_id=t),
 }
+
+
+def _posted_id(request, name: str) -> int | None:
+    value = request.POST.get(name) or ""
+    return int(value) if value else None
 
 
 @require_POST
@@ -216,3 +233,112 @@ def appointments(request):
         "days": selectors.open_slots(site, group) if site and group else [],
         "mine": selectors.appointments_of(request.user)[:20],
     })
+
+
+# ---------------------------------------------------------------------------------------------
+# Front desk: the counter application opened from the called ticket
+# ---------------------------------------------------------------------------------------------
+
+
+@require_POST
+@staff_required(roles=[roles.ROLE_WINDOW_OFFICER])
+def counter_open(request):
+    """Identify the person at the window and start their application for the chosen item."""
+    try:
+        case = services.open_counter_application(
+            officer=request.user, ticket_id=int(request.POST.get("ticket") or 0),
+            item_code=request.POST.get("item_code", ""), real_name=request.POST.get("real_name", ""),
+            id_number=request.POST.get("id_number", "").strip(), credit_code=request.POST.get("credit_code", "").strip(),
+            phone=request.POST.get("phone", "").strip())
+    except (DomainError, ValueError) as refused:
+        flash.error(request, _said(refused) if isinstance(refused, DomainError) else gettext("请求无效。"))
+        return redirect("hall:console")
+    return redirect("hall:counter-case", case_id=case.pk)
+
+
+def _counter_case_or_404(request, case_id: int):
+    case = selectors.counter_case_for(request.user, case_id)
+    if case is None:
+        raise Http404("not a counter case of this officer")
+    return case
+
+
+def _render_counter(request, case, *, error: str = "", status: int = 200):
+    ticket = case.hall_tickets.filter(officer=request.user).order_by("-pk").first()
+    return render(request, "hall/counter.html", {
+        "case": case, "ticket": ticket, "error": error, "materials": selectors.counter_materials(case),
+        "fields": [{"name": f.name, "label": f.label_en if get_language().startswith("en") else f.label,
+                    "required": f.required, "max_length": f.max_length, "value": case.form_data.get(f.name, "")}
+                   for f in selectors.counter_form_fields(case)],
+        "acceptance": case.notices.filter(kind="acceptance").first(),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=[roles.ROLE_WINDOW_OFFICER])
+def counter_case(request, case_id: int):
+    """Fill the form, attach scans or fetch records with the person's consent, accept on the spot."""
+    case = _counter_case_or_404(request, case_id)
+    if request.method == "GET":
+        return _render_counter(request, case)
+    action = request.POST.get("action", "")
+    try:
+        if action == "save":
+            services.save_counter_form(officer=request.user, case_id=case.pk, form_data={
+                field.name: request.POST.get(field.name, "") for field in selectors.counter_form_fields(case)})
+            flash.success(request, gettext("申请表已保存。"))
+        elif action == "upload":
+            services.attach_counter_scan(officer=request.user, case_id=case.pk,
+                                         position=int(request.POST.get("position") or 0), upload=request.FILES.get("file"))
+            flash.success(request, gettext("扫描件已上传。"))
+        elif action == "fetch":
+            services.fetch_for_counter(officer=request.user, case_id=case.pk, position=int(request.POST.get("position") or 0),
+                                       consented=request.POST.get("consent") == "yes")
+            flash.success(request, gettext("已调取共享数据。"))
+        elif action == "accept":
+            ticket = case.hall_tickets.filter(officer=request.user).order_by("-pk").first()
+            services.accept_counter_application(officer=request.user, ticket_id=ticket.pk if ticket else 0, case_id=case.pk)
+            flash.success(request, gettext("已受理，办件已转入部门后台审批。"))
+        else:
+            raise Http404("unknown action")
+    except (DomainError, ValueError) as refused:
+        case.refresh_from_db()
+        message = _said(refused) if isinstance(refused, DomainError) else gettext("请求无效。")
+        return _render_counter(request, case, error=message, status=getattr(refused, "status", 400))
+    return redirect("hall:counter-case", case_id=case.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Unified output counter (统一出件)
+# ---------------------------------------------------------------------------------------------
+
+
+def _render_output(request, window: Window, *, error: str = "", status: int = 200):
+    return render(request, "hall/output.html", {
+        "window": window, "error": error, "awaiting": selectors.awaiting_handovers(window.site),
+        "uncollected": selectors.uncollected_handovers(window.site), "uncollected_days": selectors.uncollected_days(),
+    }, status=status)
+
+
+@require_POST
+@staff_required(roles=[roles.ROLE_WINDOW_OFFICER])
+def output_action(request, action: str):
+    window = Window.objects.select_related("site").filter(officer=request.user, kind=c.WINDOW_OUTPUT).first()
+    if window is None:
+        flash.error(request, gettext("请先在统一出件窗口签到。"))
+        return redirect("hall:console")
+    try:
+        case_id = int(request.POST.get("case") or 0)
+        if action == "hand-over":
+            services.hand_over(officer=request.user, case_id=case_id, id_number=request.POST.get("id_number", "").strip())
+            flash.success(request, gettext("已核验身份并交付。"))
+        elif action == "mail":
+            services.record_mailing(officer=request.user, case_id=case_id, address=request.POST.get("address", ""),
+                                    tracking_number=request.POST.get("tracking_number", ""))
+            flash.success(request, gettext("已登记邮寄。"))
+        else:
+            raise Http404("unknown action")
+    except (DomainError, ValueError) as refused:
+        message = _said(refused) if isinstance(refused, DomainError) else gettext("请求无效。")
+        return _render_output(request, window, error=message, status=getattr(refused, "status", 400))
+    return redirect("hall:console")
