@@ -8,7 +8,7 @@ of the URL conf (pages and /api/v1/, the admin included) is walked from `get_res
 parameters are filled with A's ids (each of A's three cases in turn for `case_id`), and every role
 asks for it: A (the owner), resident B, enterprise B, a window officer of the cases' department
 (SCJG), a window officer of another department (GAZA), an approver of another department (TAX) and
-an anonymous visitor. One request is a cell: 4460 cells (see EXPECTED_CELLS).
+an anonymous visitor. One request is a cell: 4580 cells (see EXPECTED_CELLS).
 
 Per cell:
 - never a 5xx, for anybody;
@@ -87,7 +87,7 @@ GET_QUERIES = {
 KNOWN_PARAMS = frozenset({
     "case_id", "material_id", "position", "bundle_case_id", "consent_id", "number", "code", "item_code",
     "object_id", "content_type_id", "id", "app_label", "url", "message_id", "gateway", "site", "window_id", "ticket_id",
-    "appointment_id", "action",
+    "appointment_id", "action", "notice_id",
 })
 # Parameters of routes that name nothing of anybody's (the RQ dashboard in the admin): a value of
 # the right shape that names no real row, so the request still reaches the view's access check.
@@ -110,20 +110,21 @@ OWNER_REACHES = frozenset({
     ("api-application-material", "draft"), ("api-licence-pdf", "licence"), ("api-bundle-application", "bundle"),
     ("applications:detail", "licensed"), ("applications:detail", "received"), ("applications:edit", "draft"),
     ("licences:pdf", "licence"), ("bundles:case", "bundle"), ("notifications:detail", "message"),
-    ("api-hall-ticket", "ticket"),
+    ("api-hall-ticket", "ticket"), ("applications:notice-pdf", "received"), ("applications:notice-pdf", "licensed"),
 })
 STAFF_REACHES = frozenset({
     ("api-application-detail", "licensed"), ("api-application-detail", "received"),
     ("api-application-material", "licensed"), ("api-application-material", "received"),
     ("applications:detail", "licensed"), ("applications:detail", "received"),
     ("api-licence-pdf", "licence"), ("licences:pdf", "licence"), ("api-queue", ""), ("applications:queue", ""),
+    ("applications:notice-pdf", "received"), ("applications:notice-pdf", "licensed"),
 })
 
 # The figure in the module docstring: cells per role. A new route, parameter filling or method
 # changes it, and so does a new model in the admin (each adds six routes).
 EXPECTED_CELLS = {
-    "owner": 330, "resident_b": 760, "enterprise_b": 760, "officer_scjg": 330,
-    "officer_other": 760, "approver_other": 760, "anonymous": 760,
+    "owner": 340, "resident_b": 780, "enterprise_b": 780, "officer_scjg": 340,
+    "officer_other": 780, "approver_other": 780, "anonymous": 780,
 }
 TOTAL_CELLS = sum(EXPECTED_CELLS.values())
 assert f"{TOTAL_CELLS} cells" in __doc__, "update the figure in the module docstring"
@@ -203,6 +204,7 @@ class Target:
     state: str
     version: int
     material_id: int
+    notice_id: int  # its first notice (0 for a draft, which has none)
 
 
 @dataclass
@@ -229,6 +231,7 @@ def api_client(user) -> APIClient:
 
 
 def seed_world() -> Seed:
+    from yiwang.applications.models import Notice
     from yiwang.registries.services import grant_consent
 
     owner = make_resident(real_name=OWNER_NAME)
@@ -260,7 +263,9 @@ def seed_world() -> Seed:
     cases = []
     for label, body in (("licensed", licensed), ("received", received), ("draft", created.json())):
         detail = a.get(f"/api/v1/applications/{body['id']}/").json()
-        cases.append(Target(label, detail["id"], detail["state"], detail["version"], detail["materials"][0]["id"]))
+        first_notice = Notice.objects.filter(case_id=detail["id"]).order_by("pk").first()
+        cases.append(Target(label, detail["id"], detail["state"], detail["version"], detail["materials"][0]["id"],
+                            first_notice.pk if first_notice else 0))
 
     started = a.post(f"/api/v1/bundles/{BUNDLE}/applications/",
                      {"answers": BUNDLE_ANSWERS, "form_data": {"phone": FORM["phone"], "address": FORM["address"]}},
@@ -328,7 +333,8 @@ def fillings(route: Route, seed: Seed) -> list[Filling] | None:
     if params - KNOWN_PARAMS:
         return None
     if "case_id" in params:
-        return [Filling(t.label, {"case_id": t.case_id, "material_id": t.material_id, "position": 2}, True)
+        return [Filling(t.label, {"case_id": t.case_id, "material_id": t.material_id, "position": 2,
+                                  "notice_id": t.notice_id}, True)
                 for t in seed.cases]
     if params == {"bundle_case_id"}:
         return [Filling("bundle", {"bundle_case_id": seed.bundle_case_id}, True)]

@@ -428,3 +428,52 @@ class CheckInView(APIView):
         device = request_device(request)
         ticket = services.check_in(appointment_id=appointment_id, device=device, person=None if device else request.user)
         return Response(TicketOut(ticket).data, status=201)
+
+
+class StatisticsRowOut(serializers.Serializer):
+    key = serializers.CharField()
+    tickets = serializers.IntegerField()
+    served = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    abandoned = serializers.IntegerField()
+    wait_p50_seconds = serializers.FloatField(allow_null=True)
+    wait_p90_seconds = serializers.FloatField(allow_null=True)
+    service_mean_seconds = serializers.FloatField(allow_null=True)
+
+
+class WindowLoadOut(serializers.Serializer):
+    window = serializers.CharField()
+    served = serializers.IntegerField()
+    busy_seconds = serializers.FloatField()
+    utilisation = serializers.FloatField(allow_null=True)
+
+
+class StatisticsOut(serializers.Serializer):
+    site = serializers.CharField()
+    # "from" is a Python keyword: declared through the fields mapping below.
+    to = serializers.DateField()
+    by = serializers.CharField()
+    rows = StatisticsRowOut(many=True)
+    windows = WindowLoadOut(many=True)
+    load_cv = serializers.FloatField(allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        return fields
+
+
+class StatisticsView(APIView):
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
+    permission_classes = [HasStaffRole(roles.ROLE_HALL_MANAGER, roles.ROLE_ADMINISTRATOR)]
+
+    @extend_schema(operation_id="hall_site_statistics",
+                   summary="Tickets, waits (p50/p90), service time, no-shows, abandoned tickets, window load",
+                   parameters=[OpenApiParameter("from", str, description="first day, YYYY-MM-DD (default today)"),
+                               OpenApiParameter("to", str, description="last day, YYYY-MM-DD (default: from)"),
+                               OpenApiParameter("by", str, enum=list(selectors.STATISTICS_DIMENSIONS))],
+                   responses={200: StatisticsOut, **error_responses(400, 401, 403, 404)})
+    def get(self, request, site: str):
+        place = _site(site)
+        day_from, day_to, by = selectors.statistics_query(request.query_params)
+        return Response(selectors.hall_statistics(place, day_from=day_from, day_to=day_to, by=by))

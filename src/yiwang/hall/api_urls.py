@@ -7,6 +7,7 @@ urlpatterns = [
     path("hall/sites/<slug:site>/windows/", api.WindowsView.as_view(), name="api-hall-windows"),
     path("hall/sites/<slug:site>/calls/", api.CallsView.as_view(), name="api-hall-calls"),
     path("hall/sites/<slug:site>/slots/", api.SlotsView.as_view(), name="api-hall-slots"),
+    path("hall/sites/<slug:site>/statistics/", api.StatisticsView.as_view(), name="api-hall-statistics"),
     path("hall/appointments/", api.AppointmentsView.as_view(), name="api-hall-appointments"),
     path("hall/appointments/<int:appointment_id>/cancel/", api.CancelAppointmentView.as_view(), name="api-hall-cancel"),
     path("hall/appointments/<int:appointment_id>/move/", api.MoveAppointmentView.as_view(), name="api-hall-move"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from yiwang.core import clock
+from yiwang.core.errors import ValidationFailed
 from yiwang.hall import constants as c
 from yiwang.hall import rules
 from yiwang.hall.models import Call, Handover, ServiceGroup, Site, Ticket, Window
@@ -134,3 +135,79 @@ def uncollected_handovers(site: Site):
     cutoff = clock.now() - dt.timedelta(days=uncollected_days())
     return (Handover.objects.filter(site=site, state=c.AWAITING, ready_at__lte=cutoff)
             .select_related("case__item", "case__applicant").order_by("ready_at", "pk")[:200])
+
+
+STATISTICS_DIMENSIONS = ("group", "window", "officer", "hour", "item")
+
+
+def _staffed_seconds(site: Site, day_from: dt.date, day_to: dt.date) -> float:
+    """Opening time of the site over the days (working days only): a staffed window's available time.
+
+    Sign-in history is not kept, so a window's utilisation is its service time over the site's
+    opening time; windows that served nobody in the period are left out of the spread of load.
+    """
+    from yiwang.workcalendar.selectors import current_calendar
+
+    calendar = current_calendar()
+    total = 0.0
+    day = day_from
+    while day <= day_to:
+        if calendar.is_workday(day)[0]:
+            periods = site.opening_hours.get(str(day.isoweekday())) or site.opening_hours.get("1") or []
+            for start, end in periods:
+                opens, closes = dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+                total += (dt.datetime.combine(day, closes) - dt.datetime.combine(day, opens)).total_seconds()
+        day += dt.timedelta(days=1)
+    return total
+
+
+def hall_statistics(site: Site, *, day_from: dt.date, day_to: dt.date, by: str) -> dict:
+    """Tickets, waits (p50/p90), service time, no-shows and abandoned tickets per `by`, with each
+    window's utilisation and the spread of load across windows (coefficient of variation)."""
+    from yiwang.hall import statistics as figures
+
+    if by not in STATISTICS_DIMENSIONS:
+        raise ValueError(by)
+    today = clock.today()
+    tickets = (Ticket.objects.filter(site=site, day__gte=day_from, day__lte=day_to)
+               .values_list("group__prefix", "group__name", "window__code", "officer__real_name", "officer__username",
+                            "item__code", "state", "taken_at", "called_at", "finished_at", "day"))
+    records, per_window = [], {}
+    for prefix, group_name, window, officer_name, officer_username, item_code, state, taken, called, finished, day in tickets:
+        key = {"group": f"{prefix} {group_name}", "window": window or "—",
+               "officer": officer_name or officer_username or "—",
+               "hour": f"{taken.astimezone(clock.LEGAL_TIME_ZONE).hour:02d}:00", "item": item_code or "—"}[by]
+        open_state = state in (c.WAITING, c.CALLED, c.HELD)
+        service = (finished - called).total_seconds() if state == c.DONE and called and finished else None
+        records.append(figures.TicketRecord(
+            key=key, state="open" if open_state and day >= today else state,
+            wait_seconds=(called - taken).total_seconds() if called else None, service_seconds=service))
+        if window and service is not None:
+            served, busy = per_window.get(window, (0, 0.0))
+            per_window[window] = (served + 1, busy + service)
+    staffed = _staffed_seconds(site, day_from, day_to)
+    windows = [{"window": code, "served": served, "busy_seconds": round(busy, 1),
+                "utilisation": None if (u := figures.utilisation(busy, staffed)) is None else round(u, 3)}
+               for code, (served, busy) in sorted(per_window.items())]
+    cv = figures.coefficient_of_variation([w["served"] for w in windows])
+    return {"site": site.code, "from": day_from.isoformat(), "to": day_to.isoformat(), "by": by,
+            "rows": [row.as_dict() for row in figures.summarise(records)],
+            "windows": windows, "load_cv": None if cv is None else round(cv, 3)}
+
+
+def statistics_query(params) -> tuple[dt.date, dt.date, str]:
+    """The period and dimension asked for (default: today, by group); DomainError for bad input."""
+    today = clock.today()
+    try:
+        day_from = dt.date.fromisoformat(params.get("from") or today.isoformat())
+        day_to = dt.date.fromisoformat(params.get("to") or day_from.isoformat())
+    except ValueError:
+        raise ValidationFailed("bad_date", "日期格式应为 YYYY-MM-DD。", "Dates are written YYYY-MM-DD.") from None
+    if day_to < day_from or (day_to - day_from).days > 366:
+        raise ValidationFailed("bad_period", "统计区间应为一年以内且起始不晚于截止。",
+                               "The period must start no later than it ends and last at most a year.")
+    by = params.get("by") or "group"
+    if by not in STATISTICS_DIMENSIONS:
+        raise ValidationFailed("bad_dimension", "统计维度无效。", "Unknown statistics dimension.",
+                               details={"allowed": list(STATISTICS_DIMENSIONS)})
+    return day_from, day_to, by

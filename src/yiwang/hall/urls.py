@@ -15,6 +15,7 @@ urlpatterns = [
     path("window/output/<slug:action>/", views.output_action, name="output-action"),
     path("window/<slug:action>/", views.console_action, name="console-action"),
     path("<slug:site>/take/", views.take, name="take"),
+    path("<slug:site>/statistics/", views.statistics_page, name="statistics"),
     path("<slug:site>/screen/", views.screen, name="screen"),
     path("<slug:site>/screen/feed/", views.screen_feed, name="screen-feed"),
 ]

@@ -7,10 +7,11 @@ action answers with the console again, its refusal shown on it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 from django.contrib import messages as flash
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.accounts import constants as roles
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.permissions import applicant_required, staff_required
+from yiwang.core import clock
 from yiwang.core.errors import DomainError
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
@@ -342,3 +344,44 @@ def output_action(request, action: str):
         message = _said(refused) if isinstance(refused, DomainError) else gettext("请求无效。")
         return _render_output(request, window, error=message, status=getattr(refused, "status", 400))
     return redirect("hall:console")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hall statistics (the hall manager's page, with CSV and a chart drawn on the server)
+# ---------------------------------------------------------------------------------------------
+
+STATISTICS_COLUMNS = ["key", "tickets", "served", "no_shows", "abandoned", "wait_p50_seconds", "wait_p90_seconds",
+                      "service_mean_seconds"]
+
+
+def _bars(rows: list[dict]) -> list[dict]:
+    """Bar geometry for the SVG chart: tickets per key, scaled to the largest."""
+    most = max((row["tickets"] for row in rows), default=0) or 1
+    return [{"key": row["key"], "tickets": row["tickets"], "y": 8 + index * 26, "width": round(360 * row["tickets"] / most, 1)}
+            for index, row in enumerate(rows[:40])]
+
+
+@require_GET
+@staff_required(roles=[roles.ROLE_HALL_MANAGER, roles.ROLE_ADMINISTRATOR])
+def statistics_page(request, site: str):
+    place = _site_or_404(site)
+    try:
+        day_from, day_to, by = selectors.statistics_query(request.GET)
+    except DomainError as refused:
+        return render(request, "hall/statistics.html", {"site": place, "error": _said(refused),
+                                                        "dimensions": selectors.STATISTICS_DIMENSIONS}, status=400)
+    figures = selectors.hall_statistics(place, day_from=day_from, day_to=day_to, by=by)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="hall-{place.code}-{by}-{day_from}-{day_to}.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read the Chinese as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(STATISTICS_COLUMNS)
+        for row in figures["rows"]:
+            writer.writerow(["" if row[column] is None else row[column] for column in STATISTICS_COLUMNS])
+        return response
+    bars = _bars(figures["rows"])
+    return render(request, "hall/statistics.html", {
+        "site": place, "figures": figures, "bars": bars, "chart_height": 16 + 26 * len(bars),
+        "dimensions": selectors.STATISTICS_DIMENSIONS, "by": by, "day_from": day_from, "day_to": day_to,
+        "csv_query": f"from={day_from}&to={day_to}&by={by}&format=csv"})
