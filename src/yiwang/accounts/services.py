@@ -140,6 +140,17 @@ def _identifier_error(field: str, exc: IdentifierError) -> ValidationFailed:
     return _field_error(field, exc.code, exc.message, exc.message_en)
 
 
+def _clean_phone(phone: str) -> str:
+    """A mobile number in canonical form, or "" when none was given."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    try:
+        return normalize_mobile(phone)
+    except IdentifierError as exc:
+        raise _identifier_error("phone", exc) from None
+
+
 def _ensure_username_free(username: str) -> None:
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(
@@ -181,12 +192,7 @@ def register_resident(*, username: str, password: str, real_name: str, id_number
         id_number = normalize_id_card(id_number)
     except IdentifierError as exc:
         raise _identifier_error("id_number", exc) from None
-    phone = (phone or "").strip()
-    if phone:
-        try:
-            phone = normalize_mobile(phone)
-        except IdentifierError as exc:
-            raise _identifier_error("phone", exc) from None
+    phone = _clean_phone(phone)
     _ensure_username_free(username)
     # Every check of what was typed comes before the one about other people's accounts.
     _check_password(password, user=User(username=username, real_name=real_name))
@@ -303,12 +309,7 @@ def walk_in_applicant(*, officer, real_name: str, id_number: str = "", credit_co
             lookup, kind = {"credit_code": normalize_credit_code(credit_code)}, c.KIND_ENTERPRISE
     except IdentifierError as exc:
         raise _identifier_error("id_number" if id_number else "credit_code", exc) from None
-    phone = (phone or "").strip()
-    if phone:
-        try:
-            phone = normalize_mobile(phone)
-        except IdentifierError as exc:
-            raise _identifier_error("phone", exc) from None
+    phone = _clean_phone(phone)
     for _attempt in range(2):  # a concurrent first visit of the same person wins the insert; then read theirs
         existing = User.objects.filter(**lookup).first()
         if existing is not None:
