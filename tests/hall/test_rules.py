@@ -52,3 +52,10 @@ def test_opening_hours_tables_are_checked():
         "weekday 4: None is not a [\"HH:MM\", \"HH:MM\"] period",
     ]
     assert rules.validate_opening_hours([]) == ["opening hours must map weekdays 1-7 to lists of [start, end] periods"]
+
+
+def test_open_seconds_add_up_the_periods_of_working_days_only():
+    hours = {"1": [["09:00", "12:00"], ["13:30", "17:00"]]}
+    tuesday = dt.date(2026, 12, 1)  # no entry of its own: Monday's hours
+    assert rules.open_seconds(hours, tuesday, working_day=True) == 6.5 * 3600
+    assert rules.open_seconds(hours, tuesday, working_day=False) == 0.0

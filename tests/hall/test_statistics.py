@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import PASSWORD, make_staff
+from yiwang.core import clock
 from yiwang.hall import services
 from yiwang.hall import statistics as figures
 
@@ -50,7 +51,7 @@ def test_the_day_by_group_through_the_api(day, frozen_clock):
     manager = make_staff(role="hall_manager")
     client = APIClient()
     client.force_authenticate(manager)
-    today = frozen_clock().date().isoformat()
+    today = clock.today().isoformat()
     answer = client.get(f"/api/v1/hall/sites/FX-CENTRE/statistics/?from={today}&by=group")
     assert answer.status_code == 200, answer.json()
     body = answer.json()

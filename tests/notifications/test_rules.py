@@ -11,7 +11,7 @@ CASE_VARIABLES = {"item_name", "item_name_en", "case_number", "due", "result_nam
                   "place", "opinion", "materials"}
 VARIABLES = {
     **{kind: CASE_VARIABLES for kind in c.CASE_ACTION_KINDS.values()},
-    c.PICKUP_READY: CASE_VARIABLES,
+    c.PICKUP_READY: (CASE_VARIABLES - {"opinion", "materials"}) | {"place_en"},  # sources.outgoing_for_pickup_ready
     c.DEADLINE_APPROACHING: CASE_VARIABLES | {"level", "level_en"},
     c.DATA_ACCESSED: {"record_name", "at", "accessor", "case_label"},
     # hall.services._apply_booking_rule_for

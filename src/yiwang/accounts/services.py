@@ -179,6 +179,20 @@ def _create_user(*, username: str, password: str, **fields) -> User:
 # ---------------------------------------------------------------------------------------------
 
 
+def _claim_walk_in(*, username: str, password: str, real_name: str, phone: str = "", **identifier) -> User | None:
+    """A person first seen at a counter registers online: they take over that record (and its
+    cases) instead of getting a second one. None when no unregistered record has the identifier."""
+    walk_in = User.objects.select_for_update().filter(registered=False, **identifier).first()
+    if walk_in is None:
+        return None
+    walk_in.username, walk_in.real_name, walk_in.registered = username, real_name, True
+    walk_in.phone = phone or walk_in.phone
+    walk_in.set_password(password)
+    walk_in.save()
+    logger.info("walk-in applicant registered: %s", walk_in.username)
+    return walk_in
+
+
 @transaction.atomic
 def register_resident(*, username: str, password: str, real_name: str, id_number: str, phone: str = "") -> User:
     """Register a natural person (自然人) with a valid resident ID card number.
@@ -196,16 +210,9 @@ def register_resident(*, username: str, password: str, real_name: str, id_number
     _ensure_username_free(username)
     # Every check of what was typed comes before the one about other people's accounts.
     _check_password(password, user=User(username=username, real_name=real_name))
-    walk_in = User.objects.select_for_update().filter(id_number=id_number, registered=False).first()
-    if walk_in is not None:
-        # A person first seen at a counter registers online: they take over that record (and its
-        # cases) instead of getting a second one.
-        walk_in.username, walk_in.real_name, walk_in.registered = username, real_name, True
-        walk_in.phone = phone or walk_in.phone
-        walk_in.set_password(password)
-        walk_in.save()
-        logger.info("walk-in applicant registered: %s", walk_in.username)
-        return walk_in
+    claimed = _claim_walk_in(username=username, password=password, real_name=real_name, phone=phone, id_number=id_number)
+    if claimed is not None:
+        return claimed
     if User.objects.filter(id_number=id_number).exists():
         raise Conflict(
             "id_number_registered",
@@ -260,13 +267,9 @@ def register_enterprise(*, username: str, password: str, real_name: str, credit_
         raise _identifier_error("credit_code", exc) from None
     _ensure_username_free(username)
     _check_password(password, user=User(username=username, real_name=real_name))
-    walk_in = User.objects.select_for_update().filter(credit_code=credit_code, registered=False).first()
-    if walk_in is not None:
-        walk_in.username, walk_in.real_name, walk_in.registered = username, real_name, True
-        walk_in.set_password(password)
-        walk_in.save()
-        logger.info("walk-in enterprise registered: %s", walk_in.username)
-        return walk_in
+    claimed = _claim_walk_in(username=username, password=password, real_name=real_name, credit_code=credit_code)
+    if claimed is not None:
+        return claimed
     if User.objects.filter(credit_code=credit_code).exists():
         raise Conflict(
             "credit_code_registered",

@@ -32,6 +32,11 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return base.none()
 
 
+def received_at_counter_by(case: Case, user) -> bool:
+    """Whether `user` is the officer who took the application in at a counter (and so prepares it)."""
+    return case.channel == c.CHANNEL_WINDOW and case.received_by_id is not None and case.received_by_id == user.pk
+
+
 def get_case_for(user, case_id) -> Case:
     """The case if `user` may read it; otherwise NotFound (existence is not disclosed)."""
     try:

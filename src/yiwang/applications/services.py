@@ -25,7 +25,7 @@ from yiwang.applications import lifecycle
 from yiwang.applications.forms_schema import check_draft_values, default_form_fields, validate_form_data
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
 from yiwang.applications.notices import NoticeFacts, compose_notice
-from yiwang.applications.selectors import material_is_open
+from yiwang.applications.selectors import material_is_open, received_at_counter_by
 from yiwang.applications.storage import remove_stored_file, store_material_file, store_shared_record
 from yiwang.catalog.constants import ITEM_TYPE_LICENSING, NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
@@ -96,7 +96,7 @@ def _own_case_or_404(case: Case, user) -> None:
     """The applicant, or the officer who opened the application at a counter while it is a draft there."""
     if case.applicant_id == user.pk:
         return
-    if case.state == c.DRAFT and case.channel == c.CHANNEL_WINDOW and case.received_by_id == user.pk:
+    if case.state == c.DRAFT and received_at_counter_by(case, user):
         return
     # Another person's case is reported as missing, so its existence is not disclosed.
     raise NotFound("case_not_found", "办件不存在。", "Case not found.")
@@ -294,8 +294,7 @@ def submit_application(
     actor = actor or applicant
     with transaction.atomic():
         case = _lock_case(case_id)
-        received_here = case.channel == c.CHANNEL_WINDOW and case.received_by_id == actor.pk
-        if case.applicant_id != applicant.pk or not (actor.pk == applicant.pk or received_here):
+        if case.applicant_id != applicant.pk or not (actor.pk == applicant.pk or received_at_counter_by(case, actor)):
             raise NotFound("case_not_found", "办件不存在。", "Case not found.")
         if case.state != c.DRAFT:
             if key and case.submission_key == key:
@@ -504,13 +503,12 @@ def submit_at_counter(*, case_id: int, officer, idempotency_key: str) -> Case:
     """
     with transaction.atomic():
         case = _lock_case(case_id)
-        if case.channel != c.CHANNEL_WINDOW or case.received_by_id != officer.pk:
+        if not received_at_counter_by(case, officer):
             raise NotFound("case_not_found", "办件不存在。", "Case not found.")
-        submitted = submit_application(case_id=case.pk, applicant=case.applicant, actor=officer,
-                                       idempotency_key=idempotency_key)
-        if submitted.state != c.RECEIVED or submitted.events.filter(action="accept").exists():
-            return submitted  # a retry: already accepted (or moved on since)
-        case = _lock_case(case_id)
+        case = submit_application(case_id=case.pk, applicant=case.applicant, actor=officer,
+                                  idempotency_key=idempotency_key)
+        if case.state != c.RECEIVED:
+            return case  # a retry: accepted already (or moved on since); submit and accept are one transaction
         _transition(case, action="accept", actor=officer, role=lifecycle.OFFICER, channel=c.CHANNEL_WINDOW)
     logger.info("case %s: submitted and accepted at a counter by %s", case.number, officer.username)
     return case

@@ -39,6 +39,20 @@ def estimated_wait_seconds(*, ahead: int, recent_service_seconds: list[float], s
     return round(ahead * per_ticket / max(1, serving_windows))
 
 
+def opening_periods(opening_hours: dict, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+    """The day's opening periods by its weekday; a weekday with no entry (a make-up Saturday) uses Monday's."""
+    periods = opening_hours.get(str(day.isoweekday())) or opening_hours.get("1") or []
+    return [(dt.time.fromisoformat(start), dt.time.fromisoformat(end)) for start, end in periods]
+
+
+def open_seconds(opening_hours: dict, day: dt.date, *, working_day: bool) -> float:
+    """How long the site is open on the day (0 on a non-working day)."""
+    if not working_day:
+        return 0.0
+    return sum((dt.datetime.combine(day, end) - dt.datetime.combine(day, start)).total_seconds()
+               for start, end in opening_periods(opening_hours, day))
+
+
 def is_open(opening_hours: dict, at: dt.datetime, *, working_day: bool) -> bool:
     """Whether a site is open at a Shanghai wall time: a working day and inside one of its periods.
 
@@ -47,9 +61,8 @@ def is_open(opening_hours: dict, at: dt.datetime, *, working_day: bool) -> bool:
     """
     if not working_day:
         return False
-    periods = opening_hours.get(str(at.isoweekday())) or opening_hours.get("1") or []
     clock_time = at.time().replace(tzinfo=None)
-    return any(dt.time.fromisoformat(start) <= clock_time < dt.time.fromisoformat(end) for start, end in periods)
+    return any(start <= clock_time < end for start, end in opening_periods(opening_hours, at.date()))
 
 
 def validate_opening_hours(opening_hours) -> list[str]:
@@ -77,11 +90,10 @@ def day_slots(opening_hours: dict, day: dt.date, *, slot_minutes: int, working_d
     non-working day; a last piece shorter than a slot is not offered)."""
     if not working_day or slot_minutes <= 0:
         return []
-    periods = opening_hours.get(str(day.isoweekday())) or opening_hours.get("1") or []
     slots = []
-    for start, end in periods:
-        cursor = dt.datetime.combine(day, dt.time.fromisoformat(start))
-        closing = dt.datetime.combine(day, dt.time.fromisoformat(end))
+    for start, end in opening_periods(opening_hours, day):
+        cursor = dt.datetime.combine(day, start)
+        closing = dt.datetime.combine(day, end)
         while cursor + dt.timedelta(minutes=slot_minutes) <= closing:
             slots.append((cursor.time(), (cursor + dt.timedelta(minutes=slot_minutes)).time()))
             cursor += dt.timedelta(minutes=slot_minutes)

@@ -101,40 +101,30 @@ def items_officer_may_accept(officer):
 
 def counter_case_for(officer, case_id: int):
     """A case the officer took in at a counter (any state), or None."""
-    from yiwang.applications import constants as case_states
-    from yiwang.applications.models import Case
+    from yiwang.applications.selectors import cases_visible_to, received_at_counter_by
 
-    return (Case.objects.select_related("item", "department", "applicant")
-            .filter(pk=case_id, channel=case_states.CHANNEL_WINDOW, received_by=officer).first())
-
-
-def counter_materials(case) -> list[dict]:
-    from yiwang.applications.selectors import case_materials
-
-    return case_materials(case)
-
-
-def counter_form_fields(case):
-    from yiwang.applications.selectors import form_fields_for
-
-    return form_fields_for(case.applicant)
+    case = cases_visible_to(officer).filter(pk=case_id).first()
+    return case if case is not None and received_at_counter_by(case, officer) else None
 
 
 def uncollected_days() -> int:
     return int(settings.HALL_UNCOLLECTED_DAYS)
 
 
+def _waiting_for_pickup(site: Site):
+    return (Handover.objects.filter(site=site, state=c.AWAITING, method=c.PICKUP)
+            .select_related("case__item", "case__applicant").order_by("ready_at", "pk"))
+
+
 def awaiting_handovers(site: Site):
     """Results waiting at the site's output counter, oldest first."""
-    return (Handover.objects.filter(site=site, state=c.AWAITING, method=c.PICKUP)
-            .select_related("case__item", "case__applicant").order_by("ready_at", "pk")[:200])
+    return _waiting_for_pickup(site)[:200]
 
 
 def uncollected_handovers(site: Site):
     """Results still waiting after HALL_UNCOLLECTED_DAYS, for follow-up (a call, or mailing them)."""
     cutoff = clock.now() - dt.timedelta(days=uncollected_days())
-    return (Handover.objects.filter(site=site, state=c.AWAITING, ready_at__lte=cutoff)
-            .select_related("case__item", "case__applicant").order_by("ready_at", "pk")[:200])
+    return _waiting_for_pickup(site).filter(ready_at__lte=cutoff)[:200]
 
 
 STATISTICS_DIMENSIONS = ("group", "window", "officer", "hour", "item")
@@ -149,16 +139,8 @@ def _staffed_seconds(site: Site, day_from: dt.date, day_to: dt.date) -> float:
     from yiwang.workcalendar.selectors import current_calendar
 
     calendar = current_calendar()
-    total = 0.0
-    day = day_from
-    while day <= day_to:
-        if calendar.is_workday(day)[0]:
-            periods = site.opening_hours.get(str(day.isoweekday())) or site.opening_hours.get("1") or []
-            for start, end in periods:
-                opens, closes = dt.time.fromisoformat(start), dt.time.fromisoformat(end)
-                total += (dt.datetime.combine(day, closes) - dt.datetime.combine(day, opens)).total_seconds()
-        day += dt.timedelta(days=1)
-    return total
+    days = (day_from + dt.timedelta(days=n) for n in range((day_to - day_from).days + 1))
+    return sum(rules.open_seconds(site.opening_hours, day, working_day=calendar.is_workday(day)[0]) for day in days)
 
 
 def hall_statistics(site: Site, *, day_from: dt.date, day_to: dt.date, by: str) -> dict:

@@ -307,7 +307,7 @@ def complete(*, officer, ticket_id: int, outcome: str) -> Ticket:
                                details={"allowed": list(dict(c.OUTCOMES))})
     with transaction.atomic():
         ticket = _served_ticket(officer, ticket_id, states=(c.CALLED, c.HELD))
-        if outcome == c.OUTCOME_ACCEPTED and not ticket.cases.filter(state__in=ACCEPTED_CASE_STATES).exists():
+        if outcome == c.OUTCOME_ACCEPTED and not ticket.cases.filter(accepted_on__isnull=False).exists():
             raise Conflict("no_case_accepted", "该号码尚未受理任何办件，请先窗口受理或选择其他办理结果。",
                            "No application was accepted for this ticket; accept one first or choose another outcome.")
         ticket.state, ticket.outcome, ticket.finished_at = c.DONE, outcome, clock.now()
@@ -494,12 +494,6 @@ def _apply_booking_rule_for(person_id: int, *, missed: list[Appointment]) -> Non
 # Front desk: applications taken in at the counter (前台一窗受理)
 # ---------------------------------------------------------------------------------------------
 
-# A counter application counts for the ticket's outcome once it is accepted (or has moved on).
-ACCEPTED_CASE_STATES = (case_states.ACCEPTED, case_states.SUPPLEMENT_REQUESTED, case_states.SPECIAL_PROCEDURE,
-                        case_states.APPROVED, case_states.APPROVED_MATERIALS_OWED, case_states.DENIED,
-                        case_states.RESULT_ISSUED, case_states.DELIVERED)
-
-
 def _qualified_for_item(officer, item) -> None:
     group = group_for_item(item)
     if not officer.hall_qualifications.filter(group=group).exists():
@@ -568,38 +562,25 @@ def fetch_for_counter(*, officer, case_id: int, position: int, consented: bool):
 # ---------------------------------------------------------------------------------------------
 
 
-def _output_site_for(case) -> Site | None:
-    ticket = case.hall_tickets.select_related("site").order_by("pk").first()
-    if ticket is not None:
-        return ticket.site
-    return Site.objects.filter(active=True, kind=c.SITE_DISTRICT).order_by("pk").first()
-
-
 def prepare_handover(case_id: int) -> Handover | None:
-    """After a result is issued: a case taken in at a counter is collected there (the applicant is
-    told it is ready); an online one is delivered as its e-licence unless the applicant asks to collect."""
+    """After a result is issued for a case taken in at a counter: it waits at that site's unified
+    output counter, and the applicant is told it is ready. Online cases are delivered by their
+    department as before (None); a rerun returns the handover already made."""
     from yiwang.applications.models import Case
-    from yiwang.notifications import constants as kinds
-    from yiwang.notifications.services import Outgoing, create_messages
+    from yiwang.notifications.services import create_messages
+    from yiwang.notifications.sources import outgoing_for_pickup_ready
 
     with transaction.atomic():
-        case = Case.objects.select_related("item", "applicant").get(pk=case_id)
+        case = Case.objects.select_related("item", "department", "applicant").get(pk=case_id)
         existing = Handover.objects.filter(case=case).first()
-        if existing is not None or case.state != case_states.RESULT_ISSUED:
+        ticket = case.hall_tickets.select_related("site").order_by("pk").first()
+        if existing is not None or case.state != case_states.RESULT_ISSUED or ticket is None:
             return existing
-        at_counter = case.channel == case_states.CHANNEL_WINDOW
-        site = _output_site_for(case)
-        handover = Handover.objects.create(case=case, site=site, method=c.PICKUP if at_counter else c.ELECTRONIC,
-                                           ready_at=clock.now())
-        if at_counter and site is not None:
-            result = (case.rules.get("result") or {})
-            create_messages([Outgoing(
-                recipient=case.applicant, kind=kinds.PICKUP_READY, event_key=f"pickup-ready-{handover.pk}",
-                variables={"item_name": case.rules.get("item_name", case.item.name), "item_name_en": case.item.name,
-                           "case_number": case.number, "result_name": result.get("name", "办理结果"),
-                           "result_name_en": result.get("name_en") or result.get("name", "result"),
-                           "place": f"{site.name}统一出件窗口"},
-                link=f"/cases/{case.pk}/")])
+        site = ticket.site
+        handover = Handover.objects.create(case=case, site=site, method=c.PICKUP, ready_at=clock.now())
+        create_messages(outgoing_for_pickup_ready(
+            case=case, handover_id=handover.pk, place=f"{site.name}统一出件窗口",
+            place_en=f"the unified output counter of {site.name_en or site.name}"))
     return handover
 
 
@@ -619,34 +600,46 @@ def _require_output_window(officer, site_id: int | None) -> Window:
     return window
 
 
+_HANDOVER_STATES_EN = {c.HANDED_OVER: "collected", c.MAILED: "mailed", c.ELECTRONIC: "delivered electronically"}
+
+
 def _require_awaiting(handover: Handover) -> None:
     if handover.state != c.AWAITING:
         raise Conflict("already_handed_over", f"该结果已{handover.get_state_display()}，不能重复出件。",
-                       f"This result was already {handover.state.replace('_', ' ')}.")
+                       f"This result was already {_HANDOVER_STATES_EN[handover.state]}; it cannot leave twice.")
+
+
+def _close_handover(handover: Handover, *, officer, window: Window, state: str, method: str, how: dict, **recorded) -> None:
+    """Record how the result left (by whom, when) and deliver the case, in the caller's transaction."""
+    handover.state, handover.method, handover.handed_over_at, handover.handed_over_by = state, method, clock.now(), officer
+    for name, value in recorded.items():
+        setattr(handover, name, value)
+    handover.site = window.site
+    handover.version += 1
+    handover.save()
+    application_services.deliver_result(case_id=handover.case_id, actor=officer, channel=case_states.CHANNEL_WINDOW,
+                                        how={"method": method, "site": window.site.code, "window": window.code, **how})
 
 
 def hand_over(*, officer, case_id: int, id_number: str = "", credit_code: str = "") -> Handover:
-    """The applicant collects the result at the output counter: their ID document is checked against
-    the case's applicant, the handover is recorded (who, when, masked identity) and the case delivered."""
+    """The applicant collects the result at the output counter: the ID number (a person) or credit
+    code (a company) shown is checked against the case's applicant, the handover is recorded (who,
+    when, masked identity) and the case delivered."""
     with transaction.atomic():
         handover = _locked_handover(case_id)
         window = _require_output_window(officer, handover.site_id)
         _require_awaiting(handover)
         applicant = handover.case.applicant
+        company = applicant.kind == "enterprise"
         try:
-            shown = normalize_id_card(id_number) if id_number else normalize_credit_code(credit_code)
+            shown = (normalize_credit_code if company else normalize_id_card)(id_number or credit_code)
         except IdentifierError as exc:
             raise ValidationFailed(exc.code, exc.message, exc.message_en) from None
-        if shown != (applicant.id_number or applicant.credit_code or ""):
+        if shown != ((applicant.credit_code if company else applicant.id_number) or ""):
             raise ValidationFailed("identity_mismatch", "证件与申请人不符，不能领取。",
                                    "The ID shown is not the applicant's; the result cannot be handed over.")
-        now = clock.now()
-        handover.state, handover.method, handover.handed_over_at, handover.handed_over_by = c.HANDED_OVER, c.PICKUP, now, officer
-        handover.collector_masked, handover.site = mask_id_card(shown), window.site
-        handover.version += 1
-        handover.save()
-        application_services.deliver_result(case_id=case_id, actor=officer, channel=case_states.CHANNEL_WINDOW,
-                                            how={"method": c.PICKUP, "site": window.site.code, "window": window.code})
+        _close_handover(handover, officer=officer, window=window, state=c.HANDED_OVER, method=c.PICKUP, how={},
+                        collector_masked=mask_id_card(shown))
     return handover
 
 
@@ -660,28 +653,8 @@ def record_mailing(*, officer, case_id: int, address: str, tracking_number: str)
                                "A tracking number has 8 to 30 letters or digits.")
     with transaction.atomic():
         handover = _locked_handover(case_id)
-        _require_output_window(officer, handover.site_id)
+        window = _require_output_window(officer, handover.site_id)
         _require_awaiting(handover)
-        now = clock.now()
-        handover.state, handover.method, handover.mail_address = c.MAILED, c.MAIL, address
-        handover.tracking_number, handover.handed_over_at, handover.handed_over_by = tracking_number, now, officer
-        handover.version += 1
-        handover.save()
-        application_services.deliver_result(case_id=case_id, actor=officer, channel=case_states.CHANNEL_WINDOW,
-                                            how={"method": c.MAIL, "tracking_number": tracking_number})
-    return handover
-
-
-def choose_electronic_only(*, person, case_id: int) -> Handover:
-    """The applicant needs no paper: the e-licence is the result, and the case is delivered."""
-    with transaction.atomic():
-        handover = _locked_handover(case_id)
-        if handover.case.applicant_id != person.pk:
-            raise NotFound("handover_not_found", "该办件没有待出件的结果。", "This case has no result waiting to leave the hall.")
-        _require_awaiting(handover)
-        handover.state, handover.method, handover.handed_over_at = c.ELECTRONIC, c.ELECTRONIC, clock.now()
-        handover.version += 1
-        handover.save()
-        application_services.deliver_result(case_id=case_id, actor=None, channel=case_states.CHANNEL_ONLINE,
-                                            how={"method": c.ELECTRONIC, "chosen_by": person.pk})
+        _close_handover(handover, officer=officer, window=window, state=c.MAILED, method=c.MAIL,
+                        how={"tracking_number": tracking_number}, mail_address=address, tracking_number=tracking_number)
     return handover

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.accounts import constants as roles
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.permissions import applicant_required, staff_required
+from yiwang.applications import selectors as case_selectors
 from yiwang.core import clock
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, ValidationFailed
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
 from yiwang.hall.authentication import device_for_token
@@ -176,6 +177,8 @@ ACTIONS = {
 
 def _posted_id(request, name: str) -> int | None:
     value = request.POST.get(name) or ""
+    if value and not value.isdigit():
+        raise ValidationFailed("bad_request", "请求无效，请刷新页面后重试。", "Invalid request; reload the page and try again.")
     return int(value) if value else None
 
 
@@ -265,13 +268,18 @@ def _counter_case_or_404(request, case_id: int):
     return case
 
 
+def _counter_ticket(case, officer) -> Ticket | None:
+    """The ticket the officer opened the counter application from."""
+    return case.hall_tickets.filter(officer=officer).order_by("-pk").first()
+
+
 def _render_counter(request, case, *, error: str = "", status: int = 200):
-    ticket = case.hall_tickets.filter(officer=request.user).order_by("-pk").first()
+    ticket = _counter_ticket(case, request.user)
     return render(request, "hall/counter.html", {
-        "case": case, "ticket": ticket, "error": error, "materials": selectors.counter_materials(case),
+        "case": case, "ticket": ticket, "error": error, "materials": case_selectors.case_materials(case),
         "fields": [{"name": f.name, "label": f.label_en if get_language().startswith("en") else f.label,
                     "required": f.required, "max_length": f.max_length, "value": case.form_data.get(f.name, "")}
-                   for f in selectors.counter_form_fields(case)],
+                   for f in case_selectors.form_fields_for(case.applicant)],
         "acceptance": case.notices.filter(kind="acceptance").first(),
     }, status=status)
 
@@ -287,7 +295,7 @@ def counter_case(request, case_id: int):
     try:
         if action == "save":
             services.save_counter_form(officer=request.user, case_id=case.pk, form_data={
-                field.name: request.POST.get(field.name, "") for field in selectors.counter_form_fields(case)})
+                field.name: request.POST.get(field.name, "") for field in case_selectors.form_fields_for(case.applicant)})
             flash.success(request, gettext("申请表已保存。"))
         elif action == "upload":
             services.attach_counter_scan(officer=request.user, case_id=case.pk,
@@ -298,7 +306,7 @@ def counter_case(request, case_id: int):
                                        consented=request.POST.get("consent") == "yes")
             flash.success(request, gettext("已调取共享数据。"))
         elif action == "accept":
-            ticket = case.hall_tickets.filter(officer=request.user).order_by("-pk").first()
+            ticket = _counter_ticket(case, request.user)
             services.accept_counter_application(officer=request.user, ticket_id=ticket.pk if ticket else 0, case_id=case.pk)
             flash.success(request, gettext("已受理，办件已转入部门后台审批。"))
         else:

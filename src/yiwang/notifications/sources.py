@@ -57,6 +57,16 @@ def outgoing_for_case_event(case_event_id: int) -> list[Outgoing]:
     )]
 
 
+def outgoing_for_pickup_ready(*, case: Case, handover_id: int, place: str, place_en: str) -> list[Outgoing]:
+    """The applicant's message that their result waits at a unified output counter (`place`)."""
+    return [Outgoing(
+        recipient=case.applicant, kind=c.PICKUP_READY, event_key=f"pickup-ready-{handover_id}",
+        variables={**_case_variables(case), "place": place, "place_en": place_en},
+        link=reverse("applications:detail", args=[case.pk]), case_id=case.pk,
+        phone_fallback=str((case.form_data or {}).get("phone", "")),
+    )]
+
+
 def outgoing_for_data_access(data_access_id: int) -> list[Outgoing]:
     """The person whose records were fetched is told who fetched what, when, for which case."""
     from yiwang.registries.models import DataAccess

@@ -55,7 +55,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     },
     c.PICKUP_READY: {
         "zh-hans": ("可领取办理结果", "您申请的“{item_name}”（{case_number}）的{result_name}可到{place}领取。"),
-        "en": ("Result ready for collection", "The {result_name_en} for {item_name_en} ({case_number}) can be collected at {place}."),
+        "en": ("Result ready for collection", "The {result_name_en} for {item_name_en} ({case_number}) can be collected at {place_en}."),
     },
     c.DEADLINE_APPROACHING: {
         "zh-hans": ("办件临近期限", "办件{case_number}（{item_name}）将于{due}到期（{level}），请及时办理。"),

@@ -29,8 +29,8 @@ from django.db import transaction
 
 from yiwang.accounts.selectors import is_resident_like
 from yiwang.accounts.services import lock_account
-from yiwang.applications.constants import CHANNEL_WINDOW, DRAFT
-from yiwang.applications.selectors import get_case_for, material_is_open
+from yiwang.applications.constants import DRAFT
+from yiwang.applications.selectors import get_case_for, material_is_open, received_at_counter_by
 from yiwang.applications.services import attach_shared_record
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
 from yiwang.core import clock
@@ -79,7 +79,7 @@ def _own_case(user, case_id: int):
 def _counter_case(officer, case_id: int):
     """A draft the officer is taking in at a counter (the only case staff fetch records for)."""
     case = get_case_for(officer, case_id)
-    if case.channel != CHANNEL_WINDOW or case.received_by_id != officer.pk or case.state != DRAFT:
+    if case.state != DRAFT or not received_at_counter_by(case, officer):
         raise NotFound("case_not_found", "办件不存在。", "Case not found.")
     return case
 
@@ -310,7 +310,6 @@ def fetch_material_for_case(*, case_id: int, user, position: int):
 
 def _fetch(*, case, person, accessor, position: int):
     """Fetch and attach `person`'s record for material `position`, logged as looked at by `accessor`."""
-    user = person
     material = _exemptible_material(case, position)
     _require_open_material(case, material)
     exemptible_via = material["exemptible_via"]
@@ -318,8 +317,8 @@ def _fetch(*, case, person, accessor, position: int):
     names = record_kind_names().get(exemptible_via, {})
     record_name = names.get("name", kind)
     registry_name = names.get("registry_name", registry)
-    subject = _subject_for(user, registry)
-    consent = _active_consent(user, registry, kind, case.pk, record_name)
+    subject = _subject_for(person, registry)
+    consent = _active_consent(person, registry, kind, case.pk, record_name)
     token = _signed_token(consent, subject, case)
 
     started = time.monotonic()
