@@ -19,9 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.accounts import constants as roles
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.permissions import applicant_required, staff_required
+from yiwang.applications import constants as case_states
 from yiwang.applications import selectors as case_selectors
 from yiwang.core import clock
 from yiwang.core.errors import DomainError, ValidationFailed
+from yiwang.core.i18n import say
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
 from yiwang.hall.authentication import device_for_token
@@ -146,10 +148,11 @@ def console(request):
         context["missed"] = Ticket.objects.filter(officer=request.user, state=c.NO_SHOW).order_by("-finished_at")[:5]
         context["held"] = Ticket.objects.filter(officer=request.user, state=c.HELD).order_by("called_at")[:10]
         if current is not None:
-            context["counter_cases"] = list(current.cases.select_related("item").order_by("pk"))
+            context["counter_cases"] = [{"case": case, "state": _state_label(case)}
+                                        for case in current.cases.select_related("item").order_by("pk")]
             context["items"] = selectors.items_officer_may_accept(request.user)
             context["other_windows"] = (Window.objects.filter(site=window.site, is_open=True, officer__isnull=False)
-                                        .exclude(pk=window.pk).order_by("pk")[:200])
+                                        .exclude(pk=window.pk).exclude(kind=c.WINDOW_OUTPUT).order_by("pk")[:200])
     else:
         site = Site.objects.filter(code=request.GET.get("site", "")).first() or selectors.active_sites().first()
         context["site"] = site
@@ -268,6 +271,10 @@ def _counter_case_or_404(request, case_id: int):
     return case
 
 
+def _state_label(case) -> str:
+    return say(case.get_state_display(), case_states.STATES_EN[case.state])
+
+
 def _counter_ticket(case, officer) -> Ticket | None:
     """The ticket the officer opened the counter application from."""
     return case.hall_tickets.filter(officer=officer).order_by("-pk").first()
@@ -281,6 +288,7 @@ def _render_counter(request, case, *, error: str = "", status: int = 200):
                     "required": f.required, "max_length": f.max_length, "value": case.form_data.get(f.name, "")}
                    for f in case_selectors.form_fields_for(case.applicant)],
         "acceptance": case.notices.filter(kind="acceptance").first(),
+        "state_label": _state_label(case),
     }, status=status)
 
 
