@@ -452,13 +452,9 @@ def perform_action(
 
 
 def _transition(case: Case, *, action: str, actor, role: str, channel: str, opinion: str = "",
-                missing_materials: list[int] | None = None, recorded_role: str | None = None,
-                extra_data: dict | None = None) -> None:
-    """The checked state change on a locked case, with its event and notice.
-
-    `role` is the lifecycle role the action is checked against; `recorded_role` what the event
-    says when the actor is not that role themselves (the system delivering an e-licence).
-    """
+                missing_materials: list[int] | None = None, extra_data: dict | None = None) -> None:
+    """The checked state change on a locked case, with its event and notice; `role` is the
+    lifecycle role the action is checked against and recorded."""
     try:
         spec = lifecycle.check_transition(
             action_name=action, state=case.state, flow=case.rules.get("flow", []), step=case.step, actor_role=role
@@ -474,22 +470,20 @@ def _transition(case: Case, *, action: str, actor, role: str, channel: str, opin
     data, missing_names = handler(case, spec, actor=actor, opinion=opinion, missing_positions=missing_materials)
     case.version += 1
     case.save()
-    _record(case, action=action, from_state=from_state, actor=actor, actor_role=recorded_role or role, channel=channel,
+    _record(case, action=action, from_state=from_state, actor=actor, actor_role=role, channel=channel,
             opinion=opinion, data={**data, **(extra_data or {})}, notice_kind=spec.notice, missing=missing_names)
 
 
 def deliver_result(*, case_id: int, actor, channel: str, how: dict) -> Case:
     """Record that an issued result reached the applicant (送达), for the hall's unified output.
 
-    `actor` is the output-counter officer who handed it over or mailed it, or None when the
-    applicant chose the e-licence only (the system records delivery). `how` (method, tracking
-    number, ...) is kept on the event. Refused unless the case's result is issued.
+    `actor` is the output-counter officer who handed it over or mailed it (the hall checks they
+    sit at an output window); `how` (method, tracking number, ...) is kept on the event. Refused
+    unless the case's result is issued.
     """
     with transaction.atomic():
         case = _lock_case(case_id)
-        recorded_role = actor.role if actor is not None else "system"
-        _transition(case, action="deliver", actor=actor, role=lifecycle.OFFICER, recorded_role=recorded_role,
-                    channel=channel, extra_data=how)
+        _transition(case, action="deliver", actor=actor, role=lifecycle.OFFICER, channel=channel, extra_data=how)
     logger.info("case %s: result delivered (%s)", case.number, how.get("method", ""))
     return case
 

@@ -7,7 +7,7 @@ class HallConfig(AppConfig):
     verbose_name = "服务大厅"
 
     def ready(self):
-        # Every issued result is routed to the unified output (collect, mail or e-licence only).
+        # A result issued for a case taken in at a counter waits at that site's unified output.
         from yiwang.applications.services import register_result_issued_job
 
         register_result_issued_job("hall.prepare_handover")

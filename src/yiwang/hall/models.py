@@ -241,7 +241,7 @@ class BookingSuspension(models.Model):
 
 class Handover(models.Model):
     """How a case's result leaves the hall (统一出件): collected at the output counter against an
-    ID check, mailed with a tracking number, or the e-licence only; one row per issued result."""
+    ID check or mailed with a tracking number; one row per result issued for a counter case."""
 
     case = models.OneToOneField("applications.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="handover")
     site = models.ForeignKey(Site, verbose_name="出件场所", null=True, blank=True, on_delete=models.PROTECT,
