@@ -181,7 +181,8 @@ def test_register_page_renders_with_csrf(client):
     assert "个人用户注册" in response.content.decode()
 
 
-ANSWER = "注册已受理。如该身份证号码此前未注册，请用刚设置的用户名和密码登录；如已注册过，请用原有账号登录。"
+ANSWER = ("注册已受理。如该身份证号码此前未注册，请用刚设置的用户名和密码登录；如已注册过，请用原有账号登录。"
+          "曾在窗口办事的，请填写窗口登记的手机号码，注册后即可查看窗口办件。")
 
 
 def test_register_page_creates_resident_then_sends_them_to_sign_in(client):

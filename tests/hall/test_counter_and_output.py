@@ -11,7 +11,7 @@ from django.test import Client
 from tests.factories import PASSWORD, make_staff
 from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES
 from yiwang.accounts.models import User
-from yiwang.accounts.services import register_resident, walk_in_applicant
+from yiwang.accounts.services import register_resident, request_resident_registration, walk_in_applicant
 from yiwang.applications import services as applications
 from yiwang.applications.models import Case, CaseEvent
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -56,9 +56,37 @@ def test_a_walk_in_is_recorded_once_and_claims_the_record_when_registering(catal
         walk_in_applicant(officer=officer, real_name="李四", id_number=ZHANG)
     assert mismatch.value.code == "identity_mismatch"
 
-    registered = register_resident(username="zhangsan", password="Zs-2026-secret", real_name="张三", id_number=ZHANG)
+    # A later visit records the mobile number the person will register with.
+    walk_in_applicant(officer=officer, real_name="张三", id_number=ZHANG, phone="138 0013 8000")
+    registered = register_resident(username="zhangsan", password="Zs-2026-secret", real_name="张三",
+                                   id_number=ZHANG, phone="13800138000")
     assert registered.pk == first.person.pk and registered.registered and registered.check_password("Zs-2026-secret")
     assert User.objects.filter(id_number=ZHANG).count() == 1
+
+
+@pytest.mark.parametrize("phone", ["", "13900139000"])
+def test_an_id_number_and_name_alone_do_not_claim_a_walk_ins_cases(catalog, phone):
+    """Whoever knows a walk-in's ID number and name must not get their counter cases by
+    registering with them: without the mobile number recorded at the counter the registration
+    is answered as for a taken number (the page tells the two apart for nobody)."""
+    officer = make_staff(role="window_officer")
+    walk_in = walk_in_applicant(officer=officer, real_name="张三", id_number=ZHANG, phone="13800138000").person
+    answer = request_resident_registration(client_ip="198.51.100.7", username="prober", password="Pr-2026-secret",
+                                           real_name="张三", id_number=ZHANG, phone=phone)
+    walk_in.refresh_from_db()
+    assert answer is None
+    assert (walk_in.registered, walk_in.has_usable_password(), walk_in.phone) == (False, False, "13800138000")
+    assert User.objects.filter(id_number=ZHANG).count() == 1
+    assert not User.objects.filter(username="prober").exists()
+
+
+def test_a_registered_account_keeps_its_own_mobile_number_at_the_counter(catalog):
+    registered = register_resident(username="zhangsan", password="Zs-2026-secret", real_name="张三",
+                                   id_number=ZHANG, phone="13800138000")
+    found = walk_in_applicant(officer=make_staff(role="window_officer"), real_name="张三", id_number=ZHANG,
+                              phone="13900139000")
+    registered.refresh_from_db()
+    assert (found.person.pk, found.created, registered.phone) == (registered.pk, False, "13800138000")
 
 
 def test_only_window_officers_record_walk_ins(catalog):

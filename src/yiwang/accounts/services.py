@@ -181,12 +181,21 @@ def _create_user(*, username: str, password: str, **fields) -> User:
 
 def _claim_walk_in(*, username: str, password: str, real_name: str, phone: str = "", **identifier) -> User | None:
     """A person first seen at a counter registers online: they take over that record (and its
-    cases) instead of getting a second one. None when no unregistered record has the identifier."""
+    cases) instead of getting a second one.
+
+    An ID number and a name are no secret, so they alone would hand anyone a stranger's counter
+    cases: the claim also needs the mobile number the officer recorded at the counter (the
+    counter checked the ID document when it recorded it). None when no unregistered record has
+    the identifier or the name and number do not match; the caller then answers as for an
+    identifier that is taken, which the registration page does not tell apart.
+    """
     walk_in = User.objects.select_for_update().filter(registered=False, **identifier).first()
     if walk_in is None:
         return None
-    walk_in.username, walk_in.real_name, walk_in.registered = username, real_name, True
-    walk_in.phone = phone or walk_in.phone
+    if not (phone and walk_in.phone == phone and walk_in.real_name == real_name):
+        logger.info("registration with a walk-in's identifier but not the counter's name and mobile: not claimed")
+        return None
+    walk_in.username, walk_in.registered = username, True
     walk_in.set_password(password)
     walk_in.save()
     logger.info("walk-in applicant registered: %s", walk_in.username)
@@ -257,7 +266,7 @@ def request_resident_registration(
 
 
 @transaction.atomic
-def register_enterprise(*, username: str, password: str, real_name: str, credit_code: str) -> User:
+def register_enterprise(*, username: str, password: str, real_name: str, credit_code: str, phone: str = "") -> User:
     """Register a legal person (法人) by its unified social credit code; `real_name` is its name."""
     username = _clean_username(username)
     real_name = _clean_real_name(real_name)
@@ -266,8 +275,10 @@ def register_enterprise(*, username: str, password: str, real_name: str, credit_
     except IdentifierError as exc:
         raise _identifier_error("credit_code", exc) from None
     _ensure_username_free(username)
+    phone = _clean_phone(phone)
     _check_password(password, user=User(username=username, real_name=real_name))
-    claimed = _claim_walk_in(username=username, password=password, real_name=real_name, credit_code=credit_code)
+    claimed = _claim_walk_in(username=username, password=password, real_name=real_name, phone=phone,
+                             credit_code=credit_code)
     if claimed is not None:
         return claimed
     if User.objects.filter(credit_code=credit_code).exists():
@@ -277,9 +288,8 @@ def register_enterprise(*, username: str, password: str, real_name: str, credit_
             "An account with this unified social credit code already exists; please sign in.",
             details={"field": "credit_code"},
         )
-    user = _create_user(
-        username=username, password=password, kind=c.KIND_ENTERPRISE, real_name=real_name, credit_code=credit_code
-    )
+    user = _create_user(username=username, password=password, kind=c.KIND_ENTERPRISE, real_name=real_name,
+                        credit_code=credit_code, phone=phone)
     logger.info("enterprise registered: %s", user.username)
     return user
 
@@ -319,6 +329,12 @@ def walk_in_applicant(*, officer, real_name: str, id_number: str = "", credit_co
             if existing.kind not in (c.KIND_RESIDENT, c.KIND_ENTERPRISE) or existing.real_name != real_name:
                 raise ValidationFailed("identity_mismatch", "姓名与证件号码不符，请核对证件。",
                                        "The name does not match the identifier's record; check the ID document.")
+            if phone and not existing.registered and existing.phone != phone:
+                # The officer has the ID document in hand: the number they record is the one
+                # that lets this person claim the record online (a registered account keeps its own).
+                # Conditional, so a claim committing meanwhile keeps the number it was claimed with.
+                if User.objects.filter(pk=existing.pk, registered=False).update(phone=phone):
+                    existing.phone = phone
             return WalkInApplicant(person=existing, created=False)
         try:
             with transaction.atomic():

@@ -104,7 +104,8 @@ def register_view(request):
                 status = exc.status
             else:
                 messages.success(request, gettext(
-                    "注册已受理。如该身份证号码此前未注册，请用刚设置的用户名和密码登录；如已注册过，请用原有账号登录。"))
+                    "注册已受理。如该身份证号码此前未注册，请用刚设置的用户名和密码登录；如已注册过，请用原有账号登录。"
+                    "曾在窗口办事的，请填写窗口登记的手机号码，注册后即可查看窗口办件。"))
                 return HttpResponseRedirect(reverse("accounts:login"))
         else:
             status = 400
