@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,9 +14,10 @@ from yiwang.accounts import constants as roles
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.authentication import ExpiringTokenAuthentication
 from yiwang.accounts.permissions import HasStaffRole, IsResidentOrEnterprise
+from yiwang.applications.api import CaseWriteOut, MaterialOut
 from yiwang.catalog.models import ServiceItem
-from yiwang.core.api import error_responses
-from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
+from yiwang.core.api import TextKeyDictField, error_responses
+from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
 from yiwang.hall.authentication import DeviceTokenAuthentication, request_device
@@ -103,7 +105,14 @@ class TicketIn(serializers.Serializer):
 
 
 class TransferIn(serializers.Serializer):
-    group = serializers.CharField(max_length=20)
+    group = serializers.CharField(max_length=20, required=False, help_text="another group's code")
+    window = serializers.IntegerField(min_value=1, required=False, help_text="one window's id (of the same site)")
+
+    def validate(self, data):
+        if ("group" in data) == ("window" in data):
+            raise ValidationFailed("group_or_window_required", "请在业务分组和窗口中选择一个。",
+                                   "Give either a group or a window.")
+        return data
 
 
 class CompleteIn(serializers.Serializer):
@@ -269,16 +278,24 @@ NoShowView = _ticket_action("hall_ticket_no_show", "The called person did not co
 RequeueView = _ticket_action("hall_ticket_requeue", "Put a missed ticket back in the queue", services.requeue)
 
 
+HoldView = _ticket_action("hall_ticket_hold", "Put the called ticket aside (暂挂); the window may call the next",
+                          services.hold)
+ResumeView = _ticket_action("hall_ticket_resume", "Serve a held ticket again (announced again)", services.resume)
+
+
 class TransferView(_OfficerAction):
-    @extend_schema(operation_id="hall_ticket_transfer", summary="Send the called person to another group's queue",
+    @extend_schema(operation_id="hall_ticket_transfer",
+                   summary="Send the called person to another group's queue or to one window (keeps the take time)",
                    request=TransferIn, responses={200: TicketOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, ticket_id: int):
         data = TransferIn(data=request.data)
         data.is_valid(raise_exception=True)
-        group = ServiceGroup.objects.filter(code=data.validated_data["group"]).first()
-        if group is None:
-            raise NotFound("group_not_found", "业务分组不存在。", "Service group not found.")
-        return Response(TicketOut(services.transfer(officer=request.user, ticket_id=ticket_id, group_id=group.pk)).data)
+        if "window" in data.validated_data:
+            ticket = services.transfer(officer=request.user, ticket_id=ticket_id, window_id=data.validated_data["window"])
+        else:
+            ticket = services.transfer(officer=request.user, ticket_id=ticket_id,
+                                       group_id=_group(data.validated_data["group"]).pk)
+        return Response(TicketOut(ticket).data)
 
 
 class CompleteView(_OfficerAction):
@@ -477,3 +494,164 @@ class StatisticsView(APIView):
         place = _site(site)
         day_from, day_to, by = selectors.statistics_query(request.query_params)
         return Response(selectors.hall_statistics(place, day_from=day_from, day_to=day_to, by=by))
+
+
+# ---------------------------------------------------------------------------------------------
+# Front desk: the counter application of the called ticket
+# ---------------------------------------------------------------------------------------------
+
+
+class CounterApplicationIn(serializers.Serializer):
+    item_code = serializers.CharField(max_length=40)
+    real_name = serializers.CharField(max_length=100, help_text="as on the ID document")
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="",
+                                      help_text="a person's resident ID card number")
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True, default="",
+                                        help_text="a company's unified social credit code (instead of id_number)")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
+                                  help_text="the mobile number the person may later register with")
+    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+
+
+class CounterFetchIn(serializers.Serializer):
+    position = serializers.IntegerField(min_value=1)
+    consented = serializers.BooleanField(help_text="the applicant said yes in person")
+
+
+class CounterScanIn(serializers.Serializer):
+    position = serializers.IntegerField(min_value=1)
+    file = serializers.FileField()
+
+
+def _counter_case_answer(case, request, status_code: int = 200) -> Response:
+    notice = case.notices.order_by("-issued_at", "-id").first() if case.version else None
+    return Response(CaseWriteOut(case, context={"viewer": request.user, "notice": notice}).data, status=status_code)
+
+
+def _own_counter_case(request, case_id: int):
+    """A case this officer took in at a counter; any other is not found."""
+    case = selectors.counter_case_for(request.user, case_id)
+    if case is None:
+        raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+    return case
+
+
+class CounterApplicationsView(_OfficerAction):
+    @extend_schema(operation_id="hall_counter_open",
+                   summary="Open a counter application for the person at the window (walk-ins recorded by ID number or credit code)",
+                   request=CounterApplicationIn, responses={201: CaseWriteOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, ticket_id: int):
+        data = CounterApplicationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.open_counter_application(officer=request.user, ticket_id=ticket_id, **data.validated_data)
+        return _counter_case_answer(case, request, status_code=201)
+
+
+class CounterAcceptView(_OfficerAction):
+    @extend_schema(operation_id="hall_counter_accept",
+                   summary="Submit the counter application and accept it on the spot (受理), with the acceptance notice",
+                   request=None, responses={200: CaseWriteOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, ticket_id: int, case_id: int):
+        case = services.accept_counter_application(officer=request.user, ticket_id=ticket_id, case_id=case_id)
+        return _counter_case_answer(case, request)
+
+
+class CounterScanView(_OfficerAction):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="hall_counter_scan", summary="Attach the scan of a paper material the person brought",
+                   request={"multipart/form-data": CounterScanIn},
+                   responses={201: MaterialOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        case = _own_counter_case(request, case_id)
+        data = CounterScanIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        material = services.attach_counter_scan(officer=request.user, case_id=case.pk,
+                                                position=data.validated_data["position"], upload=data.validated_data["file"])
+        return Response(MaterialOut(material).data, status=201)
+
+
+class CounterFetchView(_OfficerAction):
+    @extend_schema(operation_id="hall_counter_fetch",
+                   summary="Fetch a record through data sharing with the consent the person gave in person",
+                   request=CounterFetchIn, responses={201: MaterialOut, **error_responses(400, 401, 403, 404, 409, 502)})
+    def post(self, request, case_id: int):
+        case = _own_counter_case(request, case_id)
+        data = CounterFetchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        material = services.fetch_for_counter(officer=request.user, case_id=case.pk, **data.validated_data)
+        return Response(MaterialOut(material).data, status=201)
+
+
+# ---------------------------------------------------------------------------------------------
+# Unified output (统一出件)
+# ---------------------------------------------------------------------------------------------
+
+
+class HandoverOut(serializers.Serializer):
+    case_id = serializers.IntegerField()
+    case_number = serializers.CharField(source="case.number")
+    item_name = serializers.CharField(source="case.item.name")
+    applicant = serializers.SerializerMethodField()
+    site = serializers.CharField(source="site.code", allow_null=True, default=None)
+    method = serializers.CharField()
+    state = serializers.CharField()
+    ready_at = serializers.DateTimeField()
+    handed_over_at = serializers.DateTimeField(allow_null=True)
+    collector_masked = serializers.CharField()
+    tracking_number = serializers.CharField()
+
+    def get_applicant(self, handover) -> dict:
+        return accounts.identity_as_seen_by(self.context.get("viewer"), handover.case.applicant)
+
+
+class HandOverIn(serializers.Serializer):
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="",
+                                      help_text="the ID shown by a person")
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True, default="",
+                                        help_text="the credit code shown for a company")
+
+
+class MailIn(serializers.Serializer):
+    address = serializers.CharField(max_length=200)
+    tracking_number = serializers.CharField(max_length=40)
+
+
+def _output_window(request):
+    window = selectors.output_window_of(request.user)
+    if window is None:
+        raise Conflict("not_at_output_window", "请先在统一出件窗口签到。", "Sign in at a unified output window first.")
+    return window
+
+
+class OutputView(_OfficerAction):
+    @extend_schema(operation_id="hall_output_awaiting",
+                   summary="Results waiting at the output counter where the officer is signed in (oldest first)",
+                   responses={200: HandoverOut(many=True), **error_responses(401, 403, 409)})
+    def get(self, request):
+        window = _output_window(request)
+        return Response(HandoverOut(selectors.awaiting_handovers(window.site), many=True,
+                                    context={"viewer": request.user}).data)
+
+
+def _handover_answer(handover, request) -> Response:
+    return Response(HandoverOut(handover, context={"viewer": request.user}).data)
+
+
+class HandOverView(_OfficerAction):
+    @extend_schema(operation_id="hall_output_hand_over", summary="Hand the result over against the applicant's ID",
+                   request=HandOverIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        data = HandOverIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _handover_answer(services.hand_over(officer=request.user, case_id=case_id, **data.validated_data), request)
+
+
+class MailView(_OfficerAction):
+    @extend_schema(operation_id="hall_output_mail", summary="Record that the result was mailed, with its tracking number",
+                   request=MailIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        data = MailIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _handover_answer(services.record_mailing(officer=request.user, case_id=case_id, **data.validated_data),
+                                request)

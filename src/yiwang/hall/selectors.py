@@ -107,6 +107,11 @@ def counter_case_for(officer, case_id: int):
     return case if case is not None and received_at_counter_by(case, officer) else None
 
 
+def output_window_of(officer) -> Window | None:
+    """The unified output window the officer is signed in at, if any."""
+    return Window.objects.select_related("site").filter(officer=officer, kind=c.WINDOW_OUTPUT).first()
+
+
 def uncollected_days() -> int:
     return int(settings.HALL_UNCOLLECTED_DAYS)
 

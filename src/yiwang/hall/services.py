@@ -26,7 +26,7 @@ from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.core.identifiers import IdentifierError, mask_id_card, normalize_credit_code, normalize_id_card
 from yiwang.hall import constants as c
-from yiwang.hall import rules
+from yiwang.hall import rules, selectors
 from yiwang.hall.models import (
     Appointment, BookingSuspension, Call, Device, Handover, ServiceGroup, Site, SlotCapacity, Ticket, TicketCounter, Window,
 )
@@ -592,7 +592,7 @@ def _locked_handover(case_id: int) -> Handover:
 
 
 def _require_output_window(officer, site_id: int | None) -> Window:
-    window = Window.objects.filter(officer=officer, kind=c.WINDOW_OUTPUT).first()
+    window = selectors.output_window_of(officer)
     if window is None:
         raise Conflict("not_at_output_window", "请先在统一出件窗口签到。", "Sign in at a unified output window first.")
     if site_id is not None and window.site_id != site_id:

@@ -341,7 +341,7 @@ def _render_output(request, window: Window, *, error: str = "", status: int = 20
 @require_POST
 @staff_required(roles=[roles.ROLE_WINDOW_OFFICER])
 def output_action(request, action: str):
-    window = Window.objects.select_related("site").filter(officer=request.user, kind=c.WINDOW_OUTPUT).first()
+    window = selectors.output_window_of(request.user)
     if window is None:
         flash.error(request, gettext("请先在统一出件窗口签到。"))
         return redirect("hall:console")
