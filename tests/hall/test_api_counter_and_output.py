@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from tests.factories import make_staff
+from tests.factories import make_resident, make_staff
 from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES
 from yiwang.applications import services as applications
 from yiwang.applications.models import Case
@@ -170,3 +170,73 @@ def test_mailing_through_the_api_needs_a_valid_tracking_number(hall, front, back
     assert (mailed.status_code, mailed.json()["state"], mailed.json()["tracking_number"]) == (200, "mailed", "SF1234567890")
     unknown = api.post("/api/v1/hall/output/999999/hand-over/", {"id_number": ZHANG}, format="json")
     assert (unknown.status_code, unknown.json()["code"]) == (404, "handover_not_found")
+
+
+def _output_clerk(hall):
+    clerk = make_staff(role="window_officer", departments=[])
+    services.sign_in(officer=clerk, window_id=Window.objects.create(site=hall.site, code="出1", kind="output").pk)
+    return clerk
+
+
+def test_the_applicant_chooses_mail_and_the_output_counter_carries_it_out(hall, front, background):
+    case_id = _issued_counter_case(hall, front, background)
+    applicant = Case.objects.get(pk=case_id).applicant
+    mine = client_of(applicant)
+    no_address = mine.post(f"/api/v1/hall/results/{case_id}/delivery/", {"method": "mail"}, format="json")
+    assert (no_address.status_code, no_address.json()["code"]) == (400, "address_required")
+    chosen = mine.post(f"/api/v1/hall/results/{case_id}/delivery/",
+                       {"method": "mail", "address": "奉贤区南桥镇解放东路1号"}, format="json")
+    assert chosen.status_code == 200, chosen.json()
+    assert (chosen.json()["requested_method"], chosen.json()["mail_address"], chosen.json()["state"]) == (
+        "mail", "奉贤区南桥镇解放东路1号", "awaiting")
+    stranger = client_of(hall.market_only)
+    assert stranger.post(f"/api/v1/hall/results/{case_id}/delivery/", {"method": "pickup"}, format="json").status_code == 403
+    other_resident = client_of(make_resident())
+    not_theirs = other_resident.post(f"/api/v1/hall/results/{case_id}/delivery/", {"method": "pickup"}, format="json")
+    assert (not_theirs.status_code, not_theirs.json()["code"]) == (404, "handover_not_found")
+
+    clerk = client_of(_output_clerk(hall))
+    listed = clerk.get("/api/v1/hall/output/").json()
+    assert [(row["case_id"], row["requested_method"], row["mail_address"]) for row in listed] == [
+        (case_id, "mail", "奉贤区南桥镇解放东路1号")]
+    mailed = clerk.post(f"/api/v1/hall/output/{case_id}/mail/",
+                        {"address": "奉贤区南桥镇解放东路1号", "tracking_number": "SF1234567890"}, format="json")
+    assert (mailed.status_code, mailed.json()["state"]) == (200, "mailed")
+    late = mine.post(f"/api/v1/hall/results/{case_id}/delivery/", {"method": "pickup"}, format="json")
+    assert (late.status_code, late.json()["code"]) == (409, "already_handed_over")
+
+
+def test_e_licence_only_is_delivered_by_the_output_counter(hall, front, background):
+    case_id = _issued_counter_case(hall, front, background)
+    applicant = Case.objects.get(pk=case_id).applicant
+    chosen = client_of(applicant).post(f"/api/v1/hall/results/{case_id}/delivery/", {"method": "electronic"}, format="json")
+    assert (chosen.status_code, chosen.json()["requested_method"]) == (200, "electronic")
+    assert Case.objects.get(pk=case_id).state == "result_issued"  # the choice alone delivers nothing
+
+    clerk_user = _output_clerk(hall)
+    done = client_of(clerk_user).post(f"/api/v1/hall/output/{case_id}/electronic/")
+    assert done.status_code == 200, done.json()
+    assert (done.json()["state"], done.json()["method"]) == ("electronic", "electronic")
+    case = Case.objects.get(pk=case_id)
+    last = case.events.order_by("-sequence").first()
+    assert (case.state, last.action, last.actor_id, last.data["method"]) == ("delivered", "deliver", clerk_user.pk,
+                                                                             "electronic")
+    twice = client_of(clerk_user).post(f"/api/v1/hall/output/{case_id}/electronic/")
+    assert (twice.status_code, twice.json()["code"]) == (409, "already_handed_over")
+
+
+def test_the_case_page_offers_the_choice_to_its_applicant(hall, front, background):
+    from django.test import Client
+
+    case_id = _issued_counter_case(hall, front, background)
+    applicant = Case.objects.get(pk=case_id).applicant
+    browser = Client()
+    browser.force_login(applicant)
+    page = browser.get(f"/cases/{case_id}/").content.decode()
+    assert 'id="delivery"' in page and 'value="electronic"' in page
+    answer = browser.post(f"/hall/results/{case_id}/delivery/", {"method": "mail", "address": "奉贤区南桥镇解放东路1号"})
+    assert (answer.status_code, answer["Location"]) == (302, f"/cases/{case_id}/")
+    page = browser.get(f"/cases/{case_id}/").content.decode()
+    assert '<strong id="delivery-requested">邮寄送达</strong>（奉贤区南桥镇解放东路1号）' in page
+    handover = Handover.objects.get(case_id=case_id)
+    assert (handover.requested_method, handover.mail_address, handover.state) == ("mail", "奉贤区南桥镇解放东路1号", "awaiting")

@@ -598,6 +598,9 @@ class HandoverOut(serializers.Serializer):
     state = serializers.CharField()
     ready_at = serializers.DateTimeField()
     handed_over_at = serializers.DateTimeField(allow_null=True)
+    requested_method = serializers.CharField(help_text="what the applicant asked for (blank: nothing yet)")
+    requested_at = serializers.DateTimeField(allow_null=True)
+    mail_address = serializers.CharField()
     collector_masked = serializers.CharField()
     tracking_number = serializers.CharField()
 
@@ -654,4 +657,32 @@ class MailView(_OfficerAction):
         data = MailIn(data=request.data)
         data.is_valid(raise_exception=True)
         return _handover_answer(services.record_mailing(officer=request.user, case_id=case_id, **data.validated_data),
+                                request)
+
+
+class ElectronicView(_OfficerAction):
+    @extend_schema(operation_id="hall_output_electronic",
+                   summary="The applicant keeps the e-licence only: deliver without the paper result leaving", request=None,
+                   responses={200: HandoverOut, **error_responses(401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        return _handover_answer(services.deliver_electronically(officer=request.user, case_id=case_id), request)
+
+
+class DeliveryChoiceIn(serializers.Serializer):
+    method = serializers.ChoiceField(choices=[c.PICKUP, c.MAIL, c.ELECTRONIC])
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                    help_text="where to mail it (method mail)")
+
+
+class DeliveryChoiceView(APIView):
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsResidentOrEnterprise]
+
+    @extend_schema(operation_id="hall_result_delivery",
+                   summary="The applicant chooses how the result waiting at the hall reaches them (pickup, mail, e-licence only)",
+                   request=DeliveryChoiceIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        data = DeliveryChoiceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _handover_answer(services.request_delivery(person=request.user, case_id=case_id, **data.validated_data),
                                 request)

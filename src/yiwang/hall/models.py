@@ -254,6 +254,10 @@ class Handover(models.Model):
     handed_over_at = models.DateTimeField("交付时间", null=True, blank=True)
     handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="交付人员", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+")
+    # What the applicant asked for (on the case page or the API) before the result left: the
+    # output counter carries it out, so the officer remains the one who delivers.
+    requested_method = models.CharField("申请人选择的送达方式", max_length=12, choices=c.HANDOVER_METHODS, blank=True)
+    requested_at = models.DateTimeField("选择时间", null=True, blank=True)
     # The identity shown at pickup, masked: the check itself compares the full number and keeps none.
     collector_masked = models.CharField("领取人证件（脱敏）", max_length=20, blank=True)
     version = models.PositiveIntegerField("版本", default=0)

@@ -643,6 +643,52 @@ def hand_over(*, officer, case_id: int, id_number: str = "", credit_code: str = 
     return handover
 
 
+def request_delivery(*, person, case_id: int, method: str, address: str = "") -> Handover:
+    """The applicant says how they want the waiting result: collect it (the default), have it
+    mailed to `address`, or keep the e-licence only. The output counter sees the choice and
+    carries it out; it may be changed until the result has left."""
+    if method not in (c.PICKUP, c.MAIL, c.ELECTRONIC):
+        raise ValidationFailed("invalid_method", "送达方式应为窗口领取、邮寄送达或仅电子证照。",
+                               "The delivery method is pickup, mail or electronic.")
+    address = (address or "").strip() if method == c.MAIL else ""
+    if method == c.MAIL and (not address or len(address) > 200):
+        raise ValidationFailed("address_required", "请填写邮寄地址（200字以内）。", "Give the mailing address (at most 200 characters).")
+    with transaction.atomic():
+        handover = Handover.objects.select_for_update(of=("self",)).select_related("case").filter(
+            case_id=case_id, case__applicant=person).first()
+        if handover is None:  # another person's case is not found, not forbidden
+            raise NotFound("handover_not_found", "该办件没有待出件的结果。", "This case has no result waiting to leave the hall.")
+        _require_awaiting(handover)
+        if method == c.ELECTRONIC and not _has_e_licence(handover.case):
+            raise Conflict("no_e_licence", "该结果没有电子证照，请选择窗口领取或邮寄。",
+                           "This result has no e-licence; choose pickup or mail.")
+        handover.requested_method, handover.requested_at, handover.mail_address = method, clock.now(), address
+        handover.version += 1
+        handover.save()
+    logger.info("case %s: applicant asks for delivery by %s", handover.case.number, method)
+    return handover
+
+
+def _has_e_licence(case) -> bool:
+    from yiwang.licences.selectors import licence_for_case
+
+    return licence_for_case(case) is not None
+
+
+def deliver_electronically(*, officer, case_id: int) -> Handover:
+    """The applicant keeps the e-licence only (they said so online, by phone or in person): the
+    paper result does not leave, the case is delivered by the output counter's officer."""
+    with transaction.atomic():
+        handover = _locked_handover(case_id)
+        window = _require_output_window(officer, handover.site_id)
+        _require_awaiting(handover)
+        if not _has_e_licence(handover.case):
+            raise Conflict("no_e_licence", "该结果没有电子证照，请选择窗口领取或邮寄。",
+                           "This result has no e-licence; choose pickup or mail.")
+        _close_handover(handover, officer=officer, window=window, state=c.ELECTRONIC, method=c.ELECTRONIC, how={})
+    return handover
+
+
 def record_mailing(*, officer, case_id: int, address: str, tracking_number: str) -> Handover:
     """The result is mailed (邮寄送达): the address and the carrier's tracking number are recorded."""
     address, tracking_number = (address or "").strip(), (tracking_number or "").strip()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("window/counter/", views.counter_open, name="counter-open"),
     path("window/counter/<int:case_id>/", views.counter_case, name="counter-case"),
     path("window/output/<slug:action>/", views.output_action, name="output-action"),
+    path("results/<int:case_id>/delivery/", views.delivery_choice, name="delivery"),
     path("window/<slug:action>/", views.console_action, name="console-action"),
     path("<slug:site>/take/", views.take, name="take"),
     path("<slug:site>/statistics/", views.statistics_page, name="statistics"),

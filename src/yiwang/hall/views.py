@@ -22,7 +22,7 @@ from yiwang.accounts.permissions import applicant_required, staff_required
 from yiwang.applications import constants as case_states
 from yiwang.applications import selectors as case_selectors
 from yiwang.core import clock
-from yiwang.core.errors import DomainError, ValidationFailed
+from yiwang.core.errors import DomainError, NotFound, ValidationFailed
 from yiwang.core.i18n import say
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
@@ -354,12 +354,30 @@ def output_action(request, action: str):
             services.record_mailing(officer=request.user, case_id=case_id, address=request.POST.get("address", ""),
                                     tracking_number=request.POST.get("tracking_number", ""))
             flash.success(request, gettext("已登记邮寄。"))
+        elif action == "electronic":
+            services.deliver_electronically(officer=request.user, case_id=case_id)
+            flash.success(request, gettext("已按电子证照送达。"))
         else:
             raise Http404("unknown action")
     except (DomainError, ValueError) as refused:
         message = _said(refused) if isinstance(refused, DomainError) else gettext("请求无效。")
         return _render_output(request, window, error=message, status=getattr(refused, "status", 400))
     return redirect("hall:console")
+
+
+@require_POST
+@applicant_required
+def delivery_choice(request, case_id: int):
+    """The applicant chooses, on their case page, how the result waiting at the hall reaches them."""
+    try:
+        services.request_delivery(person=request.user, case_id=case_id, method=request.POST.get("method", ""),
+                                  address=request.POST.get("address", ""))
+        flash.success(request, gettext("已记录您选择的送达方式，出件窗口将按此办理。"))
+    except DomainError as refused:
+        if isinstance(refused, NotFound):
+            raise Http404("no handover of this applicant") from None
+        flash.error(request, _said(refused))
+    return redirect("applications:detail", case_id=case_id)
 
 
 # ---------------------------------------------------------------------------------------------
