@@ -108,15 +108,16 @@ def _take_a_number(machine, group_name: str) -> None:
     machine.click(f"button.group-button:has-text('{group_name}')")
     expect(machine.locator("#ticket-number")).to_have_text("A001")
     expect(machine.locator("#ticket p").nth(2)).to_have_text(group_name)
+    expect(machine.locator("#ahead")).to_contain_text("前面还有 0 人")
     machine.screenshot(path=str(ARTIFACTS / "hall-journey-01-ticket.png"))
 
 
-def _sign_in_at_window(page, base: str, username: str, window_label: str) -> None:
+def _sign_in_at_window(page, base: str, username: str, window_label: str, at_window: str) -> None:
     login(page, base, username)
     page.goto(f"{base}/hall/window/")
     page.select_option("#window", label=window_label)
     page.click("#sign-in")
-    expect(page.locator("#at-window")).to_contain_text("奉贤区行政服务中心")
+    expect(page.locator("#at-window")).to_have_text(at_window)
 
 
 def _call_and_see_it_on_the_screen(desk, screen) -> None:
@@ -193,6 +194,8 @@ def _approve_and_issue(back_office, base: str, username: str, case) -> None:
 
 def _hand_over(output, case) -> None:
     """The output clerk finds the result card, refuses someone else's ID and hands it over against the applicant's."""
+    from yiwang.hall.models import Handover
+
     card = output.locator(f"#handover-{case.pk}")
     expect(card.locator("p").first).to_have_text(
         f"{ITEM_NAME}\n{case.number}\n申请人 张* · 可领取时间 {DEFAULT_NOW:%Y-%m-%d %H:%M}", use_inner_text=True)
@@ -200,6 +203,7 @@ def _hand_over(output, case) -> None:
     card.locator(f"#id-{case.pk}").fill(WRONG_ID)
     card.locator("button", has_text="核验并交付").click()
     expect(output.locator("#output-error")).to_have_text("证件与申请人不符，不能领取。")
+    assert Handover.objects.get(case=case).state == "awaiting"
     card.locator(f"#id-{case.pk}").fill(ZHANG)
     card.locator("button", has_text="核验并交付").click()
     expect(output.locator(".messages")).to_have_text("已核验身份并交付。")
@@ -250,7 +254,7 @@ def test_a_number_taken_becomes_an_accepted_application_whose_result_is_handed_o
 
     # 2. The front-desk officer signs in at comprehensive window 8 and calls it; the screen shows it within 1 s.
     desk = browser.new_context(locale="zh-CN").new_page()
-    _sign_in_at_window(desk, base, "hall-front", "8 号窗口")
+    _sign_in_at_window(desk, base, "hall-front", "8 号窗口", "奉贤区行政服务中心 · 8 号窗口 · 等候 1 人")
     _call_and_see_it_on_the_screen(desk, screen)
 
     # 3. At the counter: the walk-in's application with its scans, accepted on the spot; the
@@ -279,11 +283,12 @@ def test_a_number_taken_becomes_an_accepted_application_whose_result_is_handed_o
     assert (ready.recipient_id, ready.body) == (
         case.applicant_id, f"您申请的“{ITEM_NAME}”（{case.number}）的营业执照可到奉贤区行政服务中心统一出件窗口领取。")
     assert list(ready.deliveries.values_list("channel", "to")) == [("sms", PHONE)]
-    assert list(Message.objects.filter(recipient=case.applicant).order_by("pk").values_list("kind", flat=True)) == []
+    assert sorted(Message.objects.filter(recipient=case.applicant).values_list("kind", flat=True)) == [
+        "accepted", "approved", "pickup_ready", "received", "result_ready"]
 
     # 6. At the unified output window the clerk hands the result over against the applicant's ID number.
     output = browser.new_context(locale="zh-CN").new_page()
-    _sign_in_at_window(output, base, "hall-output", "出1 号窗口 · 统一出件")
+    _sign_in_at_window(output, base, "hall-output", "出1 号窗口 · 统一出件", "奉贤区行政服务中心 · 出1 号窗口")
     expect(output.locator("h1")).to_have_text("统一出件")
     _hand_over(output, case)
 
