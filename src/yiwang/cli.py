@@ -1,5 +1,5 @@
 """The `yiwang` command: demo, serve, worker, migrate, import-catalog, createadmin, registry-service,
-sms-simulator, search.
+sms-simulator, search, staffing.
 
 Every subcommand finds its database the same way (see `yiwang.config.environment`):
 YIWANG_DATABASE_URL if set, else SQLite in the data folder (--data-dir, else YIWANG_DATA_DIR,
@@ -300,6 +300,134 @@ def cmd_search(args) -> int:
     return 0
 
 
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _display_width(text))
+
+
+def _read_staffing_input(source: str) -> bytes:
+    from yiwang.staffing.constants import MAX_INPUT_BYTES
+
+    if source == "-":
+        return sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(f"input file not found: {path}")
+    with path.open("rb") as handle:
+        return handle.read(MAX_INPUT_BYTES + 1)
+
+
+def _print_staffing_table(request, result, comparison: dict | None) -> None:
+    body = result.as_dict()
+    target = request.target
+    model = f"Erlang A, mean patience {target.patience_minutes:g} min" if target.patience_minutes else "Erlang C"
+    print(f"target: {target.service_level:.0%} called within {target.wait_seconds:g} s ({model})")
+    interval_mode = request.interval_minutes is not None
+    if interval_mode:
+        print(f"{request.periods} intervals of {request.interval_minutes:g} min; a queue keeps its peak interval's windows")
+    width = max(20, *(_display_width(q.name) for q in request.queues)) + 2
+    if interval_mode:
+        print(f"{_pad('queue', width)}{'peak/h':>9}{'windows':>9}{'window-h':>10}{'SL':>8}")
+    else:
+        print(f"{_pad('queue', width)}{'arrivals/h':>11}{'service min':>12}{'load':>8}{'windows':>9}{'SL':>8}")
+    hours = (request.interval_minutes or 60) / 60
+    for queue in result.dedicated:
+        level = queue.service_level()
+        level_text = f"{level:.3f}" if level is not None else "-"
+        if interval_mode:
+            print(f"{_pad(queue.name, width)}{max(queue.arrivals_per_hour):>9.1f}{queue.windows:>9}"
+                  f"{sum(queue.per_period) * hours:>10.1f}{level_text:>8}")
+        else:
+            m = queue.periods[0]
+            print(f"{_pad(queue.name, width)}{queue.arrivals_per_hour[0]:>11.1f}{queue.mean_service_minutes[0]:>12.1f}"
+                  f"{m.offered_load:>8.2f}{m.windows:>9}{level_text:>8}")
+    pooled = result.pooled
+    print(f"dedicated total: {result.dedicated_total} windows")
+    if interval_mode:
+        print(f"pooled total: {result.pooled_total} windows (per interval: {' '.join(map(str, pooled.per_period))})")
+        print(f"window-hours: dedicated {body['intervals']['dedicated']['window_hours']:g}, "
+              f"pooled {body['intervals']['pooled']['window_hours']:g}")
+    else:
+        m = pooled.periods[0]
+        print(f"pooled total: {result.pooled_total} windows ({pooled.arrivals_per_hour[0]:.1f}/h at "
+              f"{pooled.mean_service_minutes[0]:.2f} min, load {m.offered_load:.2f}, SL {m.service_level:.3f})")
+    print(f"saving: {result.saving} windows")
+    if comparison:
+        reported, gap = comparison["reported"], comparison["to_reach_reported_pooled"]
+        print(f"reported by the district: {reported['dedicated']} -> {reported['pooled']} "
+              f"(saving {reported['saving']}, {reported['saving_share']:.0%}); "
+              f"this model: {comparison['model']['dedicated']} -> {comparison['model']['pooled']} "
+              f"({comparison['model']['saving_share']:.0%})")
+        print(f"pooling alone reaches {reported['pooled']} with window times x{gap['service_time_factor']:.2f} "
+              f"or tickets x{gap['arrivals_factor']:.2f}")
+        print("assumptions:")
+        for line in comparison["assumptions_en"]:
+            print(f"  - {line}")
+
+
+def _print_simulation(check) -> None:
+    print(f"simulation: {check.dedicated.replications} days of {check.day_minutes:g} min")
+    for label, summary, analytical in (("dedicated", check.dedicated, check.dedicated_analytical),
+                                       ("pooled", check.pooled, check.pooled_analytical)):
+        level, wait = summary.service_level, summary.mean_wait_minutes
+        promised = f"{analytical:.3f}" if analytical is not None else "-"
+        print(f"  {label:<10} SL {level.mean:.3f} ± {level.half_width:.3f} (Erlang {promised}), "
+              f"mean wait {wait.mean:.2f} ± {wait.half_width:.2f} min, utilisation {summary.utilisation.mean:.3f}, "
+              f"abandoned {summary.abandonment_rate.mean:.3f}")
+
+
+def cmd_staffing(args) -> int:
+    from yiwang.core.errors import DomainError
+    from yiwang.staffing import planner, scenarios
+
+    def refuse(exc: DomainError) -> int:
+        if args.json:
+            print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
+            return 2
+        return _fail(f"{exc.message_en} ({exc.code})")
+
+    if args.replications < 1 or args.replications > 1000:
+        return _fail("--replications must be between 1 and 1000")
+    comparison = None
+    try:
+        if args.scenario:
+            document = scenarios.scenario(args.scenario)
+            if args.scenario == "fengxian":
+                comparison = scenarios.fengxian_comparison()
+        else:
+            try:
+                raw = _read_staffing_input(args.input)
+            except OSError as exc:
+                return _fail(str(exc) if isinstance(exc, FileNotFoundError) else f"cannot read {args.input}: {exc.strerror}")
+            document = planner.load_request_json(raw)
+        request = planner.parse_request(document)
+        result = planner.plan(request)
+    except DomainError as exc:
+        return refuse(exc)
+    check = None
+    if args.simulate:
+        from yiwang.staffing.simulation import check_plan
+
+        check = check_plan(request, result, replications=args.replications, seed=args.seed)
+    if args.json:
+        body = result.as_dict()
+        if comparison:
+            body["scenario"] = {key: value for key, value in comparison.items() if key != "plan"}
+        if check:
+            body["simulation"] = check.as_dict()
+        print(json.dumps(body, ensure_ascii=False))
+        return 0
+    _print_staffing_table(request, result, comparison)
+    if check:
+        _print_simulation(check)
+    return 0
+
+
 def cmd_consent_key(args) -> int:
     _setup_django(args.data_dir)
     from yiwang.registries.adapters import platform_id
@@ -413,6 +541,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=10, help="how many results (1-50)")
     p.add_argument("--json", action="store_true", help='print {"results": [{"code","name","kind","score"}]} as the API does')
+
+    p = add("staffing", "Plan the hall's windows: how many a waiting-time target needs, each department at its own "
+            "windows (dedicated) or every window serving everyone (pooled), by Erlang C (Erlang A with a patience).",
+            cmd_staffing)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--input", metavar="FILE",
+                        help='the input document (JSON; "-" reads standard input): {"target": {"wait_seconds", '
+                             '"service_level"[, "patience_minutes"]}, ["interval_minutes",] "queues": [{"name", '
+                             '"arrivals_per_hour", "mean_service_minutes"}, ...]}')
+    source.add_argument("--scenario", metavar="NAME", help="a demo scenario instead (fengxian: the reference district's 41 departments)")
+    p.add_argument("--json", action="store_true",
+                   help='print {"dedicated": {"per_queue", "total"}, "pooled": {"total"}, "saving", "details", ...}')
+    p.add_argument("--simulate", action="store_true", help="also simulate the plan's days (SimPy) to check the analytical answer")
+    p.add_argument("--replications", type=int, default=10, help="simulated days per layout (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="the simulation's seed (default 0)")
 
     p = add("consent-key", "Print this platform's consent-signing public key (Ed25519, hex) for the registries' configuration.",
             cmd_consent_key)

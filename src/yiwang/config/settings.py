@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "yiwang.notifications",
     "yiwang.webhooks",
     "yiwang.hall",
+    "yiwang.staffing",
 ]
 
 MIDDLEWARE = [
