@@ -80,3 +80,15 @@ def test_the_page_draws_its_chart_and_exports_csv(day, frozen_clock):
     assert lines == ["key,tickets,served,no_shows,abandoned,wait_p50_seconds,wait_p90_seconds,service_mean_seconds",
                      "A 企业开办与市场准入,3,1,1,0,600.0,840.0,600.0"]
     assert web.get("/hall/FX-CENTRE/statistics/?from=2026-13-01").status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_sites_demand_history_for_the_planner(day, frozen_clock):
+    """Per group and hour: tickets taken per working day, and the mean service time of those served."""
+    from yiwang.hall import selectors
+
+    today = clock.today()
+    history = selectors.demand_history(day.site, day_from=today - dt.timedelta(days=6), day_to=today)
+    assert (history["working_days"], history["hours"]) == (5, [10])
+    assert history["groups"] == [{"code": "market", "prefix": "A", "name": "企业开办与市场准入", "name_en": "",
+                                  "arrivals_per_hour": [0.6], "mean_service_minutes": 10.0, "served": 1}]

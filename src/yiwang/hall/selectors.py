@@ -182,6 +182,41 @@ def hall_statistics(site: Site, *, day_from: dt.date, day_to: dt.date, by: str) 
             "windows": windows, "load_cv": None if cv is None else round(cv, 3)}
 
 
+def demand_history(site: Site, *, day_from: dt.date, day_to: dt.date) -> dict:
+    """The site's own demand, for the staffing planner: per service group, the mean number of
+    tickets taken in each hour of the day over the working days of the period, and the mean
+    service time of the tickets served (called to finished). Groups without a served ticket have
+    no service time (None) and cannot be planned from history alone."""
+    from yiwang.workcalendar.selectors import current_calendar
+
+    calendar = current_calendar()
+    working = [day for day in (day_from + dt.timedelta(days=n) for n in range((day_to - day_from).days + 1))
+               if calendar.is_workday(day)[0]]
+    arrivals: dict[int, dict[int, int]] = {}
+    service: dict[int, list[float]] = {}
+    tickets = (Ticket.objects.filter(site=site, day__in=working)
+               .values_list("group_id", "taken_at", "called_at", "finished_at", "state"))
+    for group_id, taken, called, finished, state in tickets:
+        hour = taken.astimezone(clock.LEGAL_TIME_ZONE).hour
+        arrivals.setdefault(group_id, {}).setdefault(hour, 0)
+        arrivals[group_id][hour] += 1
+        if state == c.DONE and called and finished:
+            service.setdefault(group_id, []).append((finished - called).total_seconds())
+    hours = sorted({hour for per_hour in arrivals.values() for hour in per_hour})
+    hours = list(range(hours[0], hours[-1] + 1)) if hours else []
+    groups = []
+    for group in ServiceGroup.objects.filter(pk__in=arrivals).order_by("prefix"):
+        served = service.get(group.pk, [])
+        groups.append({
+            "code": group.code, "prefix": group.prefix, "name": group.name, "name_en": group.name_en,
+            "arrivals_per_hour": [round(arrivals[group.pk].get(hour, 0) / len(working), 3) for hour in hours],
+            "mean_service_minutes": round(sum(served) / len(served) / 60, 3) if served else None,
+            "served": len(served),
+        })
+    return {"site": site.code, "from": day_from.isoformat(), "to": day_to.isoformat(), "working_days": len(working),
+            "hours": hours, "groups": groups}
+
+
 def statistics_query(params) -> tuple[dt.date, dt.date, str]:
     """The period and dimension asked for (default: today, by group); DomainError for bad input."""
     today = clock.today()
