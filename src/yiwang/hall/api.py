@@ -137,6 +137,13 @@ class CalledOut(serializers.Serializer):
     ticket = TicketOut()
 
 
+def _valid(serializer_class, request) -> dict:
+    """The request body checked by `serializer_class` (a 400 with the field errors otherwise)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def _site(code: str) -> Site:
     site = Site.objects.filter(code=code, active=True).first()
     if site is None:
@@ -184,9 +191,7 @@ class TicketsView(APIView):
     @extend_schema(operation_id="hall_take_ticket", summary="Take a number (ticket machine or phone)",
                    request=TicketIn, responses={201: TicketOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request):
-        data = TicketIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(TicketIn, request)
         site = _site(values["site"])
         device = request_device(request)
         if device is not None and device.site_id != site.pk:
@@ -288,13 +293,12 @@ class TransferView(_OfficerAction):
                    summary="Send the called person to another group's queue or to one window (keeps the take time)",
                    request=TransferIn, responses={200: TicketOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, ticket_id: int):
-        data = TransferIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        if "window" in data.validated_data:
-            ticket = services.transfer(officer=request.user, ticket_id=ticket_id, window_id=data.validated_data["window"])
+        data = _valid(TransferIn, request)
+        if "window" in data:
+            ticket = services.transfer(officer=request.user, ticket_id=ticket_id, window_id=data["window"])
         else:
             ticket = services.transfer(officer=request.user, ticket_id=ticket_id,
-                                       group_id=_group(data.validated_data["group"]).pk)
+                                       group_id=_group(data["group"]).pk)
         return Response(TicketOut(ticket).data)
 
 
@@ -302,10 +306,9 @@ class CompleteView(_OfficerAction):
     @extend_schema(operation_id="hall_ticket_complete", summary="End the service with its outcome",
                    request=CompleteIn, responses={200: TicketOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, ticket_id: int):
-        data = CompleteIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _valid(CompleteIn, request)
         return Response(TicketOut(services.complete(officer=request.user, ticket_id=ticket_id,
-                                                    outcome=data.validated_data["outcome"])).data)
+                                                    outcome=data["outcome"])).data)
 
 
 class ScreenOrStaff(BasePermission):
@@ -405,9 +408,7 @@ class AppointmentsView(APIView):
     @extend_schema(operation_id="hall_book_appointment", summary="Book a slot",
                    request=AppointmentIn, responses={201: AppointmentOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request):
-        data = AppointmentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(AppointmentIn, request)
         appointment = services.book_appointment(person=request.user, site=_site(values["site"]), group=_group(values["group"]),
                                                 day=values["day"], start=values["start"])
         return Response(AppointmentOut(appointment).data, status=201)
@@ -429,10 +430,9 @@ class MoveAppointmentView(_MyAppointment):
     @extend_schema(operation_id="hall_move_appointment", summary="Move to another slot (until 2 hours before)",
                    request=MoveIn, responses={200: AppointmentOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, appointment_id: int):
-        data = MoveIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _valid(MoveIn, request)
         return Response(AppointmentOut(services.move_appointment(
-            person=request.user, appointment_id=appointment_id, **data.validated_data)).data)
+            person=request.user, appointment_id=appointment_id, **data)).data)
 
 
 class CheckInView(APIView):
@@ -541,9 +541,8 @@ class CounterApplicationsView(_OfficerAction):
                    summary="Open a counter application for the person at the window (walk-ins recorded by ID number or credit code)",
                    request=CounterApplicationIn, responses={201: CaseWriteOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, ticket_id: int):
-        data = CounterApplicationIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = services.open_counter_application(officer=request.user, ticket_id=ticket_id, **data.validated_data)
+        data = _valid(CounterApplicationIn, request)
+        case = services.open_counter_application(officer=request.user, ticket_id=ticket_id, **data)
         return _counter_case_answer(case, request, status_code=201)
 
 
@@ -564,10 +563,9 @@ class CounterScanView(_OfficerAction):
                    responses={201: MaterialOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
         case = _own_counter_case(request, case_id)
-        data = CounterScanIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _valid(CounterScanIn, request)
         material = services.attach_counter_scan(officer=request.user, case_id=case.pk,
-                                                position=data.validated_data["position"], upload=data.validated_data["file"])
+                                                position=data["position"], upload=data["file"])
         return Response(MaterialOut(material).data, status=201)
 
 
@@ -577,9 +575,8 @@ class CounterFetchView(_OfficerAction):
                    request=CounterFetchIn, responses={201: MaterialOut, **error_responses(400, 401, 403, 404, 409, 502)})
     def post(self, request, case_id: int):
         case = _own_counter_case(request, case_id)
-        data = CounterFetchIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        material = services.fetch_for_counter(officer=request.user, case_id=case.pk, **data.validated_data)
+        data = _valid(CounterFetchIn, request)
+        material = services.fetch_for_counter(officer=request.user, case_id=case.pk, **data)
         return Response(MaterialOut(material).data, status=201)
 
 
@@ -645,18 +642,16 @@ class HandOverView(_OfficerAction):
     @extend_schema(operation_id="hall_output_hand_over", summary="Hand the result over against the applicant's ID",
                    request=HandOverIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
-        data = HandOverIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _handover_answer(services.hand_over(officer=request.user, case_id=case_id, **data.validated_data), request)
+        data = _valid(HandOverIn, request)
+        return _handover_answer(services.hand_over(officer=request.user, case_id=case_id, **data), request)
 
 
 class MailView(_OfficerAction):
     @extend_schema(operation_id="hall_output_mail", summary="Record that the result was mailed, with its tracking number",
                    request=MailIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
-        data = MailIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _handover_answer(services.record_mailing(officer=request.user, case_id=case_id, **data.validated_data),
+        data = _valid(MailIn, request)
+        return _handover_answer(services.record_mailing(officer=request.user, case_id=case_id, **data),
                                 request)
 
 
@@ -682,7 +677,6 @@ class DeliveryChoiceView(APIView):
                    summary="The applicant chooses how the result waiting at the hall reaches them (pickup, mail, e-licence only)",
                    request=DeliveryChoiceIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
-        data = DeliveryChoiceIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _handover_answer(services.request_delivery(person=request.user, case_id=case_id, **data.validated_data),
+        data = _valid(DeliveryChoiceIn, request)
+        return _handover_answer(services.request_delivery(person=request.user, case_id=case_id, **data),
                                 request)
