@@ -23,7 +23,7 @@ the day's figures from the statistics API, the CPU spent per request, the correc
 ticket called exactly once, numbers unique and gapless per group and day) and whether the day's
 call-next p99 <= 50 ms held.
 
-    python benchmarks/hall_day.py --rate 160 --tickets 5000 --windows 123 --workers 6 --threads 1
+    python benchmarks/hall_day.py --rate 160 --tickets 5000 --windows 123 --workers 3 --threads 1
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth); creates and drops its own database.
 """
 
@@ -364,7 +364,9 @@ def main() -> int:
     parser.add_argument("--machines", type=int, default=4, help="ticket machines posting the arrivals")
     parser.add_argument("--idle-wait", type=float, default=2.0, help="real seconds an idle window waits (jittered) to call again")
     parser.add_argument("--backlog", type=int, default=2000, help="tickets queued for phase 2")
-    parser.add_argument("--workers", type=int, default=6)
+    # Sync workers: with 2 cores shared by PostgreSQL and the clients, 3 single-threaded processes did best;
+    # gthread workers lose to the GIL (a thread waiting for PostgreSQL queues again for the lock after every query).
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (sync when --threads 1)")
     parser.add_argument("--threads", type=int, default=1, help="threads per server worker (each holds a DB connection)")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--seed", type=int, default=1)
