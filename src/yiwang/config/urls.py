@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("yiwang.search.api_urls")),
     path("", include("yiwang.notifications.api_urls")),
     path("", include("yiwang.hall.api_urls")),
+    path("", include("yiwang.staffing.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
@@ -35,6 +36,7 @@ urlpatterns = [
     path("search/", include("yiwang.search.urls")),
     path("messages/", include("yiwang.notifications.urls")),
     path("hall/", include("yiwang.hall.urls")),
+    path("staffing/", include("yiwang.staffing.urls")),
     path("", include("yiwang.catalog.urls")),
 ]
 

@@ -56,6 +56,11 @@ def active_sites():
     return Site.objects.filter(active=True)
 
 
+def site_by_code(code: str) -> Site | None:
+    """An active site by its code, or None."""
+    return Site.objects.filter(code=code, active=True).first()
+
+
 def windows_of(site: Site):
     return site.windows.select_related("officer").prefetch_related("groups").order_by("code")
 

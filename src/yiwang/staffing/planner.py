@@ -52,6 +52,7 @@ __all__ = [
     "Target",
     "load_request_json",
     "parse_request",
+    "parse_target",
     "plan",
     "plan_from_dict",
 ]
@@ -275,6 +276,11 @@ def _target(data: dict) -> Target:
                           "target.patience_minutes")
         _at_most(patience, c.MAX_PATIENCE_MINUTES, "target.patience_minutes", "分钟", "minutes")
     return Target(wait_seconds=wait, service_level=level, patience_minutes=patience)
+
+
+def parse_target(target: Any) -> Target:
+    """Check a target alone (``{"wait_seconds": …, "service_level": …}``), as `parse_request` does."""
+    return _target({"target": target})
 
 
 def _at_most(value: float, limit: float, path: str, unit: str, unit_en: str) -> None:
