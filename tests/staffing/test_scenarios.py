@@ -61,3 +61,13 @@ def test_an_unknown_scenario_is_refused():
     with pytest.raises(ValidationFailed) as refused:
         scenarios.scenario("pudong")
     assert (refused.value.code, refused.value.details) == ("unknown_scenario", {"known": ["fengxian"]})
+
+
+def test_the_scenario_in_english_names_the_departments_as_the_catalogue_does():
+    chinese, english = scenarios.fengxian_request(), scenarios.scenario("fengxian", english=True)
+    assert english["queues"][1]["name"] == "District Administration for Market Regulation"
+    assert chinese["queues"][1]["name"] == "区市场监督管理局"
+    assert len({q["name"] for q in english["queues"]}) == 41
+    assert [q["arrivals_per_hour"] for q in english["queues"]] == [q["arrivals_per_hour"] for q in chinese["queues"]]
+    plans = [planner.plan(planner.parse_request(document)) for document in (chinese, english)]
+    assert [(p.dedicated_total, p.pooled_total) for p in plans] == [(202, 142), (202, 142)]

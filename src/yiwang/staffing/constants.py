@@ -24,7 +24,7 @@ ERROR_CODES = (MALFORMED_JSON, BAD_INPUT, NOT_A_NUMBER, NO_QUEUES, TOO_MANY_QUEU
 
 MAX_QUEUES = 500  # a hall has tens of queues; more is a mistake, not a plan
 MAX_INTERVALS = 1440  # one a minute for a whole day
-MAX_NAME_LENGTH = 100
+MAX_NAME_LENGTH = 200  # the catalogue's longest English department name is over 100
 MAX_ARRIVALS_PER_HOUR = 1_000_000
 MAX_SERVICE_MINUTES = 1440
 MAX_WAIT_SECONDS = 86_400

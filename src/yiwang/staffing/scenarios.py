@@ -1,6 +1,6 @@
 """Demo scenarios for the staffing planner: the reference district's hall before and after pooling.
 
-Pure data and arithmetic. `scenario("fengxian")` is an input document for `planner.parse_request`;
+No Django: data, arithmetic and the reference catalogue's English department names. `scenario("fengxian")` is an input document for `planner.parse_request`;
 `fengxian_comparison()` plans it and sets the result beside what the district reported.
 
 The reference district (上海市奉贤区) reported that its centre's 202 department windows became 123
@@ -14,7 +14,10 @@ ASSUMPTIONS_EN, and the CLI and the page print them next to the figures.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from yiwang.core.errors import ValidationFailed
@@ -119,12 +122,24 @@ ASSUMPTIONS_EN = (
 )
 
 
-def fengxian_request() -> dict[str, Any]:
-    """The reference district's departments as a planner input document (hourly intervals)."""
+CATALOGUE = Path(__file__).resolve().parents[1] / "catalog" / "data" / "catalog-fengxian.json"
+
+
+@cache
+def _english_names() -> dict[str, str]:
+    """The departments' English names, from the reference catalogue (one place for them)."""
+    with CATALOGUE.open(encoding="utf-8") as handle:
+        return {d["code"]: d.get("name_en") or d["name"] for d in json.load(handle)["departments"]}
+
+
+def fengxian_request(*, english: bool = False) -> dict[str, Any]:
+    """The reference district's departments as a planner input document (hourly intervals),
+    the queues named in Chinese or, with `english`, in English."""
+    names = _english_names() if english else {}
     return {
         "target": dict(TARGET),
         "interval_minutes": 60,
-        "queues": [{"name": d.name, "arrivals_per_hour": [round(d.tickets_per_day * share, 3) for share in PROFILES[d.profile]],
+        "queues": [{"name": names.get(d.code, d.name), "arrivals_per_hour": [round(d.tickets_per_day * share, 3) for share in PROFILES[d.profile]],
                     "mean_service_minutes": d.mean_service_minutes} for d in DEPARTMENTS],
     }
 
@@ -132,13 +147,13 @@ def fengxian_request() -> dict[str, Any]:
 SCENARIOS = {"fengxian": fengxian_request}
 
 
-def scenario(name: str) -> dict[str, Any]:
+def scenario(name: str, *, english: bool = False) -> dict[str, Any]:
     """A demo scenario's input document by name; ValidationFailed(unknown_scenario) for another name."""
     if name not in SCENARIOS:
         known = ", ".join(sorted(SCENARIOS))
         raise ValidationFailed(c.UNKNOWN_SCENARIO, f"没有名为“{name}”的示例场景（可选：{known}）。",
                                f"No demo scenario named {name!r} (known: {known}).", details={"known": sorted(SCENARIOS)})
-    return SCENARIOS[name]()
+    return SCENARIOS[name](english=english)
 
 
 def _pooled_total(document: dict[str, Any], *, service_factor: float = 1.0, arrivals_factor: float = 1.0) -> int:

@@ -147,7 +147,7 @@ def planner_page(request):
     if request.method == "GET":
         if request.GET.get("scenario"):
             try:
-                document = scenarios.scenario(request.GET["scenario"])
+                document = scenarios.scenario(request.GET["scenario"], english=english())
             except DomainError as exc:
                 return _render(request, webform.PlannerForm(), refusal=exc)
             first = _first_minute(scenarios.HOURS[0])
@@ -176,7 +176,7 @@ def planner_page(request):
         document = planner.load_request_json(json_text) if json_text else webform.document_from_form(form)
     except DomainError as exc:
         return _render(request, form, first_minute=first, json_text=json_text, refusal=exc)
-    if comparison and document != scenarios.fengxian_request():
+    if comparison and document not in (scenarios.fengxian_request(), scenarios.fengxian_request(english=True)):
         comparison = None  # edited: the district's figures no longer describe it
     return _render(request, form, document=document, first_minute=first, comparison=comparison,
                    simulate=request.POST.get("simulate") == "on", json_text=json_text, refill=bool(json_text))

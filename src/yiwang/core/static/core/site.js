@@ -12,7 +12,10 @@
   // <form data-swap-errors="400 409"> (or "4xx", "5xx") shows the refusal the server rendered for these
   // statuses in place of the form, as it would show a success.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var owner = event.detail.elt && event.detail.elt.closest("[data-swap-errors]");
+    // The element that asked (a form may swap a wrapper outside itself), else the swap's target.
+    var asker = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var owner = (asker && asker.closest && asker.closest("[data-swap-errors]")) ||
+      (event.detail.elt && event.detail.elt.closest("[data-swap-errors]"));
     if (!owner) return;
     var status = event.detail.xhr.status;
     var listed = owner.getAttribute("data-swap-errors").split(/\s+/);
