@@ -1,7 +1,7 @@
 """The demo's hall: the district centre as it is after the reform (123 comprehensive windows and a
 unified output counter), one street centre, six service groups (appointments at the centre),
-officers hall01–hall10 qualified for every group, and a ticket machine and a calling screen whose
-tokens are printed at start-up."""
+officers hall01–hall10 qualified for every group, four weeks of served tickets for the statistics and
+the staffing planner, and a ticket machine and a calling screen whose tokens are printed at start-up."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from yiwang.accounts.models import User
 from yiwang.accounts.services import DemoAccount, create_staff
 from yiwang.catalog.models import Department
 from yiwang.hall import constants as c
-from yiwang.hall.models import Device, Qualification, ServiceGroup, Site, SlotCapacity, Window
+from yiwang.hall.models import Device, Qualification, ServiceGroup, Site, SlotCapacity, Ticket, Window
 from yiwang.hall.services import register_device, token_digest
 
 DISTRICT_CENTRE = "FX-CENTRE"
@@ -74,8 +74,62 @@ def ensure_demo_hall() -> DemoHall:
         Qualification.objects.bulk_create([Qualification(officer=officer, group=group) for group in groups],
                                           ignore_conflicts=True)
         accounts.append(account)
+    officers = list(User.objects.filter(username__in=[a.username for a in accounts]).order_by("username"))
+    seed_demo_history(centre, groups, officers)
     return DemoHall(accounts=accounts, ticket_machine_token=_device_token(centre, "1号取号机", c.DEVICE_TICKET_MACHINE),
                     screen_token=_device_token(centre, "大厅叫号屏", c.DEVICE_SCREEN))
+
+
+# A working day of the demo centre's past, per group: tickets, mean window minutes, and the share of
+# the day's tickets in each hour from 09:00 to 16:00 (enterprises' agents come in the morning).
+HISTORY_DAYS = 28
+HISTORY = {
+    "market": (120, 14.0, (0.17, 0.19, 0.15, 0.06, 0.11, 0.13, 0.12, 0.07)),
+    "social": (160, 8.0, (0.11, 0.14, 0.13, 0.09, 0.12, 0.15, 0.14, 0.12)),
+    "police": (110, 10.0, (0.18, 0.20, 0.15, 0.05, 0.10, 0.12, 0.11, 0.09)),
+    "building": (70, 20.0, (0.12, 0.16, 0.14, 0.07, 0.12, 0.15, 0.14, 0.10)),
+    "health": (50, 9.0, (0.12, 0.14, 0.13, 0.09, 0.12, 0.15, 0.14, 0.11)),
+    "consult": (40, 4.0, (0.12, 0.13, 0.13, 0.12, 0.12, 0.13, 0.13, 0.12)),
+}
+
+
+def seed_demo_history(site: Site, groups: list[ServiceGroup], officers: list, *, days: int = HISTORY_DAYS) -> int:
+    """Served tickets on the centre's working days of the past `days` days, so the hall statistics
+    and the staffing planner's history have something to show; once (nothing is added when the
+    site already has tickets before today). Seeded: every demo has the same past. Returns the count."""
+    import datetime as dt
+    import random
+
+    from yiwang.core import clock
+    from yiwang.hall.rules import ticket_number
+    from yiwang.workcalendar.selectors import current_calendar
+
+    today = clock.today()
+    if not officers or Ticket.objects.filter(site=site, day__lt=today).exists():
+        return 0
+    calendar = current_calendar()
+    windows = list(site.windows.filter(kind=c.WINDOW_COMPREHENSIVE).order_by("pk")[:40])
+    rng = random.Random(2026)
+    tickets = []
+    for back in range(days, 0, -1):
+        day = today - dt.timedelta(days=back)
+        if not calendar.is_workday(day)[0]:
+            continue
+        opening = dt.datetime.combine(day, dt.time(9, 0), tzinfo=clock.LEGAL_TIME_ZONE)
+        for group in groups:
+            per_day, service_minutes, profile = HISTORY[group.code]
+            taken = sorted(opening + dt.timedelta(hours=hour, seconds=rng.uniform(0, 3600))
+                           for hour, share in enumerate(profile) for _ in range(round(per_day * share)))
+            for sequence, taken_at in enumerate(taken, start=1):
+                called_at = taken_at + dt.timedelta(minutes=rng.expovariate(1 / 6))
+                served = rng.randrange(len(windows))
+                tickets.append(Ticket(
+                    site=site, group=group, day=day, sequence=sequence, number=ticket_number(group.prefix, sequence),
+                    state=c.DONE, channel=c.CHANNEL_MACHINE, taken_at=taken_at, called_at=called_at, calls=1,
+                    finished_at=called_at + dt.timedelta(minutes=max(0.5, rng.expovariate(1 / service_minutes))),
+                    outcome=c.OUTCOME_CONSULTATION, window=windows[served], officer=officers[served % len(officers)]))
+    Ticket.objects.bulk_create(tickets, batch_size=2000)
+    return len(tickets)
 
 
 def _site(code, name, name_en, kind, address, *, windows: int) -> Site:

@@ -65,12 +65,12 @@ def _simulate(request, result):
 def _results(request, result, *, first_minute: int | None, comparison: dict | None, check) -> dict:
     body = result.as_dict()
     interval_mode = request.interval_minutes is not None
-    series = [("dedicated", say("分设窗口（各部门单独设窗）", "Dedicated (each department its own)"), result.dedicated_total),
-              ("pooled", say("综合窗口（无差别受理）", "Pooled (any window serves anyone)"), result.pooled_total)]
+    series = [("dedicated", say("分设窗口", "Dedicated"), result.dedicated_total),
+              ("pooled", say("综合窗口", "Pooled"), result.pooled_total)]
     if comparison:
         reported = comparison["reported"]
-        series += [("reported_dedicated", say("区里报告：改革前", "Reported: before"), reported["dedicated"]),
-                   ("reported_pooled", say("区里报告：改革后", "Reported: after"), reported["pooled"])]
+        series += [("reported_dedicated", say("报告：改革前", "Reported before"), reported["dedicated"]),
+                   ("reported_pooled", say("报告：改革后", "Reported after"), reported["pooled"])]
     bars, bars_height = charts.total_bars(series)
     queues = []
     for queue in result.dedicated:
