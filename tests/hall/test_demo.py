@@ -49,3 +49,6 @@ def test_the_demo_centre_has_four_weeks_of_served_tickets_once(catalog, frozen_c
     assert [(q["name"], max(q["arrivals_per_hour"]), q["mean_service_minutes"]) for q in history["document"]["queues"]] == [
         ("企业开办与市场准入", 23.0, 13.707), ("社保医保与公积金", 24.0, 7.855), ("户籍出入境与婚姻", 22.0, 9.696),
         ("规划建设与不动产", 11.0, 19.621), ("卫生教育与文旅", 8.0, 8.964), ("综合咨询", 5.0, 4.163)]
+    english = selectors.history_request("FX-CENTRE", day_from=days[0], day_to=days[-1],
+                                        target={"wait_seconds": 900, "service_level": 0.8}, english=True)
+    assert english["document"]["queues"][0]["name"] == "Business start-up and market access"

@@ -19,6 +19,7 @@ from yiwang.accounts.authentication import ExpiringTokenAuthentication
 from yiwang.accounts.permissions import HasStaffRole
 from yiwang.core.api import error_responses
 from yiwang.core.errors import ValidationFailed
+from yiwang.core.i18n import english
 from yiwang.core.parsers import BoundedJSONParser
 from yiwang.staffing import constants as c
 from yiwang.staffing import planner, selectors
@@ -171,7 +172,7 @@ class HistoryView(APIView):
         site, day_from, day_to = selectors.history_period(params)
         target = {"wait_seconds": _number(params, "wait_seconds", 900), "service_level": _number(params, "service_level", 0.8)}
         planner.parse_target(target)
-        history = selectors.history_request(site, day_from=day_from, day_to=day_to, target=target)
+        history = selectors.history_request(site, day_from=day_from, day_to=day_to, target=target, english=english())
         document = history["document"]
         history["plan"] = planner.plan(planner.parse_request(document)).as_dict() if document["queues"] else None
         return Response(history)

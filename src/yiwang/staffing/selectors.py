@@ -47,15 +47,16 @@ def history_period(params) -> tuple[str, dt.date, dt.date]:
     return site, day_from, day_to
 
 
-def history_request(site_code: str, *, day_from: dt.date, day_to: dt.date,
-                    target: dict[str, Any]) -> dict[str, Any]:
+def history_request(site_code: str, *, day_from: dt.date, day_to: dt.date, target: dict[str, Any],
+                    english: bool = False) -> dict[str, Any]:
     """The site's demand over the period as a planner input document, with what it left out.
 
     One queue per service group: its mean tickets per hour of the day over the period's working
     days (an interval list, one value per hour from the first to the last hour anyone took a
     ticket) and the mean service time of the tickets it served. A group with tickets but none
-    served yet has no service time to plan with: it is listed under ``skipped``. Raises NotFound
-    for an unknown site.
+    served yet has no service time to plan with: it is listed under ``skipped``. The queues carry
+    the groups' English names with `english` (where a group has one). Raises NotFound for an
+    unknown site.
     """
     site = hall.site_by_code(site_code)
     if site is None:
@@ -67,7 +68,8 @@ def history_request(site_code: str, *, day_from: dt.date, day_to: dt.date,
             skipped.append({"group": group["code"], "name": group["name"], "name_en": group["name_en"],
                             "reason": "no_service_time"})
             continue
-        queues.append({"name": group["name"], "group": group["code"], "arrivals_per_hour": group["arrivals_per_hour"],
+        name = group["name_en"] if english and group["name_en"] else group["name"]
+        queues.append({"name": name, "group": group["code"], "arrivals_per_hour": group["arrivals_per_hour"],
                        "mean_service_minutes": group["mean_service_minutes"]})
     document = {"target": dict(target), "interval_minutes": 60, "queues": queues}
     return {"site": site.code, "from": day_from.isoformat(), "to": day_to.isoformat(),

@@ -157,7 +157,7 @@ def planner_page(request):
             try:
                 site, day_from, day_to = selectors.history_period(request.GET)
                 history = selectors.history_request(site, day_from=day_from, day_to=day_to,
-                                                    target={"wait_seconds": 900, "service_level": 0.8})
+                                                    target={"wait_seconds": 900, "service_level": 0.8}, english=english())
             except DomainError as exc:
                 return _render(request, webform.PlannerForm(), refusal=exc)
             document = history["document"]
