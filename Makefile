@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= $(CURDIR)/data
 PORT ?= 8000
+# The demo's registry service: a free port unless REGISTRY_PORT names one (refused if it is taken).
+REGISTRY_PORT ?=
 
-.PHONY: demo test test-fast test-dates browser-deps schema messages bench clean
+.PHONY: demo test test-fast test-dates browser-deps pdf-fonts schema messages bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -14,11 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/yiwang demo --data-dir $(DATA_DIR) --port $(PORT)
+demo: $(STAMP) pdf-fonts
+	$(BIN)/yiwang demo --data-dir $(DATA_DIR) --port $(PORT)$(if $(strip $(REGISTRY_PORT)), --registry-port $(REGISTRY_PORT))
 
 browser-deps:
 	@sh scripts/ensure-browser.sh
+
+pdf-fonts:
+	@sh scripts/ensure-fonts.sh
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest

@@ -7,7 +7,8 @@
 3. Adds --extra plausible synthetic items (names from templates over real departments, with
    results and materials) so the catalogue has 2,000+ items, rebuilds the index and measures again:
    top-1 / top-5 accuracy, p50 / p99 latency of `yiwang.search.selectors.search` (the one
-   fingerprint query included, as in a request) and of the in-memory index alone, index build time.
+   fingerprint query included, as in a request) and of the in-memory index alone, index build time,
+   and how many results the search page (at most 20) shows once the irrelevant tail is cut.
 4. Lists the queries not answered at rank 1 (rank of the first accepted code, or "-").
 
     python benchmarks/search.py [--extra 1900] [--rounds 5] [--database-url postgresql://...]
@@ -153,6 +154,7 @@ def add_synthetic_items(count: int, seed: int = 20261126) -> int:
 
 def measure(label: str, rounds: int) -> None:
     from yiwang.search import selectors
+    from yiwang.search.constants import PAGE_LIMIT
     from yiwang.search.evaluation import evaluate, load_eval_set, percentile
 
     queries = load_eval_set()
@@ -171,6 +173,8 @@ def measure(label: str, rounds: int) -> None:
             t0 = time.perf_counter()
             index.search(entry.query, 10)
             engine_ms.append((time.perf_counter() - t0) * 1000)
+    # The tail cut: how many results the search page (20 at most) shows for each query.
+    shown = sorted(len(selectors.search(entry.query, limit=PAGE_LIMIT)) for entry in queries)
     items = sum(1 for doc in index.documents if doc.kind == "item")
     bundles = len(index.documents) - items
     print(f"\n== {label}: {items} items + {bundles} bundles, {len(queries)} queries ==")
@@ -179,6 +183,10 @@ def measure(label: str, rounds: int) -> None:
     print(f"top-5 accuracy         {report.top5:4d}/{report.total}  {report.top5_rate:6.1%}")
     for kind, (total, top1, top5) in sorted(report.by_kind.items()):
         print(f"   {kind:<12} n={total:<3d} top-1 {top1 / total:6.1%}  top-5 {top5 / total:6.1%}")
+    print(
+        f"results on the page    mean {sum(shown) / len(shown):4.1f}   median {shown[len(shown) // 2]}"
+        f"   a full page ({PAGE_LIMIT}) for {sum(1 for n in shown if n == PAGE_LIMIT)}/{len(shown)} queries"
+    )
     print(
         f"search() latency       p50 {percentile(request_ms, 0.5):6.2f} ms   p99 {percentile(request_ms, 0.99):6.2f} ms"
         f"   max {max(request_ms):6.2f} ms   (n={len(request_ms)}, incl. the fingerprint query)"

@@ -161,19 +161,64 @@ def _drop_server_banner() -> None:
     wsgi.Response._yiwang_no_banner = True
 
 
-def _start_registry_service(host: str, port: int, data_dir: str | None):
-    """Start the local registry service as a child process; return it once /healthz answers.
+class PortTaken(Exception):
+    """Another process holds a port the demo needs, or answers where its registry should (one line for the CLI)."""
 
-    Returns None (with a warning) if it does not come up: the demo still runs, and every
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing listens on `host`:`port` (a port merely in TIME_WAIT counts as free, as for the servers)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str) -> int:
+    """A port on `host` that nothing listens on now (the system's choice)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host.strip("[]"), 0))
+        return probe.getsockname()[1]
+
+
+def _registry_identity(url: str) -> dict | None:
+    """The body of the registry's /healthz, or None while nothing (or nothing JSON) answers there."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=0.5) as response:
+            body = json.loads(response.read(4096))
+    except (OSError, ValueError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _start_registry_service(host: str, port: int, data_dir: str | None, *, instance: str | None = None):
+    """Start the local registry service as a child process; return it once its /healthz answers as that child.
+
+    The child is given a fresh random `instance` and must name it at /healthz: a process that
+    already listened on the port (another demo's registry, anything else) answers otherwise,
+    and then PortTaken is raised instead of letting the platform use another process's
+    registry. Returns None (with a warning) if nothing comes up: the demo still runs, and every
     fetch then tells the resident to upload instead.
     """
+    import secrets
     import subprocess
     import time
-    import urllib.request
 
     from yiwang.registries.adapters import platform_id, registry_credential
     from yiwang.registries.consent_key import platform_consent_public_key
+    from yiwang.registry_service.app import SERVICE_NAME
 
+    instance = instance or secrets.token_hex(16)
     command = [sys.executable, "-m", "yiwang", "registry-service", "--host", host, "--port", str(port)]
     if data_dir:
         command += ["--data-dir", data_dir]
@@ -181,17 +226,24 @@ def _start_registry_service(host: str, port: int, data_dir: str | None):
     # The demo's registry knows exactly this platform: the credential it presents and the public
     # half of its consent-signing key (the private half stays in the data folder).
     env.setdefault("YIWANG_REGISTRY_PLATFORMS", f"{platform_id()}={registry_credential()}={platform_consent_public_key()}")
+    env["YIWANG_REGISTRY_INSTANCE"] = instance
+    url = f"http://{host}:{port}"
     child = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
+        identity = _registry_identity(url)
+        if identity is not None:
+            if identity.get("service") == SERVICE_NAME and identity.get("instance") == instance:
+                return child
+            _stop_child(child)
+            raise PortTaken(f"another process answers on {host}:{port}, not the registry service this demo "
+                            "started; stop it or choose another --registry-port (make demo: REGISTRY_PORT=...)")
         if child.poll() is not None:
+            if not port_is_free(host, port):  # it could not listen: the port was taken since it was chosen
+                raise PortTaken(f"{host}:{port} was taken by another process before the registry service could "
+                                "listen there; run the demo again")
             break
-        try:
-            with urllib.request.urlopen(f"http://{host}:{port}/healthz", timeout=0.5) as response:
-                if response.status == 200:
-                    return child
-        except OSError:
-            time.sleep(0.1)
+        time.sleep(0.1)
     print(f"yiwang: warning: the registry service did not start on {host}:{port}; data sharing will be unavailable",
           file=sys.stderr)
     _stop_child(child)
@@ -255,25 +307,53 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def _check_port(host: str, port: int, option: str, make_variable: str) -> None:
+    """PortTaken (one line) when another process listens on the port the user asked for."""
+    if not port_is_free(host, port):
+        raise PortTaken(f"{host}:{port} is in use by another process; choose another {option} "
+                        f"(make demo: {make_variable}=...)")
+
+
 def cmd_demo(args) -> int:
-    # The platform reads the registry address when Django starts, so it is set before that.
-    registry_url = f"http://{args.registry_host}:{args.registry_port}"
-    os.environ["YIWANG_REGISTRY_URL"] = registry_url
-    _setup_django(args.data_dir)
-    _prepare_demo()
-    registry = _start_registry_service(args.registry_host, args.registry_port, args.data_dir)
-    if registry is not None:
-        print(f"Registry service (data sharing, 免交) on {registry_url}/")
-    worker = _start_worker(args.data_dir)
-    print("Background worker and schedule started (yiwang worker)")
-    url = f"http://{args.host}:{args.port}/"
-    print(f"Serving the demo on {url}  (Ctrl+C to stop)")
-    sys.stdout.flush()
-    owner = os.getpid()
+    from yiwang.config.environment import default_public_url_to_served_address, served_url
+
     try:
+        _check_port(args.host, args.port, "--port", "PORT")
+        if args.registry_port is None:
+            registry_port = free_port(args.registry_host)
+        else:
+            registry_port = args.registry_port
+            _check_port(args.registry_host, registry_port, "--registry-port", "REGISTRY_PORT")
+    except PortTaken as exc:
+        return _fail(str(exc))
+    except OSError as exc:  # not an address of this machine
+        return _fail(f"cannot listen on {args.registry_host}: {exc.strerror}")
+    # The platform reads these addresses when Django starts, so they are set before that (and the
+    # worker child inherits them).
+    registry_url = f"http://{args.registry_host}:{registry_port}"
+    os.environ["YIWANG_REGISTRY_URL"] = registry_url
+    public_url = default_public_url_to_served_address(args.host, args.port)
+    _setup_django(args.data_dir)
+    owner = os.getpid()
+    registry = worker = None
+    try:
+        try:
+            registry = _start_registry_service(args.registry_host, registry_port, args.data_dir)
+        except PortTaken as exc:
+            return _fail(str(exc))
+        _prepare_demo()
+        if registry is not None:
+            print(f"Registry service (data sharing, 免交) on {registry_url}/")
+        worker = _start_worker(args.data_dir)
+        print("Background worker and schedule started (yiwang worker)")
+        url = f"http://{args.host}:{args.port}/"
+        if public_url != served_url(args.host, args.port):
+            print(f"Licence QR codes point at {public_url}/ (YIWANG_PUBLIC_URL)")
+        print(f"Serving the demo on {url}  (Ctrl+C to stop)")
+        sys.stdout.flush()
         return _run_gunicorn(f"{args.host}:{args.port}", workers=2, threads=4)
     finally:
-        # gunicorn's forked workers leave through this frame too; only the parent owns the child.
+        # gunicorn's forked workers leave through this frame too; only the parent owns the children.
         if os.getpid() == owner:
             _stop_child(worker)
             _stop_child(registry)
@@ -459,6 +539,13 @@ def cmd_sms_simulator(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from yiwang.config.environment import WILDCARD_HOSTS, default_public_url_to_served_address
+
+    public_url_configured = bool(os.environ.get("YIWANG_PUBLIC_URL", "").strip())
+    public_url = default_public_url_to_served_address(args.host, args.port)
+    if not public_url_configured and args.host.strip() in WILDCARD_HOSTS:
+        print(f"yiwang: warning: YIWANG_PUBLIC_URL is not set; licence QR codes point at {public_url}, "
+              "which only this machine reaches", file=sys.stderr)
     _setup_django(args.data_dir)
     from django.conf import settings
 
@@ -487,13 +574,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("demo", "Migrate, load the reference catalogue and demo accounts (printed), start the local registry "
             "service, and serve the demo.", cmd_demo)
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=int, default=8000,
+                   help="port to serve on (default 8000); licence QR codes point here unless YIWANG_PUBLIC_URL is set")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--registry-port", type=int, default=8301, help="port of the local registry service (default 8301)")
+    p.add_argument("--registry-port", type=int, default=None,
+                   help="port of the local registry service (default: a free port; a port in use is refused)")
     p.add_argument("--registry-host", default="127.0.0.1")
 
     p = add("serve", "Serve the platform in production with gunicorn (WSGI).", cmd_serve)
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=int, default=8000,
+                   help="port to serve on (default 8000); licence QR codes point here unless YIWANG_PUBLIC_URL is set")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1)))
     p.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1)")

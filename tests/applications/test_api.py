@@ -8,8 +8,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import make_resident, make_staff
-from tests.helpers import EXE_BYTES, FORM, ITEM_ONE_LEVEL, ITEM_TWO_LEVELS, act, submitted_case, upload
+from tests.helpers import EXE_BYTES, FORM, ITEM_ONE_LEVEL, ITEM_TWO_LEVELS, act, form_for, submitted_case, upload
 from yiwang.applications.models import Case, CaseEvent, Notice
+from yiwang.core.identifiers import mask_id_card
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,7 @@ def test_supplement_request_must_name_materials(applicant, officer):
 
 
 def test_missing_required_materials_refuse_submission_and_keep_the_draft(applicant):
-    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": form_for(ITEM_ONE_LEVEL)}, format="json").json()
     assert upload(applicant, created["id"], 1).status_code == 201
     response = applicant.post(f"/api/v1/applications/{created['id']}/submit/")
     assert response.status_code == 400
@@ -164,7 +165,7 @@ def test_missing_required_materials_refuse_submission_and_keep_the_draft(applica
     draft = Case.objects.get(pk=created["id"])
     assert draft.state == "draft"
     assert draft.number is None
-    assert draft.form_data == FORM
+    assert draft.form_data == form_for(ITEM_ONE_LEVEL)
     assert draft.materials.count() == 1
 
 
@@ -221,7 +222,9 @@ def test_malformed_json_is_a_400(applicant):
 
 
 def test_invalid_form_is_refused_on_submit(applicant):
-    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": {"phone": "123"}}, format="json").json()
+    form = {**form_for(ITEM_ONE_LEVEL), "phone": "123"}
+    del form["address"]
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": form}, format="json").json()
     upload(applicant, created["id"], 1)
     upload(applicant, created["id"], 2)
     response = applicant.post(f"/api/v1/applications/{created['id']}/submit/")
@@ -232,7 +235,7 @@ def test_invalid_form_is_refused_on_submit(applicant):
 
 
 def test_disguised_and_oversized_uploads_are_refused(applicant, settings):
-    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": form_for(ITEM_ONE_LEVEL)}, format="json").json()
     disguised = upload(applicant, created["id"], 1, content=EXE_BYTES, name="licence.pdf")
     assert disguised.status_code == 400
     assert disguised.json()["code"] == "unsupported_file_type"
@@ -248,7 +251,7 @@ def test_upload_stores_sha256(applicant):
 
     from tests.helpers import PDF_BYTES
 
-    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": form_for(ITEM_ONE_LEVEL)}, format="json").json()
     body = upload(applicant, created["id"], 2).json()
     assert body["sha256"] == hashlib.sha256(PDF_BYTES).hexdigest()
     assert body["content_type"] == "application/pdf"
@@ -286,10 +289,12 @@ def test_staff_see_masked_applicant_identity(applicant, officer):
     seen = officer.get(f"/api/v1/applications/{case['id']}/").json()
     assert seen["applicant"]["name"] == "张*"
     assert "*" in seen["applicant"]["identifier"]
-    assert seen["form_data"] == {"phone": "138****8000", "address": FORM["address"], "remarks": FORM["remarks"]}
+    form = form_for(ITEM_ONE_LEVEL)
+    assert seen["form_data"] == {**form, "phone": "138****8000",
+                                 "operator_id_number": mask_id_card(form["operator_id_number"])}
     own = applicant.get(f"/api/v1/applications/{case['id']}/").json()
     assert "*" not in own["applicant"]["identifier"]
-    assert own["form_data"] == FORM
+    assert own["form_data"] == form_for(ITEM_ONE_LEVEL)
 
 
 def test_applicants_cannot_take_staff_actions(applicant):
@@ -385,7 +390,7 @@ def test_shared_record_replaces_an_exemptible_upload(applicant, catalog):
     from yiwang.applications import services
     from yiwang.accounts.models import User
 
-    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": form_for(ITEM_ONE_LEVEL)}, format="json").json()
     user = User.objects.get(pk=Case.objects.get(pk=created["id"]).applicant_id)
     upload(applicant, created["id"], 1)
     with pytest.raises(Exception) as refused:
@@ -408,11 +413,11 @@ def test_shared_record_replaces_an_exemptible_upload(applicant, catalog):
 def test_a_draft_stores_only_its_forms_fields_within_their_lengths(applicant):
     """The probe stored 100,000 unknown form keys and 11 MB values in one draft."""
     flood = {f"k{n}": "x" for n in range(100_000)}
-    response = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": {**FORM, **flood}},
+    response = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": {**form_for(ITEM_ONE_LEVEL), **flood}},
                               format="json")
     assert (response.status_code, response.json()["code"]) == (413, "request_too_large")  # over a megabyte of JSON
     some = {f"k{n}": "x" for n in range(5000)}
-    response = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": {**FORM, **some}},
+    response = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": {**form_for(ITEM_ONE_LEVEL), **some}},
                               format="json")
     assert (response.status_code, response.json()["code"]) == (400, "unknown_form_field")
     assert response.json()["message_en"] == (
@@ -420,8 +425,8 @@ def test_a_draft_stores_only_its_forms_fields_within_their_lengths(applicant):
         "k1003, k1004, k1005, … (5000 in all)."
     )
     assert Case.objects.count() == 0
-    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json").json()
+    created = applicant.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": form_for(ITEM_ONE_LEVEL)}, format="json").json()
     long_address = applicant.patch(f"/api/v1/applications/{created['id']}/", {"form_data": {"address": "路" * 201}},
                                    format="json")
     assert (long_address.status_code, long_address.json()["code"]) == (400, "invalid_form")
-    assert Case.objects.get(pk=created["id"]).form_data == FORM
+    assert Case.objects.get(pk=created["id"]).form_data == form_for(ITEM_ONE_LEVEL)

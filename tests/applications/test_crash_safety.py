@@ -21,6 +21,7 @@ SCRIPT = textwrap.dedent(
     from yiwang.applications import services
     from yiwang.accounts.models import User
     from yiwang.core.identifiers import id_card_check_char
+    from tests.helpers import form_for  # the item's whole form, validly filled (run from the project root)
 
     mode = sys.argv[1]
     if mode == "prepare":
@@ -28,7 +29,7 @@ SCRIPT = textwrap.dedent(
         user = User.objects.create_user(username="crash", password="x" * 12, kind="resident", real_name="张三",
                                         id_number=body + id_card_check_char(body))
         draft = services.create_draft(applicant=user, item_code="310120-SCJG-01-0001",
-                                      form_data={"phone": "13800138000", "address": "奉贤区"})
+                                      form_data=form_for("310120-SCJG-01-0001"))
         for position in (1, 2):
             services.attach_material(case_id=draft.pk, user=user, position=position,
                                      stream=io.BytesIO(b"%PDF-1.4\\n%%EOF\\n"), original_name="a.pdf")

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from yiwang.applications.forms_schema import default_form_fields, validate_form_data
+from yiwang.catalog.application_forms import default_form_fields, validate_form_data
 from yiwang.applications.notices import NoticeFacts, compose_notice
 
 

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import make_resident, make_staff
-from tests.helpers import FORM, ITEM_ONE_LEVEL, act, upload
+from tests.helpers import ITEM_ONE_LEVEL, act, form_for, upload
 from yiwang.applications.models import CaseMaterial
 from yiwang.applications.services import remove_superseded_files
 
@@ -44,7 +44,7 @@ def resident_client(catalog):
 
 
 def _draft(client) -> int:
-    created = client.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": FORM}, format="json")
+    created = client.post("/api/v1/applications/", {"item_code": ITEM_ONE_LEVEL, "form_data": form_for(ITEM_ONE_LEVEL)}, format="json")
     assert created.status_code == 201
     return created.json()["id"]
 

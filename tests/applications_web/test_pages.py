@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests import factories
 from tests.applications_web.conftest import signed_in
+from tests.helpers import as_post, form_for
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, Notice
 from yiwang.core import clock
 from yiwang.core.identifiers import mask_id_card
@@ -17,7 +18,6 @@ from yiwang.core.identifiers import mask_id_card
 ITEM = "310120-SCJG-01-0001"  # 个体工商户设立登记: one step, required materials 1 and 2
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00"
-FORM = {"phone": "13800138000", "address": "上海市奉贤区南桥镇解放东路1号", "remarks": "开一家小吃店"}
 HTMX = {"HX-Request": "true"}
 
 
@@ -25,8 +25,13 @@ def a_file(name: str = "scan.pdf", content: bytes = PDF) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def start_draft(client, form=FORM) -> int:
-    response = client.post(f"/cases/apply/{ITEM}/", form)
+def item_form() -> dict:
+    """The item's whole form filled with valid values (what a submitted case keeps)."""
+    return form_for(ITEM)
+
+
+def start_draft(client, form=None) -> int:
+    response = client.post(f"/cases/apply/{ITEM}/", as_post(item_form()) if form is None else form)
     assert response.status_code == 302
     match = re.fullmatch(r"/cases/(\d+)/edit/", response["Location"])
     assert match, response["Location"]
@@ -44,7 +49,8 @@ def page_key(client, case_id: int) -> str:
     return re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', html).group(1)
 
 
-def submit(client, case_id: int, key: str, form=FORM):
+def submit(client, case_id: int, key: str, form=None):
+    form = as_post(item_form()) if form is None else form
     return client.post(f"/cases/{case_id}/submit/", {**form, "idempotency_key": key})
 
 
@@ -95,7 +101,7 @@ def test_apply_anonymous_is_sent_to_login_with_next(catalog, client):
 
 def test_apply_by_staff_is_forbidden_and_creates_nothing(officer_client):
     get = officer_client.get(f"/cases/apply/{ITEM}/")
-    post = officer_client.post(f"/cases/apply/{ITEM}/", FORM)
+    post = officer_client.post(f"/cases/apply/{ITEM}/", as_post(item_form()))
 
     assert get.status_code == 403
     assert post.status_code == 403
@@ -113,7 +119,10 @@ def test_save_draft_creates_one_draft_with_partial_data(resident_client, residen
     case_id = start_draft(resident_client, {"phone": "13800138000"})
 
     case = Case.objects.get(pk=case_id)
-    assert (case.state, case.applicant, case.item.code, case.form_data) == ("draft", resident, ITEM, {"phone": "13800138000"})
+    # the fields the item prefills from the account start with the account's values
+    prefilled = {"operator_name": resident.real_name, "operator_id_number": resident.id_number}
+    assert (case.state, case.applicant, case.item.code, case.form_data) == (
+        "draft", resident, ITEM, {**prefilled, "phone": "13800138000"})
     edit = resident_client.get(f"/cases/{case_id}/edit/")
     assert edit.status_code == 200
     assert 'value="13800138000"' in edit.content.decode()
@@ -121,7 +130,7 @@ def test_save_draft_creates_one_draft_with_partial_data(resident_client, residen
     saved = resident_client.post(f"/cases/{case_id}/edit/", {"phone": "13800138000", "address": "南桥镇1号"})
     assert saved.status_code == 302 and saved["Location"] == f"/cases/{case_id}/edit/"
     case.refresh_from_db()
-    assert case.form_data == {"phone": "13800138000", "address": "南桥镇1号"}
+    assert case.form_data == {**prefilled, "phone": "13800138000", "address": "南桥镇1号"}  # a partial save keeps the rest
     assert case.state == "draft"
 
 
@@ -141,7 +150,7 @@ def test_full_journey_by_page_posts(resident_client, resident, officer_client):
     assert submitted.status_code == 302 and submitted["Location"] == f"/cases/{case_id}/"
     case = Case.objects.get(pk=case_id)
     assert case.state == "received" and case.number.startswith("310120SCJG010001")
-    assert case.form_data == FORM
+    assert case.form_data == item_form()
 
     officer_page = officer_client.get(f"/cases/{case_id}/").content.decode()
     assert 'value="accept"' in officer_page and 'value="reject"' in officer_page
@@ -210,7 +219,7 @@ def test_submit_with_missing_materials_shows_error_and_keeps_form(resident_clien
     assert "缺少此必要材料" in html
     case = Case.objects.get(pk=case_id)
     assert (case.state, case.number, case.version) == ("draft", None, 0)
-    assert case.form_data == FORM  # what was typed is kept on the draft
+    assert case.form_data == item_form()  # what was typed is kept on the draft
 
 
 def test_submit_with_form_errors_shows_each_error_and_keeps_data(resident_client):
@@ -543,11 +552,11 @@ def test_every_form_posts_with_a_csrf_token(catalog, resident):
     page = browser.get(f"/cases/apply/{ITEM}/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
-    refused = browser.post(f"/cases/apply/{ITEM}/", FORM)
+    refused = browser.post(f"/cases/apply/{ITEM}/", as_post(item_form()))
     assert refused.status_code == 403
     assert Case.objects.count() == 0
 
-    accepted = browser.post(f"/cases/apply/{ITEM}/", {**FORM, "csrfmiddlewaretoken": token})
+    accepted = browser.post(f"/cases/apply/{ITEM}/", {**as_post(item_form()), "csrfmiddlewaretoken": token})
     assert accepted.status_code == 302
     edit = browser.get(accepted["Location"]).content.decode()
     forms = edit.count("<form")

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import make_enterprise, make_staff
-from tests.helpers import PDF_BYTES
+from tests.helpers import PDF_BYTES, bundle_form_for
 
 BUSINESS = "310120-YJS-001"
 SCHOOL = "310120-YJS-002"
@@ -38,9 +38,11 @@ def upload(client, bundle_case_id: int, material_name: str, content: bytes = PDF
 
 
 def start(client, code: str = BUSINESS, answers=None, form=None):
+    """Start a bundle application; without `form`, the whole one form filled as a company would."""
+    answers = COMPANY_ANSWERS if answers is None else answers
     return client.post(
         f"/api/v1/bundles/{code}/applications/",
-        {"answers": COMPANY_ANSWERS if answers is None else answers, "form_data": ENTERPRISE_FORM if form is None else form},
+        {"answers": answers, "form_data": bundle_form_for(code, answers) if form is None else form},
         format="json",
     )
 

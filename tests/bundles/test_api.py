@@ -9,10 +9,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.bundles.conftest import (
-    BUSINESS, COMPANY_ANSWERS, ENTERPRISE_FORM, SCHOOL, act, client_for, member, start, upload, upload_required,
+    BUSINESS, COMPANY_ANSWERS, SCHOOL, act, client_for, member, start, upload, upload_required,
 )
 from tests.factories import make_enterprise, make_resident, make_staff
-from tests.helpers import PNG_BYTES
+from tests.helpers import PNG_BYTES, bundle_form_for
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial
 from yiwang.bundles.models import BundleCase, BundleCaseMember
 from yiwang.jobs.models import Job
@@ -128,7 +128,27 @@ def test_start_makes_one_draft_per_applicable_item_with_the_shared_form(applican
     assert body["collect_at"] == "区市场监督管理局"
     cases = Case.objects.filter(pk__in=[m["case"]["id"] for m in body["members"]])
     assert cases.count() == 7
-    assert {tuple(sorted(c.form_data.items())) for c in cases} == {tuple(sorted(ENTERPRISE_FORM.items()))}
+    shared = bundle_form_for(BUSINESS, COMPANY_ANSWERS)
+    common = ["contact_name", "phone", "address", "remarks"]
+    asked = {  # each member gets the fields of the one form that its own form asks
+        "310120-SCJG-20-0001": ["enterprise_name", "name_trade_mark", "name_industry", "company_type",
+                                "registered_capital", "investors"],
+        "310120-SCJG-01-0002": ["enterprise_name", "company_type", "domicile", "legal_representative",
+                                "legal_representative_id_number", "registered_capital", "business_scope",
+                                "operating_term", "shareholders", "supervisor_name"],
+        "310120-GAZA-20-0001": ["enterprise_name", "credit_code", "seal_types", "electronic_seal", "seal_maker"],
+        "310120-TAX-20-0001": ["enterprise_name", "credit_code", "finance_manager", "finance_manager_id_number",
+                               "finance_manager_phone", "tax_officer", "tax_officer_id_number",
+                               "accounting_standard", "vat_taxpayer_type"],
+        "310120-TAX-20-0002": ["enterprise_name", "credit_code", "invoice_types", "monthly_invoice_amount"],
+        "310120-RSJSB-21-0004": ["enterprise_name", "credit_code", "insured_employees", "first_insurance_month",
+                                 "social_insurance_bank", "social_insurance_account"],
+        "310120-GJJ-21-0004": ["enterprise_name", "credit_code", "unit_contribution_rate",
+                               "employee_contribution_rate", "contributing_employees", "first_contribution_month",
+                               "housing_fund_officer", "housing_fund_officer_id_number"],
+    }
+    assert {c.item.code: c.form_data for c in cases} == {
+        code: {name: shared[name] for name in names + common} for code, names in asked.items()}
     assert all(c.applicant_id == enterprise.pk for c in cases)
     licence = next(m for m in body["materials"] if m["name"] == LICENCE)
     assert licence["items"] == ["310120-GAZA-20-0001", "310120-TAX-20-0001", "310120-TAX-20-0002",
@@ -139,7 +159,7 @@ def test_start_makes_one_draft_per_applicable_item_with_the_shared_form(applican
 def test_item_specific_fields_override_the_shared_ones(applicant, fixed_today):
     response = applicant.post(
         f"/api/v1/bundles/{BUSINESS}/applications/",
-        {"answers": COMPANY_ANSWERS, "form_data": {**ENTERPRISE_FORM, "remarks": "开办公司"},
+        {"answers": COMPANY_ANSWERS, "form_data": bundle_form_for(BUSINESS, COMPANY_ANSWERS, remarks="开办公司"),
          "item_form_data": {"310120-TAX-20-0002": {"remarks": "需要数字化电子发票"}}},
         format="json",
     )
@@ -183,13 +203,17 @@ def test_a_member_that_cannot_be_applied_for_online_goes_to_a_window(catalog, fi
 
 
 SCHOOL_ANSWERS = {"q1": "hukou_move", "q2": "yes"}
-RESIDENT_FORM = {"phone": "13800138000", "address": "上海市奉贤区南桥镇解放东路1号"}
+
+
+def school_form(answers=SCHOOL_ANSWERS) -> dict:
+    """The school transfer's one form, filled for the items these answers call for."""
+    return bundle_form_for(SCHOOL, answers, applicant_kind="resident")
 
 
 def test_school_transfer_outside_its_window_says_when_it_opens(catalog, frozen_clock):
     frozen_clock.set(dt.date(2026, 7, 11))
     resident = client_for(make_resident())
-    response = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=RESIDENT_FORM)
+    response = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=school_form())
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "outside_application_window"
@@ -201,7 +225,7 @@ def test_school_transfer_outside_its_window_says_when_it_opens(catalog, frozen_c
 def test_school_transfer_inside_its_window_fans_out_with_the_hukou_transfer(catalog, frozen_clock):
     frozen_clock.set(dt.date(2026, 6, 25))
     resident = client_for(make_resident())
-    response = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=RESIDENT_FORM)
+    response = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=school_form())
     assert response.status_code == 201, response.json()
     assert [m["item_code"] for m in response.json()["members"]] == ["310120-JYJ-21-0001", "310120-GAHZ-07-0006"]
 
@@ -209,7 +233,7 @@ def test_school_transfer_inside_its_window_fans_out_with_the_hukou_transfer(cata
 def test_the_window_is_checked_again_at_submission(catalog, frozen_clock):
     frozen_clock.set(dt.date(2026, 7, 10))
     resident = client_for(make_resident())
-    body = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=RESIDENT_FORM).json()
+    body = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=school_form()).json()
     upload_required(resident, body)
     frozen_clock.set(dt.date(2026, 7, 11))
     response = resident.post(f"/api/v1/bundle-applications/{body['id']}/submit/", HTTP_IDEMPOTENCY_KEY="s-1")
@@ -470,7 +494,7 @@ def test_staff_lists_mask_a_residents_name(catalog, frozen_clock):
     frozen_clock.set(dt.date(2026, 6, 25))
     person = make_resident(real_name="张三丰")
     resident = client_for(person)
-    body = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=RESIDENT_FORM).json()
+    body = start(resident, code=SCHOOL, answers=SCHOOL_ANSWERS, form=school_form()).json()
     upload_required(resident, body)
     assert resident.post(f"/api/v1/bundle-applications/{body['id']}/submit/", HTTP_IDEMPOTENCY_KEY="s").status_code == 200
     officer = client_for(make_staff(role="window_officer", departments=["JYJ"]))
@@ -544,3 +568,12 @@ def test_an_officer_sees_other_departments_members_only_by_their_state(submitted
     mine = client_for(enterprise).get(f"/api/v1/bundle-applications/{submitted_business['id']}/").json()
     assert [m["details_hidden"] for m in mine["members"]] == [False] * 7
     assert all(m["case"]["number"] for m in mine["members"])
+
+
+def test_an_answer_to_a_question_made_irrelevant_is_not_stored(catalog, frozen_clock):
+    frozen_clock.set(dt.date(2026, 6, 25))
+    resident = client_for(make_resident())
+    answers = {"q1": "residence_move", "q2": "yes", "q3": "no"}  # 本市户籍: q3 (居住证) no longer applies
+    response = start(resident, code=SCHOOL, answers=answers, form=school_form(answers))
+    assert response.status_code == 201, response.json()
+    assert BundleCase.objects.get(pk=response.json()["id"]).answers == {"q1": "residence_move", "q2": "yes"}

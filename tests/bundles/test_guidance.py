@@ -149,6 +149,97 @@ def test_a_non_string_answer_is_invalid():
     assert [(e.code, e.question_id) for e in result.errors] == [("invalid_answer", "q1")]
 
 
+ELDERLY = "310120-YJS-005"
+DONATION = "310120-YJS-004"
+
+
+def irrelevant(code: str, answers: dict) -> list[str]:
+    bundle = BUNDLES[code]
+    return guidance.irrelevant_questions(bundle["questions"], bundle["rules"], answers)
+
+
+def test_a_local_student_is_not_asked_about_the_residence_permit():
+    # q3 (非本市户籍的，监护人是否已持有居住证？) matters only through the rule {q2: no, q3: no}.
+    assert irrelevant(SCHOOL, {}) == []
+    assert irrelevant(SCHOOL, {"q1": "residence_move", "q2": "no"}) == []
+    assert irrelevant(SCHOOL, {"q1": "residence_move", "q2": "yes"}) == ["q3"]
+    assert run(SCHOOL, {"q1": "residence_move", "q2": "yes"}).irrelevant_questions == ["q3"]
+
+
+def test_only_earlier_answers_make_a_question_irrelevant():
+    # q3 "yes" rules out the same rule, but q2 comes first: it stays asked (and is not needed).
+    assert irrelevant(SCHOOL, {"q3": "yes"}) == []
+    assert run(SCHOOL, {"q1": "other", "q3": "yes"}).missing_questions == []
+
+
+def test_an_invalid_earlier_answer_hides_nothing():
+    assert irrelevant(SCHOOL, {"q1": "other", "q2": "maybe"}) == []
+    assert [(e.code, e.question_id) for e in run(SCHOOL, {"q1": "other", "q2": "maybe"}).errors] == [
+        ("invalid_answer", "q2"), ("missing_answers", "q3"),
+    ]
+
+
+def test_elderly_care_asks_about_the_allowance_only_from_65_and_about_low_income_only_for_care_needs():
+    assert irrelevant(ELDERLY, {"q1": "60_64"}) == ["q2"]
+    assert irrelevant(ELDERLY, {"q1": "65_plus"}) == []
+    assert irrelevant(ELDERLY, {"q1": "65_plus", "q3": "no"}) == ["q4"]
+    assert irrelevant(ELDERLY, {"q1": "60_64", "q3": "no"}) == ["q2", "q4"]
+    assert irrelevant(ELDERLY, {"q1": "60_64", "q3": "yes"}) == ["q2"]
+
+
+def test_a_question_no_rule_mentions_is_always_asked():
+    # 用血人与献血者的关系是？ drives no rule, so no answer can make it irrelevant.
+    for answers in guidance.answer_combinations(BUNDLES[DONATION]["questions"]):
+        assert irrelevant(DONATION, answers) == []
+
+
+@pytest.mark.parametrize("ignored", [None, "yes", "no", "not-an-option"])
+def test_the_result_ignores_any_answer_to_an_irrelevant_question(ignored):
+    answers = {"q1": "residence_move", "q2": "yes"} | ({} if ignored is None else {"q3": ignored})
+    result = run(SCHOOL, answers)
+    assert result.errors == []
+    assert result.item_codes == ["310120-JYJ-21-0001"]
+    assert result.skipped == []
+    assert result.irrelevant_questions == ["q3"]
+    assert result.answers == {"q1": "residence_move", "q2": "yes"}
+
+
+def test_elderly_care_under_65_ignores_the_allowance_answer():
+    without = run(ELDERLY, {"q1": "60_64", "q3": "no"})
+    with_answers = run(ELDERLY, {"q1": "60_64", "q2": "no", "q3": "no", "q4": "yes"})
+    assert with_answers.errors == without.errors == []
+    assert with_answers.items == without.items
+    assert with_answers.skipped == without.skipped
+    assert with_answers.answers == {"q1": "60_64", "q3": "no"}
+    assert [d.code for d in with_answers.skipped] == ["310120-WJW-21-0003"]
+
+
+def _partial_answer_sets(bundle: dict):
+    """Every answer set to the first k questions, each answered or left blank."""
+    combos: list[dict] = [{}]
+    for question in bundle["questions"]:
+        values = [None] + [o["value"] for o in question["options"]]
+        combos = [{**c, question["id"]: v} if v is not None else dict(c) for c in combos for v in values]
+    return combos
+
+
+@pytest.mark.parametrize("code", sorted(c for c, b in BUNDLES.items() if b["questions"]))
+def test_no_bundle_asks_for_a_hidden_question_nor_lets_it_change_the_result(code):
+    bundle = BUNDLES[code]
+    for answers in _partial_answer_sets(bundle):
+        result = run(code, answers)
+        hidden = result.irrelevant_questions
+        assert not set(hidden) & set(result.missing_questions), answers
+        # Dropping the hidden answers, or flipping them, decides exactly the same.
+        relevant_only = run(code, {q: v for q, v in answers.items() if q not in hidden})
+        assert (relevant_only.items, relevant_only.skipped, relevant_only.errors) == (result.items, result.skipped, result.errors)
+        for question in bundle["questions"]:
+            if question["id"] in hidden:
+                for option in question["options"]:
+                    flipped = run(code, {**answers, question["id"]: option["value"]})
+                    assert (flipped.items, flipped.skipped, flipped.errors) == (result.items, result.skipped, result.errors)
+
+
 QUESTIONS = [
     {"id": "a", "text": "是否甲？", "options": [{"value": "yes", "label": "是"}, {"value": "no", "label": "否"}]},
     {"id": "b", "text": "是否乙？", "options": [{"value": "yes", "label": "是"}, {"value": "no", "label": "否"}]},

@@ -10,6 +10,7 @@ from django.test import Client
 
 from tests.bundles.conftest import BUSINESS, COMPANY_ANSWERS, SCHOOL, act, client_for, member, pdf, start
 from tests.factories import make_resident, make_staff
+from tests.helpers import as_post, bundle_form_for
 from yiwang.applications.models import Case, CaseMaterial
 from yiwang.bundles.models import BundleCase
 
@@ -126,7 +127,8 @@ def test_a_resident_fills_one_form_uploads_shared_materials_and_submits(enterpri
     assert page.count("由本件事“有限责任公司设立登记”办结后自动提供，无需提交") == 1
     assert "由数据共享调取（免交）" in page
 
-    form = {"contact_name": "王经办", "phone": "13800138000", "address": "上海市奉贤区南桥镇解放东路1号", "idempotency_key": "p-1"}
+    form = {**as_post(bundle_form_for(BUSINESS, COMPANY_ANSWERS)), "idempotency_key": "p-1"}
+    assert (form["contact_name"], form["phone"]) == ("王经办", "13800138000")
     refused = web.post(f"/bundles/cases/{bundle_case.pk}/submit/", form)
     assert refused.status_code == 400
     assert "缺少必要材料" in refused.content.decode()
@@ -181,8 +183,9 @@ def test_staff_queue_lists_bundle_cases_of_their_departments_masked(catalog, fro
     frozen_clock.set(dt.date(2026, 6, 25))
     person = make_resident(real_name="张三丰")
     api = client_for(person)
-    body = start(api, code=SCHOOL, answers={"q1": "hukou_move", "q2": "yes"},
-                 form={"phone": "13800138000", "address": "上海市奉贤区"}).json()
+    answers = {"q1": "hukou_move", "q2": "yes"}
+    body = start(api, code=SCHOOL, answers=answers,
+                 form=bundle_form_for(SCHOOL, answers, applicant_kind="resident", address="上海市奉贤区")).json()
     for material in body["materials"]:
         if material["necessity"] == "1":
             api.post(f"/api/v1/bundle-applications/{body['id']}/materials/", {"material_name": material["name"], "file": pdf()},
@@ -230,3 +233,44 @@ def test_the_bundle_page_shows_other_departments_members_by_state_only(submitted
     assert [c["number"] for c in others if c["number"] in page] == []
     assert [c["id"] for c in others if f'href="/cases/{c["id"]}/"' in page] == []
     assert page.count("已申报") == 7  # every member's state, for coordination
+
+
+SCHOOL_NOTE = "“随申办”移动端在申请时段内办理；户口簿、不动产权证“两个免交”。申请时段为演示值。"
+
+
+def test_the_guide_hides_the_bundle_notes_from_residents(catalog):
+    for viewer in (None, make_resident(), make_staff(role="window_officer", departments=["JYJ"])):
+        page = browser(viewer).get(f"/bundles/{SCHOOL}/").content.decode()
+        assert "义务教育阶段转学一件事" in page
+        assert "演示值" not in page
+        assert "内部备注" not in page
+
+
+def test_the_guide_shows_the_bundle_notes_to_an_administrator(catalog):
+    page = browser(make_staff(role="administrator")).get(f"/bundles/{SCHOOL}/").content.decode()
+    assert f'<p class="notes internal-notes">内部备注（仅管理员可见）：{SCHOOL_NOTE}</p>' in page
+
+
+def _question_fieldsets(page: str) -> dict[str, str]:
+    """{question id: the attributes after data-question} of the questionnaire's fieldsets."""
+    return dict(re.findall(r'<fieldset class="question[^"]*" data-question="(\w+)"([^>]*)>', page))
+
+
+def test_the_guide_hides_and_disables_a_question_the_earlier_answers_made_irrelevant(catalog):
+    local = browser().get(f"/bundles/{SCHOOL}/", {"answer_q1": "other", "answer_q2": "yes"}).content.decode()
+    assert _question_fieldsets(local) == {"q1": "", "q2": "", "q3": " hidden disabled"}
+    assert '<section id="guidance" aria-live="polite" data-irrelevant-questions="q3">' in local
+    non_local = browser().get(f"/bundles/{SCHOOL}/", {"answer_q1": "other", "answer_q2": "no"}).content.decode()
+    assert _question_fieldsets(non_local) == {"q1": "", "q2": "", "q3": ""}
+    assert '<section id="guidance" aria-live="polite" data-irrelevant-questions="">' in non_local
+    assert "bundles/guidance.js" in local
+
+
+def test_the_live_guidance_names_the_hidden_questions_and_ignores_their_answers(catalog):
+    response = browser().get(f"/bundles/{SCHOOL}/guidance/", {"answer_q1": "other", "answer_q2": "yes", "answer_q3": "nonsense"},
+                             HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<section id="guidance" aria-live="polite" data-irrelevant-questions="q3">')
+    assert "guidance-errors" not in page  # no "invalid answer" for the hidden question, nothing missing
+    assert re.findall(r'<tr class="applicable-item" data-code="([^"]+)">', page) == ["310120-JYJ-21-0001"]

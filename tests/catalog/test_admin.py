@@ -13,7 +13,7 @@ from yiwang.catalog.models import Material, ServiceItem
 pytestmark = pytest.mark.django_db
 
 CODE = "310120-SCJG-01-0001"
-JSON_FIELDS = ("channels", "service_objects", "fees", "cross_region", "flow")
+JSON_FIELDS = ("channels", "service_objects", "fees", "cross_region", "flow", "form")
 PLAIN_FIELDS = (
     "code", "name", "name_en", "item_type", "level", "legal_basis", "description", "statutory_limit_value",
     "statutory_limit_unit", "promised_limit_value", "promised_limit_unit", "case_type", "approval_levels",
@@ -180,3 +180,36 @@ def test_admin_needs_staff(client, catalog, resident):
 def _add_form_errors(admin_client, data):
     response = admin_client.post("/admin/catalog/serviceitem/add/", data)
     return response.context["adminform"].form.errors, [f.errors for f in response.context["inline_admin_formsets"][0].formset.forms], response.context["inline_admin_formsets"][0].formset.non_form_errors()
+
+
+ADMIN_FORM = {"fields": [
+    {"name": "business_name", "label": "个体工商户名称", "label_en": "Business name"},
+    {"name": "organisation_form", "label": "组成形式", "label_en": "Form", "kind": "choice",
+     "options": [{"value": "personal", "label": "个人经营"}, {"value": "family", "label": "家庭经营"}]},
+]}
+
+
+def test_the_form_editor_checks_a_form_before_saving_and_previews_it(admin_client, catalog):
+    item = ServiceItem.objects.get(code=CODE)
+    form_before = item.form
+    data = _form_data(item)
+    data["form"] = json.dumps({"fields": [{"name": "x", "label": "甲", "label_en": "A", "kind": "choice", "options": []},
+                                          {"name": "y", "label": "乙", "label_en": "B", "show_if": {"field": "z", "values": ["1"]}}]},
+                              ensure_ascii=False)
+    refused = _post_change(admin_client, item, data)
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    assert "field 1 (x): a choice needs at least two options" in html
+    assert "field 2 (y): show_if must name an earlier choice field" in html
+    item.refresh_from_db()
+    assert (item.form, item.version) == (form_before, 1)
+
+    data["form"] = json.dumps(ADMIN_FORM, ensure_ascii=False)
+    assert _post_change(admin_client, item, data).status_code == 302
+    item.refresh_from_db()
+    assert item.version == 2
+    assert item.form["fields"][1]["options"][0] == {"value": "personal", "label": "个人经营", "label_en": "个人经营"}
+    page = admin_client.get(f"/admin/catalog/serviceitem/{item.pk}/change/").content.decode()
+    preview = page[page.index('class="form-preview"'):]
+    assert 'id="id_business_name" name="business_name"' in preview
+    assert 'type="radio" name="organisation_form" value="family"' in preview

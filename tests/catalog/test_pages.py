@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.catalog.helpers import reference_data
+from tests.factories import make_resident, make_staff
 from yiwang.catalog.models import ServiceItem
 
 pytestmark = pytest.mark.django_db
@@ -123,11 +124,46 @@ def test_guide_in_english(client, catalog):
     assert "Apply online" in html
 
 
-def test_guide_marks_demo_statutory_limits_and_open_limits(client, catalog):
-    html = client.get("/items/310120-SCJG-01-0003/").content.decode()
-    assert '<span class="badge demo-value">演示值，待核实</span>' in html
+FOOD_LICENCE = "310120-SCJG-01-0003"
+FOOD_LICENCE_NOTE = "法定10个工作日，经负责人批准可延长5个工作日（据2023年《食品经营许可和备案管理办法》，待核实）；需要现场核查的，核查时间按规定计算。"
+
+
+def test_guide_shows_open_limits(client, catalog):
     html = client.get("/items/310120-SCJG-20-0001/").content.decode()
     assert "<th>法定办结时限</th>\n      <td>无固定时限" in html
+
+
+@pytest.mark.parametrize("role", [None, "resident", "window_officer", "approver", "hall_manager", "auditor"])
+def test_guide_hides_internal_notes_from_everyone_but_administrators(client, catalog, role):
+    assert ServiceItem.objects.get(code=FOOD_LICENCE).notes == FOOD_LICENCE_NOTE
+    if role == "resident":
+        client.force_login(make_resident())
+    elif role is not None:
+        client.force_login(make_staff(role=role, departments=["SCJG"]))
+    html = client.get(f"/items/{FOOD_LICENCE}/").content.decode()
+    assert "<th>法定办结时限</th>\n      <td>10 个工作日" in html
+    assert "待核实" not in html
+    assert "演示值" not in html
+    assert "据2023年" not in html
+    assert "内部备注" not in html
+
+
+def test_guide_shows_internal_notes_and_the_demo_badge_to_an_administrator(client, catalog):
+    client.force_login(make_staff(role="administrator"))
+    html = client.get(f"/items/{FOOD_LICENCE}/").content.decode()
+    assert '<span class="badge demo-value">演示值，待核实</span>' in html
+    assert f'<p class="notes internal-notes">内部备注（仅管理员可见）：{FOOD_LICENCE_NOTE}</p>' in html
+
+
+def test_guide_links_each_bundle_of_the_item_to_its_guide(client, catalog):
+    html = client.get(f"/items/{FOOD_LICENCE}/").content.decode()
+    assert (
+        '<ul class="item-bundles">'
+        '<li><a href="/bundles/310120-YJS-010/">开办餐饮店一件事</a></li>'
+        '<li><a href="/bundles/310120-YJS-025/">开办养老机构一件事</a></li></ul>'
+    ) in html
+    assert reverse("bundles:guide", args=["310120-YJS-010"]) == "/bundles/310120-YJS-010/"
+    assert client.get("/bundles/310120-YJS-010/").status_code == 200
 
 
 def test_guide_without_online_channel_has_no_apply_button(client, catalog):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.catalog.helpers import reference_data
@@ -16,6 +18,15 @@ def test_catalog_is_loaded(catalog):
     assert selectors.catalog_is_loaded() is True
     ServiceItem.objects.update(is_active=False)
     assert selectors.catalog_is_loaded() is False
+
+
+def reference_form(code: str) -> dict:
+    """The item's form as the reference catalogue writes it, in the one canonical shape stored."""
+    from tests.conftest import REFERENCE_CATALOG
+    from yiwang.catalog.application_forms import definition_as_dict, parse_form_definition
+
+    entry = next(i for i in json.loads(REFERENCE_CATALOG.read_text(encoding="utf-8"))["items"] if i["code"] == code)
+    return definition_as_dict(parse_form_definition(entry["form"]))
 
 
 def test_rules_snapshot_has_the_exact_shape(catalog, django_assert_num_queries):
@@ -41,7 +52,11 @@ def test_rules_snapshot_has_the_exact_shape(catalog, django_assert_num_queries):
             {"position": 4, "name": "经营场所不动产权证书（自有房屋）", "kind": "certificate", "source": "20", "necessity": "2", "copies": 1, "exemptible_via": "property:property_certificate"},
         ],
         "result": {"type": "certificate", "name": "营业执照"},
+        "form": reference_form("310120-SCJG-01-0001"),  # its own form from the catalogue, canonical
     }
+    assert [f["name"] for f in snapshot["form"]["fields"]] == [
+        "business_name", "operator_name", "operator_id_number", "organisation_form", "family_members", "premises",
+        "business_scope", "employees", "capital"]
 
 
 def test_snapshot_of_item_without_fixed_limit(catalog):

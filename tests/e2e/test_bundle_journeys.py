@@ -20,7 +20,7 @@ import pytest
 
 from tests.e2e.conftest import ARTIFACTS, background_settled, browser_only, eventually, login
 from tests.factories import PASSWORD, make_staff
-from tests.helpers import PDF_BYTES
+from tests.helpers import PDF_BYTES, bundle_form_for, fill_in_page, form_for
 from yiwang.accounts.models import User
 from yiwang.accounts.services import DEMO_CREDIT_CODE, DEMO_ID_ZHANGSAN
 from yiwang.applications.models import Case, CaseMaterial
@@ -68,8 +68,9 @@ def answer(page, question: str, value: str) -> None:
 
 
 def material_row(page, name: str):
-    """The bundle form's material row whose name cell is exactly `name`."""
-    return page.locator(f"xpath=//tr[contains(@class,'material-row')][td[1][normalize-space()='{name}']]")
+    """The bundle form's material row whose name (the name cell's own text, without the other
+    items' names for the same record) is exactly `name`."""
+    return page.locator(f"xpath=//tr[contains(@class,'material-row')][td[1][normalize-space(text()[1])='{name}']]")
 
 
 def cell_texts(rows, column: int) -> list[str]:
@@ -125,6 +126,7 @@ def test_school_transfer_without_uploading_the_household_register_or_property_ce
     # The one form, saved once for both items; then data sharing instead of uploads.
     page.fill("#id_address", "上海市奉贤区南桥镇解放东路1号")
     page.fill("#id_remarks", "因户籍迁移，孩子张小明申请转学。")
+    fill_in_page(page, bundle_form_for(SCHOOL, {"q1": "hukou_move", "q2": "yes"}, applicant_kind="resident"))
     click_and_load(page, "#bundle-form button:has-text('保存')")
     assert page.inner_text("ul.messages") == "申请表已保存，已同步到每个事项。"
     # Typed values are kept without pressing 保存: the form saves itself as the parent types.
@@ -139,8 +141,8 @@ def test_school_transfer_without_uploading_the_household_register_or_property_ce
         assert page.inner_text("ul.messages") == "已由数据共享调取该材料，无需上传。", name
         assert material_row(page, name).locator("td").nth(3).inner_text().strip() == "已由数据共享调取", name
     form_row = material_row(page, "义务教育阶段转学申请")
-    form_row.locator("input[type=file]").set_input_files(str(scan))
-    click_and_load(page, form_row.locator("button:has-text('上传')"))
+    with page.expect_navigation():  # choosing the file sends it
+        form_row.locator("input[type=file]").set_input_files(str(scan))
     assert material_row(page, "义务教育阶段转学申请").locator("td").nth(3).inner_text().strip() == "application.pdf"
     assert page.input_value("#id_address") == "上海市奉贤区南桥镇解放东路1号"
     page.screenshot(path=str(ARTIFACTS / "journey-school-02-form.png"), full_page=True)
@@ -234,6 +236,7 @@ def test_start_a_company_then_apply_for_a_food_licence_with_the_business_licence
     owner.fill("#id_contact_name", "张三")
     owner.fill("#id_phone", "13900139000")
     owner.fill("#id_address", "上海市奉贤区南桥镇百齐路288号")
+    fill_in_page(owner, bundle_form_for(BUSINESS, {"q1": "company", "q2": "yes", "q3": "yes", "q4": "none"}))
     click_and_load(owner, "#bundle-form button:has-text('保存')")
 
     licence_row = material_row(owner, "营业执照")
@@ -244,9 +247,8 @@ def test_start_a_company_then_apply_for_a_food_licence_with_the_business_licence
     assert not CaseMaterial.objects.filter(case__applicant=company).exists()
     assert not DataAccess.objects.filter(subject=company).exists()
     for name in BUSINESS_UPLOADS:
-        row = material_row(owner, name)
-        row.locator("input[type=file]").set_input_files(str(scan))
-        click_and_load(owner, row.locator("button:has-text('上传')"))
+        with owner.expect_navigation():  # choosing the file sends it
+            material_row(owner, name).locator("input[type=file]").set_input_files(str(scan))
         assert material_row(owner, name).locator("td").nth(3).inner_text().strip() == "scan.pdf", name
     owner.screenshot(path=str(ARTIFACTS / "journey-business-01-form.png"), full_page=True)
     click_and_load(owner, "button:has-text('一次提交全部事项')")
@@ -292,6 +294,7 @@ def test_start_a_company_then_apply_for_a_food_licence_with_the_business_licence
     owner.fill("#id_contact_name", "张三")
     owner.fill("#id_phone", "13900139000")
     owner.fill("#id_address", "上海市奉贤区南桥镇百齐路288号")
+    fill_in_page(owner, form_for(FOOD_LICENCE, applicant_kind="enterprise"))
     click_and_load(owner, "button:has-text('保存草稿')")
     assert owner.url.endswith("/edit/")
     licence_row = owner.locator("#material-row-2")

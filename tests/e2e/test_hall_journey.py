@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.conftest import DEFAULT_NOW
 from tests.e2e.conftest import ARTIFACTS, background_settled, browser_only, eventually, login
 from tests.factories import make_staff
-from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES
+from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES, fill_in_page, form_for
 
 pytestmark = browser_only
 
@@ -143,8 +143,9 @@ def _accept_at_the_counter(desk, scan) -> str:
     expect(desk.locator("#counter-facts")).to_have_text(
         "申请人 张* · 110101********4514 · 未注册（现场登记） · 号码 A001 · 草稿")
 
-    desk.fill("#f-phone", PHONE)
-    desk.fill("#f-address", "上海市奉贤区南桥镇解放东路1号")
+    desk.fill("#id_phone", PHONE)
+    desk.fill("#id_address", "上海市奉贤区南桥镇解放东路1号")
+    fill_in_page(desk, form_for(ITEM_ONE_LEVEL))  # the item's own fields (the name and ID as prefilled)
     desk.click("#save-form")
     expect(desk.locator(".messages")).to_have_text("申请表已保存。")
     for position, name in enumerate(MATERIALS, start=1):

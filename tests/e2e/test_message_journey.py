@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import ARTIFACTS, background_settled, browser_only, eventually, login
 from tests.factories import make_resident, make_staff
-from tests.helpers import ITEM_TWO_LEVELS, PDF_BYTES
+from tests.helpers import ITEM_TWO_LEVELS, PDF_BYTES, form_for
 
 pytestmark = browser_only
 
@@ -33,7 +33,7 @@ def test_supplement_request_reaches_the_message_centre_and_the_sms_file(catalog,
     resident.save(update_fields=["phone"])
     make_staff(role="window_officer", departments=["SCJG"], username="officer-msg")
     draft = cases.create_draft(applicant=resident, item_code=ITEM_TWO_LEVELS,
-                               form_data={"phone": "13912345678", "address": "上海市奉贤区南桥镇解放东路1号"})
+                               form_data=form_for(ITEM_TWO_LEVELS, phone="13912345678"))
     for position in (1, 2, 3):
         cases.attach_material(case_id=draft.pk, user=resident, position=position, stream=io.BytesIO(PDF_BYTES),
                               original_name="scan.pdf")

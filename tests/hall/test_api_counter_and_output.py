@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from tests.factories import make_resident, make_staff
-from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES
+from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES, form_for
 from yiwang.applications import services as applications
 from yiwang.applications.models import Case
 from yiwang.hall import services
@@ -19,7 +19,6 @@ from yiwang.hall.models import Handover, Qualification, Ticket, Window
 pytestmark = pytest.mark.django_db
 
 ZHANG = "110101199003074514"  # a valid ID number (check character 4)
-FORM = {"phone": "13800138000", "address": "奉贤区南桥镇解放东路1号"}
 
 
 def client_of(user) -> APIClient:
@@ -41,7 +40,7 @@ def front(hall):
 
 def open_case(api, ticket, **overrides):
     body = {"item_code": ITEM_ONE_LEVEL, "real_name": "张三", "id_number": ZHANG, "phone": "13800138000",
-            "form_data": FORM, **overrides}
+            "form_data": form_for(ITEM_ONE_LEVEL, address="奉贤区南桥镇解放东路1号"), **overrides}
     return api.post(f"/api/v1/hall/tickets/{ticket.pk}/applications/", body, format="json")
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import PASSWORD, make_staff
-from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES
+from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES, as_post, form_for
 from yiwang.accounts.models import User
 from yiwang.accounts.services import register_resident, request_resident_registration, walk_in_applicant
 from yiwang.applications import services as applications
@@ -39,7 +39,7 @@ def desk(hall):
 def _counter_case(front, ticket, **person):
     person = {"real_name": "张三", "id_number": ZHANG, **person}
     case = services.open_counter_application(officer=front, ticket_id=ticket.pk, item_code=ITEM_ONE_LEVEL,
-                                             form_data={"phone": "13800138000", "address": "奉贤区南桥镇解放东路1号"},
+                                             form_data=form_for(ITEM_ONE_LEVEL, address="奉贤区南桥镇解放东路1号"),
                                              **person)
     for position in (1, 2):
         services.attach_counter_scan(officer=front, case_id=case.pk, position=position, upload=io.BytesIO(PDF_BYTES))
@@ -242,8 +242,8 @@ def test_the_counter_pages_take_a_walk_in_through_acceptance(hall, desk):
                                                 "id_number": ZHANG, "phone": "13800138000"})
     case = Case.objects.get()
     assert opened.status_code == 302 and opened["Location"] == f"/hall/window/counter/{case.pk}/"
-    web.post(opened["Location"], {"action": "save", "phone": "13800138000", "address": "奉贤区南桥镇解放东路1号",
-                                  "remarks": ""})
+    web.post(opened["Location"], {"action": "save", **as_post(form_for(ITEM_ONE_LEVEL, address="奉贤区南桥镇解放东路1号",
+                                                                         remarks=""))})
     refused = web.post(opened["Location"], {"action": "accept"})
     assert refused.status_code == 400 and "缺少必要材料" in refused.content.decode()
     for position in (1, 2):

@@ -38,6 +38,15 @@ def test_verify_api_is_public(api, licence, resident):
     }
 
 
+def test_verify_api_takes_a_number_in_lower_case_with_spaces(api, licence):
+    typed = licence.number.lower()
+    assert typed != licence.number
+    response = api.get(f"/api/v1/licences/%20{typed}%20/verify/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["number"], body["status"], body["detail"], body["signature_valid"]) == (licence.number, "valid", "ok", True)
+
+
 def test_verify_api_unknown(api, db):
     response = api.get("/api/v1/licences/NOPE-1/verify/")
     assert response.status_code == 200

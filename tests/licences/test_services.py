@@ -10,6 +10,7 @@ from tests.licences.conftest import make_case
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
 from yiwang.licences import services, signing
+from yiwang.licences.documents import unified_credit_code
 from yiwang.licences.models import Licence, SealKey
 from yiwang.licences.selectors import check_licence_integrity, licence_for_case, verify_licence
 
@@ -35,6 +36,11 @@ def test_issue_licence_signs_the_expected_content(case, approver, resident):
         "issued_on": "2026-03-05",
         "key_id": key.key_id,
         "algorithm": "ed25519",
+        # The case has no form (submitted before the item had one): the 营业执照's fields are "—".
+        "document": {"layout": "individual_business_licence", "fields": [
+            ["统一社会信用代码", unified_credit_code(seed=number, layout="individual_business_licence")],
+            ["名称", "—"], ["类型", "个体工商户"], ["经营者", "—"], ["组成形式", "—"], ["经营场所", "—"],
+            ["经营范围", "—"], ["资金数额", "—"], ["注册日期", "2026年3月5日"]]},
     }
     licence.refresh_from_db()
     assert licence.content == expected

@@ -57,6 +57,22 @@ def test_verify_lookup_form_redirects_to_the_page(client, licence):
     assert response.status_code == 200 and 'data-status="unknown"' in response.content.decode()
 
 
+def test_verify_page_takes_a_number_in_lower_case_with_spaces(client, licence):
+    typed = licence.number.lower()
+    assert typed != licence.number  # the issued number has letters
+    response = client.get(f"/licences/verify/%20{typed}%20/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/licences/verify/{licence.number}/"
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-status="valid"' in page and licence.number in page
+
+
+def test_verify_lookup_form_takes_a_number_in_lower_case(client, licence):
+    response = client.get("/licences/verify/", {"number": f"\u3000{licence.number.lower()} "})
+    assert response.status_code == 302
+    assert response["Location"] == f"/licences/verify/{licence.number}/"
+
+
 def test_verify_page_for_tampered_licence_withholds_fields(client, licence):
     from yiwang.licences.models import Licence
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from tests.helpers import FORM, PDF_BYTES
+from tests.helpers import PDF_BYTES, form_for
 
 ITEM_SOLE_TRADER = "310120-SCJG-01-0001"  # 个体工商户设立登记: 2 经营者身份证件 (household:id_card, 必要),
 # 4 经营场所不动产权证书 (property:property_certificate)
@@ -18,7 +18,9 @@ POS_BUSINESS_LICENCE = 2
 def draft(user, item_code: str = ITEM_SOLE_TRADER, form: dict | None = None):
     from yiwang.applications.services import create_draft
 
-    return create_draft(applicant=user, item_code=item_code, form_data=dict(FORM if form is None else form))
+    if form is None:  # the item's whole form, validly filled for this kind of applicant
+        form = form_for(item_code, applicant_kind="enterprise" if user.kind == "enterprise" else "resident")
+    return create_draft(applicant=user, item_code=item_code, form_data=dict(form))
 
 
 def upload(user, case, position: int):
@@ -53,7 +55,7 @@ def start_company(company, officer):
     """企业开办: the enterprise's 有限责任公司设立登记 through to its issued business licence."""
     from yiwang.licences.selectors import licence_for_case
 
-    case = draft(company, ITEM_COMPANY, form={**FORM, "contact_name": "张三"})
+    case = draft(company, ITEM_COMPANY, form=form_for(ITEM_COMPANY, applicant_kind="enterprise", contact_name="张三"))
     for position in (1, 2, 3, 5):
         upload(company, case, position)
     case = run_to_result(submit(company, case, key="company-start"), officer)

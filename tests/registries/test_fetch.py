@@ -110,7 +110,8 @@ def test_withdrawn_consent_is_403_and_the_draft_is_intact(catalog, registry, zha
     assert "撤回" in caught.value.message and "上传" in caught.value.message
     case.refresh_from_db()
     assert case.state == "draft"
-    assert case.form_data == {"phone": "13800138000", "address": "南桥镇解放东路1号", "remarks": "小吃店"}
+    prefilled = {"operator_name": zhangsan.real_name, "operator_id_number": zhangsan.id_number}  # from the account
+    assert case.form_data == {**prefilled, "phone": "13800138000", "address": "南桥镇解放东路1号", "remarks": "小吃店"}
     assert list(case.materials.filter(superseded=False).values_list("pk", flat=True)) == [uploaded.pk]
     assert DataAccess.objects.count() == 0
 

@@ -39,7 +39,8 @@ def _draft_with_consent(user):
 def _assert_draft_intact(case):
     case.refresh_from_db()
     assert case.state == "draft"
-    assert case.form_data == {"phone": "13800138000", "address": "南桥镇", "remarks": "保留"}
+    prefilled = {"operator_name": case.applicant.real_name, "operator_id_number": case.applicant.id_number}  # from the account
+    assert case.form_data == {**prefilled, "phone": "13800138000", "address": "南桥镇", "remarks": "保留"}
     assert list(case.materials.values_list("material_position", "source", "superseded")) == [(1, "upload", False)]
 
 

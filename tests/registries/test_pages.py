@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -79,6 +81,38 @@ def test_plain_post_redirects_back_to_the_draft(client, catalog, registry, zhang
     response = client.post(_url(case), {"consent": "yes"})
     assert response.status_code == 302
     assert response["Location"] == f"/cases/{case.pk}/edit/"
+
+
+def test_plain_post_that_fails_shows_the_draft_with_the_reason_in_the_materials_row(client, catalog, registry, zhangsan):
+    registry.drill("household", "error")
+    case = draft(zhangsan)
+    client.force_login(zhangsan)
+
+    response = client.post(_url(case), {"consent": "yes"})
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    row = re.search(r'<tr id="material-row-2".*?</tr>', html, re.S).group(0)
+    assert ('<p class="error-text material-error" role="alert" id="material-row-2-error">'
+            "“户籍信息”暂时无法访问，请上传该材料，或稍后再试。已填写的内容和已上传的材料不受影响。</p>") in row
+    assert '<a href="#material-row-2">请查看材料“经营者身份证件”一行中的提示。</a>' in html
+    assert 'value="上海市奉贤区南桥镇解放东路1号"' in html  # the draft's form is kept
+    assert case.materials.count() == 0
+    assert list(DataAccess.objects.values_list("outcome", "detail")) == [("unavailable", "http_500")]
+
+
+def test_htmx_failure_answers_the_control_with_the_reason(client, catalog, registry, zhangsan):
+    registry.drill("household", "error")
+    case = draft(zhangsan)
+    client.force_login(zhangsan)
+
+    response = client.post(_url(case), {"consent": "yes"}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert html.lstrip().startswith('<div class="fetch-control" id="fetch-control-2">')
+    assert ('<p class="error-text fetch-error" role="alert">“户籍信息”暂时无法访问，请上传该材料，或稍后再试。'
+            "已填写的内容和已上传的材料不受影响。</p>") in html
 
 
 def test_another_persons_case_is_404_and_nothing_happens(client, catalog, registry, zhangsan, lisi):

@@ -51,7 +51,10 @@ def query(subject_id: str, consent: dict, *, registry="household", kind="id_card
 def test_healthz(registry_service):
     status, body = registry_service.call("GET", "/healthz", credential=None)
     assert status == 200
-    assert json.loads(body) == {"status": "ok", "records": 45}
+    answer = json.loads(body)
+    instance = answer.pop("instance")  # started without YIWANG_REGISTRY_INSTANCE: a random identity
+    assert answer == {"status": "ok", "service": "yiwang-registry-service", "records": 45}
+    assert len(instance) == 16 and int(instance, 16) >= 0
 
 
 def test_answers_the_record_named_by_the_consent(registry_service):

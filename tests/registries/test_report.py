@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import form_for
 from tests.registries.helpers import ITEM_FOOD, ITEM_SOLE_TRADER, consent, draft, submit, upload
 from yiwang.registries.selectors import exemption_report
 from yiwang.registries.services import fetch_material_for_case
@@ -38,7 +39,8 @@ def cases(catalog, registry, zhangsan, company):
     submit(zhangsan, c, "c")
     # D: the food business licence of the enterprise: 2 营业执照 is not in the store (uploaded),
     # 5 从业人员健康证明 (非必要) fetched from the health registry.
-    d = draft(company, ITEM_FOOD, form={"contact_name": "张三", "phone": "13800138000", "address": "百齐路288号"})
+    d = draft(company, ITEM_FOOD, form=form_for(ITEM_FOOD, applicant_kind="enterprise", contact_name="张三",
+                                                address="百齐路288号"))
     for position in (1, 2, 3, 4):
         upload(company, d, position)
     _fetch(company, d, 5, "health:health_certificate")

@@ -128,3 +128,67 @@ def test_jieba_is_silent_and_caches_in_a_private_directory(tmp_path):
     cache_dir = tmp_path / f"yiwang-jieba-{os.getuid()}"
     assert [p.name for p in cache_dir.iterdir()] == ["jieba.cache"]
     assert cache_dir.stat().st_mode & 0o777 == 0o700
+
+
+def test_typed_pieces_of_a_corrected_word_count_as_its_parts():
+    # 营业 of 营业只照 is a piece of the corrected 营业执照, like 营业执照's own 营业 (0.8 x 0.55);
+    # at full weight it put 营业性演出审批 above the business licence.
+    index = SearchIndex([*DOCUMENTS, Document("I-9", ITEM, "营业性演出审批", "Approval of commercial performances")], SYNONYMS)
+    group = index.analyze("营业只照").groups[0]
+    assert group.terms["营业执照"] == pytest.approx(0.8)
+    assert group.terms["营业"] == pytest.approx(0.8 * 0.55)
+    assert [hit.document.code for hit in index.search("营业只照")][:2] == ["I-1", "I-2"]
+
+
+def test_a_phrase_synonym_is_found_by_its_meaning_not_by_its_words():
+    documents = [
+        DOCUMENTS[0],  # 营业执照补领、换发 / Replacement or renewal of a business licence
+        Document("L-1", ITEM, "劳务派遣经营许可", "Labour dispatch business licence", "区人力资源和社会保障局"),
+        Document("L-2", ITEM, "渔业捕捞许可证核发", "Fishing licence", "区农业农村委员会"),
+        Document("L-3", ITEM, "医疗费用零星报销", "Out-of-pocket medical expenses reimbursement", "区医疗保险事务中心"),
+    ]
+    synonyms = [
+        SynonymEntry("business licence", ("营业执照",)),
+        SynonymEntry("medical expenses", ("out-of-pocket medical expenses reimbursement",)),
+    ]
+    index = SearchIndex(documents, synonyms)
+    group = index.analyze("business licence").groups[0]
+    # Words the expansion drops are a part of a phrase read literally: twice removed (0.55 x 0.55).
+    assert (group.terms["e:business"], group.terms["e:licenc"]) == (pytest.approx(0.3025), pytest.approx(0.3025))
+    assert group.terms["营业执照"] == pytest.approx(0.85)
+    assert [hit.document.code for hit in index.search("business licence")] == ["I-1"]
+    # Words the expansion restates are meant literally and keep their weight.
+    group = index.analyze("medical expenses").groups[0]
+    assert (group.terms["e:medic"], group.terms["e:expens"]) == (1.0, 1.0)
+    assert [hit.document.code for hit in index.search("medical expenses")] == ["L-3"]
+
+
+def test_results_end_where_the_query_s_main_concept_is_no_longer_matched():
+    documents = [
+        Document(
+            "B-FOOD", BUNDLE, "开办餐饮店一件事", "Opening a restaurant",
+            members=("个体工商户设立登记", "食品经营许可（新办）"),
+        ),
+        Document(
+            "B-CARE", BUNDLE, "开办养老机构一件事", "Opening an elderly care institution",
+            members=("养老机构设立许可", "食品经营许可（新办）", "公众聚集场所投入使用、营业前消防安全检查"),
+        ),
+        Document("B-BOOK", BUNDLE, "开办书店一件事", "Opening a bookshop", members=("出版物零售业务经营许可",)),
+        Document("B-GYM", BUNDLE, "开办游泳馆一件事", "Opening a swimming venue", members=("经营高危险性体育项目许可",)),
+        Document("I-FOOD", ITEM, "食品经营许可（新办）", "Food business licence (new application)", result="食品经营许可证"),
+        Document("I-BOOK", ITEM, "出版物零售业务经营许可", "Licence for retail sale of publications"),
+        Document("I-CARE", ITEM, "养老机构设立许可", "Elderly care institution licence"),
+        Document("I-GYM", ITEM, "经营高危险性体育项目许可", "Licence for operating high-risk sports"),
+        Document("I-SHOP", ITEM, "个体工商户设立登记", "Registration of an individual business", result="营业执照"),
+        Document("I-FIRE", ITEM, "公众聚集场所投入使用、营业前消防安全检查", "Fire safety inspection"),
+    ]
+    synonyms = [
+        SynonymEntry("开个", ("开办", "新办", "设立"), life_event=True),
+        SynonymEntry("小饭店", ("餐饮", "食品经营许可", "饭店"), life_event=True),
+        SynonymEntry("什么证", ("许可", "许可证")),
+    ]
+    index = SearchIndex(documents, synonyms)
+    everything = index.search("开个小饭店要办什么证", limit=50)
+    # 开个 (开办: every bundle) and 什么证 (许可: most items) are no main concept next to 小饭店; the
+    # care home matches 小饭店 only through one member and goes with the bookshop and the pool.
+    assert [hit.document.code for hit in everything] == ["B-FOOD", "I-FOOD"]

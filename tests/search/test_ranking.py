@@ -126,3 +126,58 @@ def test_limits_at_the_edges_are_accepted(search_catalog):
     assert len(selectors.search("字" * 100, limit=50)) <= 50
     assert len(selectors.search("社保", limit="50")) <= 50
     assert len(selectors.search("社保", limit=1)) == 1
+
+
+# The 营业执照 items: the replacement item by name, then every registration whose result it is.
+BUSINESS_LICENCE_ITEMS = [
+    "310120-SCJG-20-0002",  # 营业执照补领、换发
+    "310120-SCJG-01-0001",  # 个体工商户设立登记
+    "310120-SCJG-01-0002",  # 有限责任公司设立登记
+    "310120-SCJG-01-0006",  # 内资公司变更登记
+    "310120-SCJG-01-0008",  # 个体工商户变更登记
+    "310120-SCJG-01-0010",  # 农民专业合作社设立登记
+]
+
+
+def test_a_typo_of_business_licence_finds_the_business_licence_items_first(search_catalog):
+    # 只照 sounds like 执照: the correction decides, not the typed 营业 alone (营业性演出审批).
+    hits = top("营业只照", 50)
+    assert hits[:6] == BUSINESS_LICENCE_ITEMS == top("yyzz", 6)
+    assert hits.index("310120-WLJ-01-0003") > 5
+    # Found only by 营业 inside the corrected word: bundles opening a hotel, a care home, ...
+    assert not {"310120-YJS-014", "310120-YJS-025", "310120-CZJ-01-0001", "310120-GJJ-21-0004"} & set(hits)
+
+
+@pytest.mark.parametrize("query", ["business licence", "business license", "Business Licence"])
+def test_business_licence_in_english_finds_the_business_licence_items_first(search_catalog, query):
+    hits = top(query, 50)
+    assert hits[:6] == BUSINESS_LICENCE_ITEMS
+    # 经营许可 items are translated "... business licence" and every permit "... licence": the words
+    # alone answer nothing (劳务派遣经营许可, 食品经营许可, 娱乐场所经营许可, 驾驶证补领, 渔业捕捞许可证).
+    assert not {
+        "310120-RSJ-01-0002", "310120-SCJG-01-0003", "310120-WLJ-01-0002", "310120-GAJG-01-0002", "310120-NYW-01-0004",
+    } & set(hits)
+
+
+def test_a_small_restaurant_gets_only_the_restaurant_answers(search_catalog):
+    # The page shows up to 20: the food items end the list, nothing found only by 开办 or 许可 fills it.
+    assert top("开个小饭店要办什么证", 20) == [
+        "310120-YJS-010",  # 开办餐饮店一件事
+        "310120-SCJG-01-0003",  # 食品经营许可（新办）
+        "310120-SCJG-01-0004",  # 食品经营许可（变更）
+        "310120-SCJG-01-0005",  # 食品经营许可（延续）
+    ]
+    assert top("小饭店", 20) == [
+        "310120-YJS-010",
+        "310120-SCJG-01-0003",
+        "310120-SCJG-01-0004",
+        "310120-SCJG-01-0005",
+        "310120-SCJG-20-0004",  # 食品经营备案（仅销售预包装食品）
+    ]
+    # 开办养老机构一件事 has 食品经营许可 among its members (a care home's canteen): not an answer.
+    assert "310120-YJS-025" not in top("开个小饭店要办什么证", 50) + top("小饭店", 50)
+
+
+def test_opening_a_shop_lists_its_bundle_and_items_not_every_opening_bundle(search_catalog):
+    # 开 (开办) is in the names of 19 bundles; only the internet café's are answers.
+    assert top("开网吧要什么手续", 20) == ["310120-YJS-018", "310120-WLJ-01-0004"]

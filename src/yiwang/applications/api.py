@@ -12,10 +12,14 @@ from rest_framework.views import APIView
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle, selectors, services
 from yiwang.applications.models import Case
-from yiwang.applications.storage import open_material_file
+from yiwang.applications.storage import ALLOWED_CONTENT_TYPES, open_material_file
 from yiwang.accounts.selectors import identity_as_seen_by
-from yiwang.core.api import TextKeyDictField, error_responses
+from yiwang.catalog.application_forms import KINDS, field_as_dict
+from yiwang.catalog.selectors import get_item
+from yiwang.core.api import FormValueField, TextKeyDictField, error_responses
 from yiwang.core.errors import NotFound, PermissionDenied
+from yiwang.registries.constants import VIEWED_BY_DOWNLOAD
+from yiwang.registries.services import record_staff_view
 
 
 class MaterialOut(serializers.Serializer):
@@ -131,7 +135,7 @@ def _written(case: Case, request, status_code=200, *, produced_notice: bool = Tr
 
 class CreateIn(serializers.Serializer):
     item_code = serializers.CharField(max_length=40)
-    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+    form_data = TextKeyDictField(child=FormValueField(), required=False, default=dict)
     submit = serializers.BooleanField(required=False, default=False, help_text="submit at once (items needing no uploads)")
 
 
@@ -148,7 +152,8 @@ class ApplicationListView(APIView):
         responses={200: CaseOut(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        cases = selectors.cases_visible_to(request.user).select_related("licence")
+        # A 一件事 member's draft is its bundle's (GET /api/v1/bundle-applications/{id}/), not listed alone.
+        cases = selectors.cases_visible_to(request.user).exclude(in_bundle=True, state="draft").select_related("licence")
         state = request.query_params.get("state")
         if state:
             cases = cases.filter(state=state)
@@ -175,7 +180,7 @@ class ApplicationListView(APIView):
 
 
 class UpdateIn(serializers.Serializer):
-    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True))
+    form_data = TextKeyDictField(child=FormValueField())
 
 
 class ApplicationDetailView(APIView):
@@ -212,8 +217,18 @@ class MaterialUploadView(APIView):
         return Response(MaterialOut(material).data, status=status.HTTP_201_CREATED)
 
 
+# A material shown inside the case page (PDF in a frame, image) may be framed by this site's own
+# pages, and by nothing else; the file itself may load nothing.
+INLINE_CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; " \
+                                 "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+
+
 class MaterialDownloadView(APIView):
-    @extend_schema(operation_id="applications_materials_download", responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404, 410)})
+    @extend_schema(
+        operation_id="applications_materials_download",
+        parameters=[OpenApiParameter("inline", bool, description="1: shown in the page (PDF and images only), not saved")],
+        responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404, 410)},
+    )
     def get(self, request, case_id: int, material_id: int):
         case = selectors.get_case_for(request.user, case_id)
         material = case.materials.filter(pk=material_id).first()
@@ -225,9 +240,15 @@ class MaterialDownloadView(APIView):
                 "This file was replaced before submission and has been removed after its retention period.",
                 status=410,
             )
+        if material.source == c.SOURCE_REGISTRY:  # another person's shared data: the reading is logged
+            record_staff_view(viewer=request.user, case=case, material=material, how=VIEWED_BY_DOWNLOAD)
+        inline = request.query_params.get("inline") in ("1", "true") and material.content_type in ALLOWED_CONTENT_TYPES
         response = FileResponse(open_material_file(material.storage_path), content_type=material.content_type,
-                                as_attachment=True, filename=material.original_name or f"material-{material.pk}")
+                                as_attachment=not inline, filename=material.original_name or f"material-{material.pk}")
         response["Cache-Control"] = "private, no-store"  # personal documents stay out of shared caches
+        if inline:
+            response["Content-Security-Policy"] = INLINE_CONTENT_SECURITY_POLICY
+            response["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
 
@@ -269,28 +290,59 @@ class QueueRowOut(serializers.Serializer):
     case = CaseOut()
     due = serializers.DateField(allow_null=True)
     warning = serializers.CharField()
+    bundle_case_id = serializers.SerializerMethodField(help_text="the 一件事 case this case is a member of, or null")
+
+    def get_bundle_case_id(self, row) -> int | None:
+        return selectors.bundle_case_id_of(row.case)
 
 
 class WorkQueueView(APIView):
-    @extend_schema(operation_id="queue_list", parameters=[OpenApiParameter("department", str)],
-                   responses={200: QueueRowOut(many=True), **error_responses(401, 403)})
+    @extend_schema(
+        operation_id="queue_list",
+        parameters=[
+            OpenApiParameter("department", str),
+            OpenApiParameter("q", str, description="part of a case number, or an applicant's full name"),
+            OpenApiParameter("state", str, description="a case state"),
+            OpenApiParameter("item", str, description="an item code"),
+            OpenApiParameter("due", str, enum=sorted(selectors.DUE_FILTERS), description="overdue or due soon"),
+        ],
+        responses={200: QueueRowOut(many=True), **error_responses(400, 401, 403)},
+    )
     def get(self, request):
         if request.user.kind != "staff":
             raise PermissionDenied("staff_only", "只有工作人员可以查看工作台。", "Only staff can see the work queue.")
-        rows = selectors.work_queue(request.user, department_code=request.query_params.get("department"))
+        params = request.query_params
+        filters = selectors.queue_filter(query=params.get("q"), state=params.get("state"), item_code=params.get("item"),
+                                         due=params.get("due"))
+        rows = selectors.work_queue(request.user, department_code=params.get("department"), filters=filters)
         return Response(QueueRowOut(rows, many=True, context={"viewer": request.user}).data)
 
 
-FormFieldOut = inline_serializer(
-    name="FormField",
-    fields={"name": serializers.CharField(), "label": serializers.CharField(), "label_en": serializers.CharField(),
-            "required": serializers.BooleanField(), "max_length": serializers.IntegerField(),
-            "multiline": serializers.BooleanField()},
-    many=True,
-)
+class FormFieldOut(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    label_en = serializers.CharField()
+    kind = serializers.ChoiceField(choices=KINDS)
+    required = serializers.BooleanField()
+    max_length = serializers.IntegerField()
+    help = serializers.CharField(required=False)
+    help_en = serializers.CharField(required=False)
+    prefill = serializers.CharField(required=False, help_text="filled from the applicant's account when the draft starts")
+    min = serializers.CharField(required=False)
+    max = serializers.CharField(required=False)
+    options = serializers.ListField(child=serializers.DictField(child=serializers.CharField()), required=False,
+                                    help_text="choice/choices: value, label, label_en")
+    show_if = serializers.DictField(required=False, help_text="asked only when field `field` has one of `values`")
+    columns = serializers.ListField(child=serializers.DictField(), required=False, help_text="table: its columns' fields")
+    min_rows = serializers.IntegerField(required=False)
+    max_rows = serializers.IntegerField(required=False)
 
 
 class FormFieldsView(APIView):
-    @extend_schema(operation_id="applications_form_fields", responses={200: FormFieldOut})
+    @extend_schema(operation_id="applications_form_fields",
+                   parameters=[OpenApiParameter("item", str, description="the item's code: its own fields first (else the common fields)")],
+                   responses={200: FormFieldOut(many=True), **error_responses(401, 404)})
     def get(self, request):
-        return Response([f.__dict__ for f in selectors.form_fields_for(request.user)])
+        code = request.query_params.get("item")
+        item = get_item(code) if code else None
+        return Response([field_as_dict(f) for f in selectors.form_fields_for(request.user, item)])

@@ -25,6 +25,8 @@ class Case(models.Model):
     form_data = models.JSONField("表单数据", default=dict, blank=True)
     rules = models.JSONField("事项规则快照", default=dict, blank=True)
     channel = models.CharField("申报渠道", max_length=12, choices=c.CASE_CHANNELS, default=c.CHANNEL_ONLINE)
+    # A member of a 一件事: reached, filled and submitted only through its bundle case.
+    in_bundle = models.BooleanField("属于一件事", default=False)
     # The officer who took the application in at a counter (None when the applicant applied themselves).
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收件人员", null=True, blank=True,
                                     related_name="received_cases", on_delete=models.PROTECT)

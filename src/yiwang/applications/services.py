@@ -22,10 +22,12 @@ from yiwang.accounts.selectors import assigned_department_ids, has_role
 from yiwang.accounts.services import lock_account
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
-from yiwang.applications.forms_schema import check_draft_values, default_form_fields, validate_form_data
+from yiwang.catalog.application_forms import (
+    check_draft_values, form_fields, parse_form_definition, validate_form_data,
+)
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
 from yiwang.applications.notices import NoticeFacts, compose_notice
-from yiwang.applications.selectors import material_is_open, received_at_counter_by
+from yiwang.applications.selectors import initial_form_values, material_is_open, received_at_counter_by
 from yiwang.applications.storage import remove_stored_file, store_material_file, store_shared_record
 from yiwang.catalog.constants import ITEM_TYPE_LICENSING, NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
@@ -53,8 +55,13 @@ def _require_applicant(user) -> None:
         )
 
 
-def _clean_form(user, form_data: dict) -> dict:
-    clean, errors = validate_form_data(default_form_fields(applicant_kind=_applicant_kind(user)), form_data or {})
+def _item_fields(user, item) -> list:
+    definition = parse_form_definition(item.form) if item is not None and item.form else ()
+    return form_fields(applicant_kind=_applicant_kind(user), definition=definition)
+
+
+def _clean_form(user, form_data: dict, item=None) -> dict:
+    clean, errors = validate_form_data(_item_fields(user, item), form_data or {})
     if errors:
         raise ValidationFailed(
             "invalid_form",
@@ -65,10 +72,11 @@ def _clean_form(user, form_data: dict) -> dict:
     return clean
 
 
-def draft_form_values(user, form_data) -> dict[str, str]:
-    """The part of `form_data` a draft of `user` may store; ValidationFailed (400) for unknown
-    fields or values longer than the form allows (nothing is stored then)."""
-    values, errors = check_draft_values(default_form_fields(applicant_kind=_applicant_kind(user)), form_data or {})
+def draft_form_values(user, form_data, *, item=None, fields=None) -> dict:
+    """The part of `form_data` a draft of `user` for `item` may store (or of the given `fields`:
+    a 一件事's one form); ValidationFailed (400) for unknown fields or values longer than the form
+    allows (nothing is stored then)."""
+    values, errors = check_draft_values(fields if fields is not None else _item_fields(user, item), form_data or {})
     if errors:
         raise ValidationFailed(
             "unknown_form_field" if set(errors) == {"__unknown__"} else "invalid_form",
@@ -113,9 +121,13 @@ def _require_version(case: Case, expected_version: int | None) -> None:
 
 
 def create_draft(
-    *, applicant, item_code: str, form_data: dict | None = None, actor=None, channel: str = c.CHANNEL_ONLINE
+    *, applicant, item_code: str, form_data: dict | None = None, actor=None, channel: str = c.CHANNEL_ONLINE,
+    in_bundle: bool = False,
 ) -> Case:
     """Start an application for an item; the form may be incomplete until submission.
+
+    `in_bundle` marks the draft of a 一件事 member: it is not listed on its own and is submitted
+    only with its bundle (`submit_application(..., as_bundle_member=True)`).
 
     Online the applicant acts for themselves. At a counter (`channel` "window") `actor` is the
     window officer who takes the application in for the applicant in front of them (a walk-in,
@@ -145,7 +157,8 @@ def create_draft(
             state=c.DRAFT,
             channel=channel,
             received_by=actor if channel == c.CHANNEL_WINDOW else None,
-            form_data=draft_form_values(applicant, form_data),
+            form_data={**initial_form_values(applicant, item), **draft_form_values(applicant, form_data, item=item)},
+            in_bundle=in_bundle,
         )
 
 
@@ -156,7 +169,7 @@ def update_draft(*, case_id: int, applicant, form_data: dict) -> Case:
         _own_case_or_404(case, applicant)
         if case.state != c.DRAFT:
             raise Conflict("not_a_draft", "办件已提交，不能再修改申请表。", "The case is submitted; its form can no longer change.")
-        case.form_data = {**case.form_data, **draft_form_values(case.applicant, form_data)}
+        case.form_data = {**case.form_data, **draft_form_values(case.applicant, form_data, item=case.item)}
         case.save(update_fields=["form_data", "updated_at"])
         return case
 
@@ -279,7 +292,7 @@ def _current_materials(case: Case) -> set[int]:
 
 def submit_application(
     *, case_id: int, applicant, idempotency_key: str | None = None, awaited_positions: Collection[int] = (),
-    actor=None,
+    actor=None, as_bundle_member: bool = False,
 ) -> Case:
     """Submit a draft: check the form and materials, freeze the item's rules, number the case.
 
@@ -288,7 +301,8 @@ def submit_application(
     A retried submission with the same idempotency key returns the case it created.
     `awaited_positions` are materials that another case of the same application (a 一件事 member)
     will produce, e.g. the business licence the seal registration needs: they are not required
-    now and are owed until the result is attached.
+    now and are owed until the result is attached. A 一件事 member's draft is submitted only by
+    its bundle (`as_bundle_member`); alone it is refused, so a bundle is never left half submitted.
     """
     key = (idempotency_key or "").strip()[:100] or None
     actor = actor or applicant
@@ -300,13 +314,16 @@ def submit_application(
             if key and case.submission_key == key:
                 return case
             raise Conflict("already_submitted", "该办件已提交，请勿重复提交。", "This case has already been submitted.")
+        if case.in_bundle and not as_bundle_member:
+            raise Conflict("bundle_member", "该办件是一件事的组成事项，请在一件事中一并提交。",
+                           "This case is part of a bundle (一件事); submit it with its bundle.")
         if key and Case.objects.filter(applicant=applicant, submission_key=key).exclude(pk=case.pk).exists():
             raise Conflict(
                 "idempotency_key_reused",
                 "该幂等键已用于另一份申请。",
                 "This idempotency key was already used for another application.",
             )
-        case.form_data = _clean_form(case.applicant, case.form_data)
+        case.form_data = _clean_form(case.applicant, case.form_data, case.item)
         rules = item_rules_snapshot(case.item)
         present = _current_materials(case)
         awaited = set(awaited_positions) - present

@@ -21,6 +21,28 @@ ALLOWED_CONTENT_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/
 
 
 @dataclass(frozen=True)
+class UploadLimits:
+    """What `store_material_file` accepts, for the pages to state beside each upload."""
+
+    accept: str  # the file input's accept attribute
+    type_names: str  # "PDF / JPEG / PNG"
+    max_megabytes: int
+
+
+def _megabytes(limit: int) -> int:
+    return limit // (1024 * 1024)
+
+
+def upload_limits() -> UploadLimits:
+    """The limits the upload check applies now (settings.MATERIAL_MAX_BYTES and the accepted types)."""
+    return UploadLimits(
+        accept=",".join(ALLOWED_CONTENT_TYPES),
+        type_names=" / ".join(ALLOWED_CONTENT_TYPES.values()),
+        max_megabytes=_megabytes(settings.MATERIAL_MAX_BYTES),
+    )
+
+
+@dataclass(frozen=True)
 class StoredFile:
     sha256: str
     size: int
@@ -48,8 +70,8 @@ def store_material_file(stream: BinaryIO, *, max_bytes: int | None = None) -> St
                 if size > limit:
                     raise ValidationFailed(
                         "file_too_large",
-                        f"文件超过大小上限 {limit // (1024 * 1024)} MB。",
-                        f"The file is larger than the {limit // (1024 * 1024)} MB limit.",
+                        f"文件超过大小上限 {_megabytes(limit)} MB。",
+                        f"The file is larger than the {_megabytes(limit)} MB limit.",
                     )
                 if len(head) < 8192:
                     head += chunk[: 8192 - len(head)]

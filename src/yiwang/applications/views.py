@@ -16,22 +16,27 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts.permissions import applicant_required, staff_required
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle, selectors, services
-from yiwang.applications.forms_schema import FormField
+from yiwang.catalog.application_forms import FormField
 from yiwang.applications.models import Case
 from yiwang.applications.notice_pdf import render_notice_pdf
-from yiwang.applications.presentation import field_rows
+from yiwang.applications.presentation import field_rows, posted_form_values, read_only_rows
+from yiwang.applications.storage import upload_limits
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
 from yiwang.core.i18n import error_text, say
 from yiwang.core.views import refusals_as_pages
+from yiwang.registries import selectors as registry_selectors
+from yiwang.registries import services as registry_services
+from yiwang.registries.presentation import SharedRecordView, shared_record_view
 
 NECESSITY_LABELS = {
     "1": gettext_lazy("必要"),
@@ -46,6 +51,11 @@ ROLE_LABELS = {
 STEP_LABELS = {"review": gettext_lazy("审核"), "decide": gettext_lazy("决定")}
 LICENCE_STATES = {c.RESULT_ISSUED, c.DELIVERED}
 QUEUE_REFRESH_SECONDS = 30
+# Actions that end the case against the applicant: shown as a danger button that asks first.
+REFUSING_ACTIONS = frozenset({"reject", "deny"})
+# Uploaded files staff read on the case page itself (served inline by the material endpoint).
+PREVIEW_KINDS = {"application/pdf": "pdf", "image/jpeg": "image", "image/png": "image"}
+DUE_FILTER_LABELS = {selectors.DUE_OVERDUE: gettext_lazy("已超期"), selectors.DUE_SOON: gettext_lazy("即将到期")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,8 +124,8 @@ def _int_or_none(value) -> int | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _posted_form(request, fields: list[FormField]) -> dict[str, str]:
-    return {f.name: request.POST[f.name] for f in fields if f.name in request.POST}
+def _posted_form(request, fields: list[FormField]) -> dict:
+    return posted_form_values(request.POST, fields)
 
 
 def _field_errors(error: DomainError) -> dict[str, str]:
@@ -135,6 +145,7 @@ class MaterialRow:
     can_upload: bool
     missing: bool = False
     error: str = ""
+    content_id: str = ""  # staff: the anchor of this material's content (record or preview) on the page
 
 
 def _material_rows(materials: list[dict], *, can_upload=lambda m: False, missing_names=(), errors=None) -> list[MaterialRow]:
@@ -183,8 +194,8 @@ def _applicant_may_upload(case: Case):
 def apply(request, item_code: str):
     """Show the item's form and materials; "保存草稿" creates the draft and opens it for editing."""
     item = get_item(item_code)
-    fields = selectors.form_fields_for(request.user)
-    values: dict[str, str] = {}
+    fields = selectors.form_fields_for(request.user, item)
+    values = selectors.initial_form_values(request.user, item)
     error_message = ""
     status = 200
     if request.method == "POST":
@@ -220,8 +231,11 @@ def apply(request, item_code: str):
 
 def _render_edit(request, case: Case, *, values=None, field_errors=None, error_message="", missing_names=(),
                  row_errors=None, idempotency_key=None, status=200):
-    fields = selectors.form_fields_for(request.user)
+    fields = selectors.case_form_fields(case)
     shown = {**case.form_data, **(values or {})}
+    rows = _material_rows(
+        selectors.case_materials(case), can_upload=lambda m: True, missing_names=missing_names, errors=row_errors
+    )
     return render(
         request,
         "applications/edit.html",
@@ -229,14 +243,32 @@ def _render_edit(request, case: Case, *, values=None, field_errors=None, error_m
             "case": case,
             "item_name": _localized_name(case.item),
             "fields": field_rows(fields, shown, field_errors),
-            "materials": _material_rows(
-                selectors.case_materials(case), can_upload=lambda m: True, missing_names=missing_names, errors=row_errors
-            ),
+            "materials": rows,
+            "material_errors": [row for row in rows if row.error],
+            "upload_limits": upload_limits(),
             "idempotency_key": idempotency_key or uuid.uuid4().hex,
-            "error_message": error_message,
+            "error_message": error_message or _unplaced_errors(row_errors, rows),
         },
         status=status,
     )
+
+
+def _unplaced_errors(row_errors: dict | None, shown_rows: list[MaterialRow]) -> str:
+    """Row refusals that no row on the page shows (an unknown material number): for the page's top."""
+    shown = {row.position for row in shown_rows if row.error}
+    return " ".join(message for position, message in (row_errors or {}).items() if position not in shown)
+
+
+def material_refusal_page(request, case: Case, *, position: int | None, error: DomainError):
+    """The case page again after an upload or a data-sharing fetch posted without htmx was refused:
+    the reason in the material's row (the top of the page points to it), with the refusal's status."""
+    row_errors = {position: error_text(error)}
+    if case.state == c.DRAFT and case.applicant_id == request.user.pk:
+        if case.in_bundle:  # a 一件事 member's draft has no page of its own
+            messages.error(request, error_text(error))
+            return redirect("bundles:case", bundle_case_id=case.bundle_member.bundle_case_id)
+        return _render_edit(request, case, row_errors=row_errors, status=error.status)
+    return _render_detail(request, case, row_errors=row_errors, status=error.status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -247,8 +279,10 @@ def edit(request, case_id: int):
     case = selectors.get_case_for(request.user, case_id)
     if case.state != c.DRAFT:
         return redirect("applications:detail", case_id=case.pk)
+    if case.in_bundle:  # a 一件事 member's draft is filled and submitted in its bundle
+        return redirect("bundles:case", bundle_case_id=case.bundle_member.bundle_case_id)
     if request.method == "POST":
-        values = _posted_form(request, selectors.form_fields_for(request.user))
+        values = _posted_form(request, selectors.case_form_fields(case))
         try:
             services.update_draft(case_id=case.pk, applicant=request.user, form_data=values)
         except DomainError as error:
@@ -265,7 +299,7 @@ def submit(request, case_id: int):
     """Save the posted form, then submit with the page's idempotency key (a retry returns the same case)."""
     case = selectors.get_case_for(request.user, case_id)
     key = (request.POST.get("idempotency_key") or "").strip()
-    values = _posted_form(request, selectors.form_fields_for(request.user))
+    values = _posted_form(request, selectors.case_form_fields(case))
     try:
         if not key:
             raise ValidationFailed(
@@ -322,15 +356,13 @@ def upload(request, case_id: int):
         return render(
             request,
             "applications/_material_row.html",
-            {"case": case, "row": rows[0], "saved": error is None},
+            {"case": case, "row": rows[0], "saved": error is None, "upload_limits": upload_limits()},
             status=error.status if error else 200,
         )
     if error is None:
         messages.success(request, gettext("材料已上传。"))
         return redirect("applications:edit" if case.state == c.DRAFT else "applications:detail", case_id=case.pk)
-    if case.state == c.DRAFT:
-        return _render_edit(request, case, error_message=error_text(error), row_errors=row_errors, status=error.status)
-    return _render_detail(request, case, error_message=error_text(error), row_errors=row_errors, status=error.status)
+    return material_refusal_page(request, case, position=position, error=error)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,6 +377,8 @@ class CaseRow:
     state_label: str
     warning: str
     is_draft: bool
+    awaiting: selectors.AwaitingAcceptance | None = None
+    bundle_case_id: int | None = None  # a 一件事 member: its bundle case
 
 
 @require_GET
@@ -363,6 +397,8 @@ def mine(request):
             state_label=_state_label(case.state),
             warning=selectors.case_warning(case),
             is_draft=case.state == c.DRAFT,
+            awaiting=selectors.awaiting_acceptance(case),
+            bundle_case_id=case.bundle_member.bundle_case_id if case.in_bundle else None,
         )
         for case in drafts + submitted
     ]
@@ -392,6 +428,49 @@ class ActionForm:
     asks_materials: bool
     opinion: str = ""
     checked: tuple = ()
+    danger: bool = False  # ends the case against the applicant: styled apart, confirmed before it is sent
+    confirm: str = ""
+
+
+@dataclass
+class MaterialContent:
+    """What staff read of one material on the case page: a fetched record's fields, or a preview."""
+
+    position: int
+    name: str
+    anchor: str
+    kind: str  # "record", "pdf" or "image"
+    url: str = ""
+    record: SharedRecordView | None = None
+
+
+def _refusal_confirmation(label: str) -> str:
+    return gettext("确定“%(action)s”吗？办件将就此办结，并向申请人出具相应文书。") % {"action": label}
+
+
+def _material_contents(request, case: Case, rows: list[MaterialRow]) -> list[MaterialContent]:
+    """For staff: each current material readable on the page. A fetched record's fields (each
+    reading logged as an access to the applicant's data first), or an uploaded PDF or image shown
+    inline by the material endpoint, which checks access as for a download."""
+    contents = []
+    for row in rows:
+        material = row.upload
+        if material is None or material.file_removed_at is not None:
+            continue
+        anchor = f"material-content-{row.position}"
+        if material.source == c.SOURCE_REGISTRY:
+            registry_services.record_staff_view(viewer=request.user, case=case, material=material)
+            envelope = registry_selectors.fetched_record(material)
+            if envelope is not None:
+                record = shared_record_view(envelope, scope=material.shared_source,
+                                            subject_is_company=case.applicant.kind == "enterprise")
+                contents.append(MaterialContent(position=row.position, name=row.name, anchor=anchor, kind="record",
+                                                record=record))
+        elif material.content_type in PREVIEW_KINDS:
+            url = reverse("api-application-material", args=[case.pk, material.pk]) + "?inline=1"
+            contents.append(MaterialContent(position=row.position, name=row.name, anchor=anchor,
+                                            kind=PREVIEW_KINDS[material.content_type], url=url))
+    return contents
 
 
 def _licence_links(case: Case) -> dict | None:
@@ -419,6 +498,8 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
             asks_materials=action.name == "request_supplement",
             opinion=posted.get("opinion", "") if posted.get("action") == action.name else "",
             checked=tuple(posted.get("missing", ())) if posted.get("action") == action.name else (),
+            danger=action.name in REFUSING_ACTIONS,
+            confirm=_refusal_confirmation(say(action.label, action.label_en)) if action.name in REFUSING_ACTIONS else "",
         )
         for action in actions
         if action.name != "supply"  # the applicant answers a supplement request in its own section
@@ -431,6 +512,11 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
     if supplement_rows:
         # Requested materials are uploaded in their own section; the full list is then read-only.
         rows = [replace(row, can_upload=False, error="") for row in rows]
+    contents = _material_contents(request, case, rows) if user.kind == "staff" and not is_applicant else []
+    if contents:
+        anchors = {content.position: content.anchor for content in contents}
+        rows = [replace(row, content_id=anchors.get(row.position, "")) for row in rows]
+    material_errors = [row for row in supplement_rows + rows if row.error]
     events = [
         EventRow(
             at=event.at,
@@ -447,6 +533,7 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
         "applications/detail.html",
         {
             "case": case,
+            "awaiting": selectors.awaiting_acceptance(case),
             "is_applicant": is_applicant,
             "is_staff": user.kind == "staff",
             "item_name": _localized_name(case.item),
@@ -455,16 +542,19 @@ def _render_detail(request, case: Case, *, error_message="", row_errors=None, po
             "warning": selectors.case_warning(case),
             "applicant": _applicant_identity(case, user),
             "step_label": (f"{STEP_LABELS.get(step['step'], step['step'])} · {_role_label(step['role'])}" if step else ""),
-            "form_values": field_rows(selectors.form_fields_for(case.applicant), selectors.form_data_as_seen_by(user, case)),
+            "form_values": read_only_rows(selectors.case_form_fields(case), selectors.form_data_as_seen_by(user, case)),
             "notices": list(case.notices.all()),
             "events": events,
             "materials": rows,
+            "material_contents": contents,
+            "material_errors": material_errors,
+            "upload_limits": upload_limits(),
             "supplement_rows": supplement_rows,
             "can_supply": is_applicant and any(a.name == "supply" for a in actions),
             "can_withdraw": is_applicant and any(a.name == "withdraw" for a in actions),
             "action_forms": [] if is_applicant else action_forms,
             "licence": _licence_links(case),
-            "error_message": error_message,
+            "error_message": error_message or _unplaced_errors(row_errors, material_errors),
         },
         status=status,
     )
@@ -520,7 +610,7 @@ def notice_pdf(request, case_id: int, notice_id: int):
     data = render_notice_pdf(
         title=notice.title, body=notice.body, case_number=case.number or "",
         department_name=case.rules.get("department_name", case.department.name),
-        issued_on=clock.legal_day(notice.issued_at).strftime("%Y年%m月%d日"),
+        issued_on=clock.legal_day(notice.issued_at).strftime("%Y年%m月%d日"), created_at=notice.issued_at,
     )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{notice.kind}-{case.number}.pdf"'
@@ -542,6 +632,7 @@ class QueueDisplayRow:
     role_label: str
     due: object
     warning: str
+    bundle_case_id: int | None = None  # a 一件事 member: its bundle case
 
 
 def _queue_role(case: Case) -> str:
@@ -554,11 +645,16 @@ def _queue_role(case: Case) -> str:
     return lifecycle.OFFICER
 
 
+# States a case in the queue can be in (closed cases leave the queue), in lifecycle order.
+QUEUE_STATES = [code for code, _ in c.STATES if code != c.DRAFT and code not in c.FINAL_STATES]
+
+
 @require_GET
 @staff_required
 @_refusals_as_pages
 def queue(request):
-    """Open cases of the staff member's departments, nearest deadline first; htmx refreshes the table."""
+    """Open cases of the staff member's departments, nearest deadline first, narrowed by a search
+    (case number or full applicant name), state, item and deadline; htmx refreshes the table."""
     departments = list(request.user.departments.all())
     department_code = request.GET.get("department") or None
     sees_all = request.user.role in selectors.ALL_DEPARTMENT_ROLES
@@ -566,8 +662,10 @@ def queue(request):
         raise ValidationFailed(
             "department_not_yours", "只能查看本人所属部门的办件。", "You can only see the cases of your own departments."
         )
+    filters = selectors.queue_filter(query=request.GET.get("q"), state=request.GET.get("state"),
+                                     item_code=request.GET.get("item"), due=request.GET.get("due"))
     rows = []
-    for row in selectors.work_queue(request.user, department_code=department_code):
+    for row in selectors.work_queue(request.user, department_code=department_code, filters=filters):
         case = row.case
         identity = _applicant_identity(case, request.user)
         rows.append(
@@ -580,12 +678,21 @@ def queue(request):
                 role_label=_role_label(_queue_role(case)),
                 due=row.due,
                 warning=row.warning,
+                bundle_case_id=selectors.bundle_case_id_of(case),
             )
         )
+    chosen = {"department": department_code or "", "q": filters.query, "state": filters.state,
+              "item": filters.item_code, "due": filters.due}
     context = {
         "rows": rows,
         "departments": [(d.code, _localized_name(d)) for d in departments],
         "department_code": department_code or "",
+        "filters": filters,
+        "filtered": any([filters.query, filters.state, filters.item_code, filters.due]),
+        "filter_query": urlencode({key: value for key, value in chosen.items() if value}),
+        "states": [(code, _state_label(code)) for code in QUEUE_STATES],
+        "items": [(code, say(name, name_en)) for code, name, name_en in selectors.queue_items(request.user)],
+        "due_filters": [(code, str(label)) for code, label in DUE_FILTER_LABELS.items()],
         "refresh_seconds": QUEUE_REFRESH_SECONDS,
     }
     template = "applications/_queue_table.html" if request.htmx else "applications/queue.html"

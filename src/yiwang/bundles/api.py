@@ -15,7 +15,7 @@ from yiwang.bundles.models import BundleCase
 from yiwang.catalog.selectors import item_promised_limit
 from yiwang.core import clock
 from yiwang.accounts.selectors import identity_as_seen_by
-from yiwang.core.api import TextKeyDictField, error_responses
+from yiwang.core.api import FormValueField, TextKeyDictField, error_responses
 
 # ---------------------------------------------------------------------------------------------
 # Bundles and guidance (public)
@@ -330,10 +330,10 @@ def _detail(bundle_case: BundleCase, request, status_code=200) -> Response:
 
 class BundleStartIn(serializers.Serializer):
     answers = TextKeyDictField(child=serializers.CharField(allow_blank=True, max_length=100), required=False, default=dict)
-    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True), required=False, default=dict,
+    form_data = TextKeyDictField(child=FormValueField(), required=False, default=dict,
                                       help_text="shared fields, asked once and mapped into every member's form")
     item_form_data = TextKeyDictField(
-        child=TextKeyDictField(child=serializers.CharField(allow_blank=True)), required=False, default=dict,
+        child=TextKeyDictField(child=FormValueField()), required=False, default=dict,
         help_text="item code -> fields for that item only (override the shared ones)",
     )
 
@@ -362,9 +362,9 @@ class BundleCaseListView(APIView):
 
 
 class BundleFormUpdateIn(serializers.Serializer):
-    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+    form_data = TextKeyDictField(child=FormValueField(), required=False, default=dict)
     item_form_data = TextKeyDictField(
-        child=TextKeyDictField(child=serializers.CharField(allow_blank=True)), required=False, default=dict
+        child=TextKeyDictField(child=FormValueField()), required=False, default=dict
     )
 
 

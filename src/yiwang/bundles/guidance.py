@@ -9,6 +9,13 @@ A rule applies when every condition holds. `add_items` adds items to the default
 `skip_items` removes default members. Every decision carries a reason naming the question and
 the answer, in Chinese and English, so the resident sees why each item was added or skipped.
 
+Relevance: a question that rules mention is asked only while one of those rules can still apply
+given the answers to the questions before it. Once earlier answers rule out every rule that
+mentions a question (转学: the residence-permit question after “学生是否为本市户籍？” “是”), the
+question is irrelevant: the page hides it and its answer, if any, is ignored, so the result never
+depends on it. Only earlier questions count, so answering a later question first never hides an
+earlier one. A question no rule mentions is always shown.
+
 Refusals (collected, never raised, so a page can show all of them at once):
 
 - ``unknown_question``: an answer to a question the bundle does not ask;
@@ -29,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 NECESSITY_REQUIRED = "1"
 NECESSITY_OPTIONAL = "2"
@@ -68,6 +75,10 @@ class GuidanceResult:
     items: list[Decision] = field(default_factory=list)
     skipped: list[Decision] = field(default_factory=list)
     errors: list[GuidanceError] = field(default_factory=list)
+    # Questions the earlier answers made irrelevant (hidden, their answers ignored), in question order.
+    irrelevant_questions: list[str] = field(default_factory=list)
+    # The answers the result rests on: valid answers to relevant questions.
+    answers: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -117,6 +128,47 @@ def _name(code: str, item_names: Mapping[str, tuple[str, str]]) -> tuple[str, st
     return zh or code, en or zh or code
 
 
+def _rule_conditions(rules: list[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    # A rule without conditions is refused at import; never let it apply blindly (nor count here).
+    conditions = ({str(k): v for k, v in (rule.get("when") or {}).items()} for rule in rules or [])
+    return [when for when in conditions if when]
+
+
+def _allowed_values(question: Mapping[str, Any]) -> list[str]:
+    return [str(option.get("value")) for option in question.get("options") or []]
+
+
+def _relevance(
+    questions: list[Mapping[str, Any]], rules: list[Mapping[str, Any]] | None, given: Mapping[str, Any]
+) -> tuple[dict[str, str], list[str]]:
+    """(valid answers to relevant questions, ids of irrelevant questions), walking the questions in order.
+
+    A question is irrelevant when rules mention it and every one of them has a condition on an
+    earlier question whose (valid, relevant) answer differs from it.
+    """
+    conditions = _rule_conditions(rules)
+    valid: dict[str, str] = {}
+    irrelevant: list[str] = []
+    for question in questions or []:
+        question_id = str(question.get("id"))
+        mentioning = [when for when in conditions if question_id in when]
+        # `valid` holds only questions before this one here, so only earlier answers can rule it out.
+        if mentioning and all(any(q in valid and valid[q] != v for q, v in when.items()) for when in mentioning):
+            irrelevant.append(question_id)
+            continue
+        value = given.get(question_id)
+        if isinstance(value, str) and value in _allowed_values(question):
+            valid[question_id] = value
+    return valid, irrelevant
+
+
+def irrelevant_questions(
+    questions: list[Mapping[str, Any]], rules: list[Mapping[str, Any]] | None, answers: Mapping[str, Any] | None
+) -> list[str]:
+    """Ids of the questions that the earlier answers make irrelevant (to hide), in question order."""
+    return _relevance(questions, rules, _normalized_answers(answers))[1]
+
+
 def evaluate(
     questions: list[Mapping[str, Any]],
     rules: list[Mapping[str, Any]],
@@ -130,14 +182,16 @@ def evaluate(
     `item_names` maps an item code to its (Chinese, English) name for the reasons. Items keep the
     order of the default members, then added items in rule order. With errors the result still
     holds what the answers given so far decide (for a live page), but it must not be acted on.
+    Answers to questions the earlier answers made irrelevant are ignored, even invalid ones: the
+    result is the same whatever they say (see `irrelevant_questions`).
     """
     item_names = item_names or {}
     by_id = {str(q.get("id")): q for q in questions or []}
-    given = _normalized_answers(answers)
-    result = GuidanceResult()
+    valid, irrelevant = _relevance(questions, rules, _normalized_answers(answers))
+    given = {q: v for q, v in _normalized_answers(answers).items() if q not in irrelevant}
+    result = GuidanceResult(irrelevant_questions=irrelevant, answers=dict(valid))
 
-    valid: dict[str, str] = {}
-    for question_id, value in given.items():
+    for question_id in given:
         question = by_id.get(question_id)
         if question is None:
             result.errors.append(GuidanceError(
@@ -147,8 +201,8 @@ def evaluate(
                 question_id=question_id,
             ))
             continue
-        allowed = [str(option.get("value")) for option in question.get("options") or []]
-        if not isinstance(value, str) or value not in allowed:
+        if question_id not in valid:
+            allowed = _allowed_values(question)
             labels = "、".join(f"“{_option_label(question, v)}”" for v in allowed)
             result.errors.append(GuidanceError(
                 INVALID_ANSWER,
@@ -156,8 +210,6 @@ def evaluate(
                 f"The answer to “{question.get('text')}” is not one of its options ({', '.join(allowed)}).",
                 question_id=question_id,
             ))
-            continue
-        valid[question_id] = value
 
     applicable = []
     needed: list[str] = []
@@ -265,35 +317,57 @@ class ItemMaterials:
 
 @dataclass
 class MergedMaterial:
-    name: str
+    name: str  # the first item's name for it
     exemptible_via: str
     necessity: str  # the strongest over the items that need it
     items: list[str] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)  # item code -> material position
     necessity_by_item: dict[str, str] = field(default_factory=dict)
+    names_by_item: dict[str, str] = field(default_factory=dict)  # item code -> the item's own name for it
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.name, self.exemptible_via)
+    def names(self) -> list[str]:
+        """Every name the items give this material, first seen first."""
+        return list(dict.fromkeys(self.names_by_item.values())) or [self.name]
+
+    @property
+    def record(self) -> str:
+        """The shared record that stands for every use of it ("" for a material only uploaded)."""
+        return self.exemptible_via
 
 
-def merge_materials(items: Iterable[ItemMaterials]) -> list[MergedMaterial]:
-    """The union of the items' materials, one entry per (name, exemptible_via), in first-seen order."""
+def _never(_record: str) -> bool:
+    return False
+
+
+def merge_materials(items: Iterable[ItemMaterials], *, one_per_record: Callable[[str], bool] = _never) -> list[MergedMaterial]:
+    """The union of the items' materials in first-seen order, one entry per (name, exemptible_via);
+    and one entry per shared record, whatever each item calls it, for the records
+    `one_per_record` says are always the same one (the applicant's own ID card: "经办人身份证件" and
+    "法定代表人或者经办人身份证件" of a resident founding a company are both their ID card). Other
+    records keep one entry per name: a shareholder's business licence is not the new company's.
+
+    An item that asks for the same record twice under two names keeps the second as its own
+    entry (one position per item and entry)."""
     merged: dict[tuple[str, str], MergedMaterial] = {}
     for item in items:
         for material in item.materials:
             name = str(material["name"])
             via = str(material.get("exemptible_via") or "")
             necessity = str(material.get("necessity") or NECESSITY_OPTIONAL)
-            entry = merged.get((name, via))
+            key = ("", via) if via and one_per_record(via) else (name, via)
+            if key[0] == "" and key in merged and item.code in merged[key].positions:
+                key = (name, via)
+            entry = merged.get(key)
             if entry is None:
-                entry = merged[(name, via)] = MergedMaterial(name=name, exemptible_via=via, necessity=necessity)
+                entry = merged[key] = MergedMaterial(name=name, exemptible_via=via, necessity=necessity)
             elif _NECESSITY_STRENGTH.get(necessity, 0) > _NECESSITY_STRENGTH.get(entry.necessity, 0):
                 entry.necessity = necessity
             if item.code not in entry.positions:
                 entry.items.append(item.code)
                 entry.positions[item.code] = int(material["position"])
                 entry.necessity_by_item[item.code] = necessity
+                entry.names_by_item[item.code] = name
     return list(merged.values())
 
 

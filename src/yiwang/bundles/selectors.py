@@ -9,13 +9,15 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from yiwang.accounts.selectors import ALL_DEPARTMENT_ROLES, assigned_department_ids, is_resident_like, is_staff_member
 from yiwang.applications import constants as case_states
-from yiwang.applications.selectors import cases_visible_to, requested_supplement_positions
+from yiwang.applications.selectors import cases_visible_to, form_fields_for, requested_supplement_positions
+from yiwang.catalog.application_forms import FormField, merged_fields
 from yiwang.bundles import constants as c
 from yiwang.bundles import guidance
 from yiwang.bundles.models import BundleCase, BundleCaseMember
 from yiwang.catalog.models import Bundle, BundleMember, Material, ServiceItem
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
 from yiwang.core.errors import NotFound
+from yiwang.registries.selectors import one_record_for
 
 # A member is finished for the bundle once its result is in the resident's hands (an issued
 # e-licence is, before any delivery step) or it ended without one.
@@ -348,7 +350,7 @@ def draft_materials(bundle_case: BundleCase) -> list[dict]:
             uploads[(case.pk, material.material_position)] = material
     awaited = passed_on_within([m for m in bundle_case.members.all() if m.case is not None])
     rows = []
-    for merged in guidance.merge_materials(per_item):
+    for merged in guidance.merge_materials(per_item, one_per_record=one_record_for(bundle_case.applicant)):
         uploaded = {code: uploads.get((cases[code].pk, merged.positions[code])) for code in merged.items}
         producers = {awaited.get(code, {}).get(merged.positions[code]) for code in merged.items}
         # Produced within the bundle when every item that needs it gets it from the same member.
@@ -358,6 +360,16 @@ def draft_materials(bundle_case: BundleCase) -> list[dict]:
             "complete": produced_by is not None or all(uploaded.values()),
         })
     return rows
+
+
+def bundle_form_fields(applicant, items) -> list[FormField]:
+    """The one form of a 一件事: every member item's fields once, then the common ones."""
+    return merged_fields([form_fields_for(applicant, item) for item in items])
+
+
+def bundle_case_form_fields(bundle_case: BundleCase, applicant) -> list[FormField]:
+    """The one form of a bundle case, from its members' items."""
+    return bundle_form_fields(applicant, [m.item for m in bundle_case.members.select_related("item")])
 
 
 def is_bundle_member(case_id: int) -> bool:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from yiwang.accounts.selectors import is_resident_like
 from yiwang.applications import constants as case_states
 from yiwang.applications import services as applications
-from yiwang.applications.selectors import requested_supplement_positions
+from yiwang.applications.selectors import form_fields_for, requested_supplement_positions
 from yiwang.bundles import constants as c
 from yiwang.bundles import guidance
 from yiwang.bundles import selectors
@@ -28,6 +28,7 @@ from yiwang.catalog.constants import NECESSITY_REQUIRED
 from yiwang.catalog.selectors import item_rules_snapshot
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from yiwang.registries.selectors import one_record_for
 from yiwang.registries.services import fetch_material_for_case, grant_consent
 
 logger = logging.getLogger("yiwang.bundles")
@@ -104,30 +105,37 @@ def _require_draft(bundle_case: BundleCase) -> None:
         raise Conflict("bundle_submitted", "该一件事已提交，不能再修改。", "This bundle case has been submitted and can no longer change.")
 
 
-def _strings(data) -> dict[str, str]:
-    return {str(k): v for k, v in (data or {}).items() if isinstance(v, str)}
+def _values(data) -> dict:
+    """The posted values of a form: text, or a list (several choices, table rows)."""
+    return {str(k): v for k, v in (data or {}).items() if isinstance(v, (str, list))}
 
 
-def _item_forms(item_form_data) -> dict[str, dict[str, str]]:
-    return {str(code): _strings(fields) for code, fields in (item_form_data or {}).items() if isinstance(fields, dict)}
+def _item_forms(item_form_data) -> dict[str, dict]:
+    return {str(code): _values(fields) for code, fields in (item_form_data or {}).items() if isinstance(fields, dict)}
 
 
-def _checked_forms(applicant, form_data, item_form_data, member_codes) -> tuple[dict, dict]:
-    """The shared and per-item fields a bundle may store: the form's own fields, for its own members."""
-    shared = applications.draft_form_values(applicant, _strings(form_data))
+def _checked_forms(applicant, form_data, item_form_data, items) -> tuple[dict, dict]:
+    """The shared and per-item fields a bundle may store: the one form's own fields (every member
+    item's, once), and each member's own fields for its own members only."""
+    shared = applications.draft_form_values(applicant, _values(form_data),
+                                            fields=selectors.bundle_form_fields(applicant, items))
     per_item = _item_forms(item_form_data)
-    strangers = sorted(set(per_item) - set(member_codes))
+    by_code = {item.code: item for item in items}
+    strangers = sorted(set(per_item) - set(by_code))
     if strangers:
         raise ValidationFailed(
             "unknown_member_item", f"本一件事不含事项：{'、'.join(strangers[:10])}。",
             f"This bundle case has no member item {', '.join(strangers[:10])}.",
         )
-    return shared, {code: applications.draft_form_values(applicant, fields) for code, fields in per_item.items()}
+    return shared, {code: applications.draft_form_values(applicant, fields, item=by_code[code])
+                    for code, fields in per_item.items()}
 
 
-def member_form(form_data: dict, item_form_data: dict, item_code: str) -> dict[str, str]:
-    """An item's application form: the shared fields, overridden by that item's own fields."""
-    return {**_strings(form_data), **_item_forms(item_form_data).get(item_code, {})}
+def member_form(applicant, item, form_data: dict, item_form_data: dict) -> dict:
+    """An item's application form: the shared fields it asks, overridden by that item's own fields."""
+    names = {f.name for f in form_fields_for(applicant, item)}
+    shared = {name: value for name, value in _values(form_data).items() if name in names}
+    return {**shared, **_item_forms(item_form_data).get(item.code, {})}
 
 
 def _members(bundle_case: BundleCase) -> list[BundleCaseMember]:
@@ -160,12 +168,12 @@ def start_bundle_application(
             "按您的回答，本一件事的事项均需到窗口办理，请携带材料前往窗口。",
             "With these answers every item of this bundle is handled at a window; please visit one.",
         )
-    shared, per_item = _checked_forms(applicant, form_data, item_form_data, [row.item.code for row in guide.items])
+    shared, per_item = _checked_forms(applicant, form_data, item_form_data, [row.item for row in guide.items])
     with transaction.atomic():
         bundle_case = BundleCase.objects.create(
             bundle=bundle,
             applicant=applicant,
-            answers={k: v for k, v in (answers or {}).items() if v not in (None, "")},
+            answers=dict(guide.result.answers),  # what the result rests on: no answer to a question made irrelevant
             form_data=shared,
             item_form_data=per_item,
             skipped=[{"code": row.code, "reason": row.reason, "reason_en": row.reason_en} for row in guide.skipped],
@@ -174,7 +182,8 @@ def start_bundle_application(
             case = None
             if row.online:
                 case = applications.create_draft(
-                    applicant=applicant, item_code=row.item.code, form_data=member_form(shared, per_item, row.item.code)
+                    applicant=applicant, item_code=row.item.code, form_data=member_form(applicant, row.item, shared, per_item),
+                    in_bundle=True,
                 )
             BundleCaseMember.objects.create(
                 bundle_case=bundle_case, position=position, item=row.item, case=case,
@@ -211,7 +220,7 @@ def update_bundle_form(
                 return bundle_case
             bundle_case.form_page, bundle_case.form_seq = edit.page, edit.seq
         shared, per_item = _checked_forms(applicant, form_data, item_form_data,
-                                          [m.item.code for m in bundle_case.members.select_related("item")])
+                                          [m.item for m in bundle_case.members.select_related("item")])
         bundle_case.form_data = {**bundle_case.form_data, **shared}
         forms = dict(bundle_case.item_form_data)
         for code, fields in per_item.items():
@@ -222,7 +231,7 @@ def update_bundle_form(
             if member.case is not None:
                 applications.update_draft(
                     case_id=member.case_id, applicant=applicant,
-                    form_data=member_form(bundle_case.form_data, bundle_case.item_form_data, member.item.code),
+                    form_data=member_form(applicant, member.item, bundle_case.form_data, bundle_case.item_form_data),
                 )
     return bundle_case
 
@@ -237,6 +246,7 @@ class MemberMaterial:
     member: BundleCaseMember
     position: int
     exemptible_via: str
+    name: str  # the member item's own name for it
 
 
 def _rewindable(stream: BinaryIO) -> BinaryIO:
@@ -247,13 +257,24 @@ def _rewindable(stream: BinaryIO) -> BinaryIO:
 
 
 def _draft_targets(bundle_case: BundleCase, material_name: str) -> list[MemberMaterial]:
+    """Every member material the named one stands for: the same name, and every use of the same
+    shared record under any name where that record is always one (`registries.selectors.one_record_for`,
+    as `selectors.draft_materials` shows them: one row per such record)."""
+    per_member = [(member, item_rules_snapshot(member.item)["materials"]) for member in _members(bundle_case)
+                  if member.case is not None]
+    same_record = one_record_for(bundle_case.applicant)
+    records = {material.get("exemptible_via") for _, materials in per_member for material in materials
+               if material["name"] == material_name and material.get("exemptible_via")
+               and same_record(material["exemptible_via"])}
     targets = []
-    for member in _members(bundle_case):
-        if member.case is None:
-            continue
-        for material in item_rules_snapshot(member.item)["materials"]:
-            if material["name"] == material_name:
-                targets.append(MemberMaterial(member, material["position"], material.get("exemptible_via") or ""))
+    for member, materials in per_member:
+        taken = False
+        for material in materials:
+            via = material.get("exemptible_via") or ""
+            same_record = via in records and not taken
+            if material["name"] == material_name or same_record:
+                targets.append(MemberMaterial(member, material["position"], via, material["name"]))
+                taken = taken or same_record
     if not targets:
         raise ValidationFailed(
             "unknown_material",
@@ -311,9 +332,10 @@ def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, cons
             f"材料“{material_name}”不能由数据共享调取，请上传。",
             f"“{material_name}” cannot be fetched from data sharing; please upload it.",
         )
-    why = purpose or f"办理“{bundle_case.bundle.name}”：免交“{material_name}”"
     fetched = []
     for target in targets:
+        # One agreement, one consent per use, each naming what it is for.
+        why = purpose or f"办理“{bundle_case.bundle.name}”之“{target.member.item.name}”：免交“{target.name}”"
         case = target.member.case
         already = case.materials.filter(
             superseded=False, material_position=target.position, shared_source=target.exemptible_via
@@ -385,7 +407,7 @@ def submit_bundle(*, bundle_case_id: int, applicant, idempotency_key: str | None
                     # A key per member, derived, so a retried bundle never submits a member twice.
                     applications.submit_application(
                         case_id=member.case_id, applicant=applicant, idempotency_key=f"yjs-{bundle_case.pk}-{member.case_id}",
-                        awaited_positions=awaited.get(member.item.code, {}).keys(),
+                        awaited_positions=awaited.get(member.item.code, {}).keys(), as_bundle_member=True,
                     )
             _consent_to_pass_results_on(applicant, members, awaited)
             bundle_case.submitted_at = clock.now()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,12 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 from yiwang.accounts.permissions import applicant_required, staff_required
 from yiwang.accounts.selectors import is_resident_like
 from yiwang.applications import constants as case_states
-from yiwang.applications.presentation import field_rows
-from yiwang.applications.selectors import form_fields_for
+from yiwang.applications.presentation import field_rows, posted_form_values
 from yiwang.bundles import selectors, services
 from yiwang.bundles.models import BundleCase
 from yiwang.core import clock
-from yiwang.catalog.selectors import record_kind_names
+from yiwang.catalog.selectors import record_kind_names, shows_internal_notes
 from yiwang.core.errors import DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
 from yiwang.core.i18n import error_text, say
@@ -113,6 +112,8 @@ def _guidance_context(bundle, answers: dict) -> dict:
         "guide_ok": guide.ok,
         "guide_errors": [say(e.message, e.message_en) for e in guide.result.errors],
         "missing_questions": guide.result.missing_questions,
+        # Hidden on the page (and their answers ignored): the earlier answers made them irrelevant.
+        "irrelevant_questions": guide.result.irrelevant_questions,
         "applicable": rows(guide.items),
         "skipped": rows(guide.skipped),
         "guide_materials": [
@@ -134,6 +135,7 @@ def _render_guide(request, bundle, *, answers: dict, error_message: str = "", st
         "bundle_name": _name(bundle),
         "lead_department": _name(bundle.lead_department),
         "questions": questions,
+        "show_internal_notes": shows_internal_notes(request.user),
         "window": window,
         "can_apply": is_resident_like(request.user),
         "error_message": error_message,
@@ -196,6 +198,7 @@ class DraftMaterialRow:
     can_fetch: bool = False  # the applicant could fetch it from data sharing (免交)
     registry_name: str = ""
     record_name: str = ""
+    other_names: list[str] = field(default_factory=list)  # what the other items call the same record
 
 
 @dataclass
@@ -273,7 +276,7 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
     }
     if bundle_case.is_draft and is_applicant:
         shown = {**bundle_case.form_data, **(values or {})}
-        context["fields"] = field_rows(form_fields_for(request.user), shown)
+        context["fields"] = field_rows(selectors.bundle_case_form_fields(bundle_case, request.user), shown)
         names = {m.member.item.code: _name(m.member.item) for m in combined.members}
         record_names = record_kind_names()
         context["materials"] = [
@@ -282,7 +285,8 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
                 necessity_label=str(NECESSITY_LABELS.get(row["material"].necessity, row["material"].necessity)),
                 exemptible_via=row["material"].exemptible_via, item_names=[names[c] for c in row["material"].items],
                 uploaded=next((u for u in row["uploaded"].values() if u is not None), None), complete=row["complete"],
-                missing=row["material"].name in missing_names,
+                missing=any(name in missing_names for name in row["material"].names),
+                other_names=row["material"].names[1:],
                 produced_by=names.get(row["produced_by"], "") if row["produced_by"] else "",
                 can_fetch=can_fetch_for(request.user, row["material"].exemptible_via),
                 registry_name=record_names.get(row["material"].exemptible_via, {}).get("registry_name", ""),
@@ -301,8 +305,8 @@ def case_detail(request, bundle_case_id: int):
     return _render_case(request, selectors.get_bundle_case_for(request.user, bundle_case_id))
 
 
-def _form_values(request) -> dict[str, str]:
-    return {f.name: request.POST[f.name] for f in form_fields_for(request.user) if f.name in request.POST}
+def _form_values(request, bundle_case) -> dict:
+    return posted_form_values(request.POST, selectors.bundle_case_form_fields(bundle_case, request.user))
 
 
 _PAGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
@@ -321,7 +325,7 @@ def _form_edit(request) -> services.FormEdit | None:
 @_refusals_as_pages
 def save_form(request, bundle_case_id: int):
     bundle_case = selectors.get_bundle_case_for(request.user, bundle_case_id)
-    values = _form_values(request)
+    values = _form_values(request, bundle_case)
     try:
         services.update_bundle_form(bundle_case_id=bundle_case.pk, applicant=request.user, form_data=values,
                                     edit=_form_edit(request))
@@ -383,7 +387,7 @@ def submit(request, bundle_case_id: int):
     """Save the posted form, then submit every member at once with the page's idempotency key."""
     bundle_case = selectors.get_bundle_case_for(request.user, bundle_case_id)
     key = (request.POST.get("idempotency_key") or "").strip()
-    values = _form_values(request)
+    values = _form_values(request, bundle_case)
     try:
         if not key:
             raise ValidationFailed("idempotency_key_required", "页面已过期，请刷新后重新提交。",

@@ -6,7 +6,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from yiwang.applications.presentation import field_rows
 from yiwang.catalog import services
+from yiwang.catalog.application_forms import FormDefinitionError, definition_as_dict, form_fields, parse_form_definition
 from yiwang.catalog.flows import validate_flow
 from yiwang.catalog.models import (
     Bundle,
@@ -88,6 +94,16 @@ class ServiceItemForm(forms.ModelForm):
             "留空则按审批层级自动生成。修改审批层级而不改流程时，流程按新层级重新生成。"
         )
 
+    def clean_form(self):
+        """The application form is checked as the import checks it, every fault named, before anything is saved."""
+        form = self.cleaned_data.get("form")
+        if form in (None, "", {}, []):
+            return {}
+        try:
+            return definition_as_dict(parse_form_definition(form))
+        except FormDefinitionError as exc:
+            raise ValidationError(exc.errors) from None
+
     def clean_flow(self):
         flow = self.cleaned_data.get("flow")
         if flow in (None, "", []):
@@ -105,7 +121,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
     list_filter = ("department", "item_type", "case_type", "is_active")
     list_select_related = ("department",)
     search_fields = ("code", "name", "name_en")
-    readonly_fields = ("version", "updated_at")
+    readonly_fields = ("version", "updated_at", "form_preview")
     inlines = [MaterialInline]
     fieldsets = (
         (None, {"fields": ("code", "name", "name_en", "department", "item_type", "level", "is_active", "version", "updated_at")}),
@@ -123,9 +139,20 @@ class ServiceItemAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("申请表（修改将生成新的规则版本）", {"fields": ("form", "form_preview"),
+                                          "description": "字段定义见 catalog/application_forms.py；保存前逐项检查，下方预览为申请人看到的表单。"}),
         ("跨区域通办", {"fields": ("cross_region", "cross_region_mode")}),
         ("备注", {"fields": ("notes",)}),
     )
+
+    @admin.display(description="申请表预览")
+    def form_preview(self, obj):
+        """The form as an applicant sees it (a resident; inputs disabled), from the saved definition."""
+        if obj is None or obj.pk is None:
+            return "保存后显示预览。"
+        fields = form_fields(applicant_kind="resident", definition=parse_form_definition(obj.form or {}))
+        html = render_to_string("applications/_form_fields.html", {"fields": field_rows(fields, {})})
+        return format_html('<fieldset class="form-preview" disabled>{}</fieldset>', mark_safe(html))  # noqa: S308 (our template)
 
     def save_model(self, request, obj, form, change):
         # Saved in save_related, through the service, once the material list is known.

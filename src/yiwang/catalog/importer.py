@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from yiwang.catalog.application_forms import FormDefinitionError, parse_form_definition
 from yiwang.core.identifiers import IdentifierError, normalize_credit_code
 
 FORMAT = "yiwang-catalog/1"
@@ -363,10 +364,18 @@ class _Validator:
         self.check_fees(item.get("fees", []), f"{path}.fees")
         self.check_item_cross_region(item, path)
         self.check_materials(item.get("materials"), f"{path}.materials")
+        self.check_form(item.get("form"), f"{path}.form")
         result = item.get("result")
         if self.expect_object(result, f"{path}.result"):
             self.expect_code(result, "type", f"{path}.result", "result_type")
             self.expect_string(result, "name", f"{path}.result", size="result.name", required=False)
+
+    def check_form(self, form: Any, path: str) -> None:
+        try:
+            parse_form_definition(form)
+        except FormDefinitionError as exc:
+            for error in exc.errors:
+                self.error(path, error)
 
     def check_item_code(self, item: dict, path: str) -> None:
         parts = item["code"].split("-")

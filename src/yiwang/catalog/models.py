@@ -131,6 +131,9 @@ class ServiceItem(models.Model):
         blank=True,
         help_text='审批环节列表，如 [{"step": "decide", "role": "window_officer"}]；按审批层级生成，可修改。',
     )
+    # The item's own application form (catalog.application_forms); {} asks only the common fields.
+    form = models.JSONField("申请表", default=dict, blank=True,
+                            help_text='{"fields": [{"name": "business_name", "label": "名称", "label_en": "Name", "kind": "text"}, ...]}')
     notes = models.TextField("备注", blank=True)
     is_active = models.BooleanField("在用", default=True)
     version = models.PositiveIntegerField("规则版本", default=1)

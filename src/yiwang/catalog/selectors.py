@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from yiwang.accounts.constants import ROLE_ADMINISTRATOR
+from yiwang.accounts.selectors import has_role
 from yiwang.catalog.models import CodeLabel, Department, Material, RegistryRecordKind, ServiceItem
 from yiwang.core.errors import NotFound
 
@@ -18,6 +20,16 @@ THEMES: dict[str, tuple[str, ...]] = {
     THEME_NATURAL_PERSON: ("natural_person",),
     THEME_ENTERPRISE: ("enterprise", "organization"),
 }
+
+
+def shows_internal_notes(user) -> bool:
+    """Whether `user` may read the catalogue's internal notes on the public guides.
+
+    The notes (备注 of items and bundles, and the 演示值 badge they imply) record where a value
+    comes from and what is still to be verified: they are for the administrators who maintain the
+    catalogue, not for residents nor for other staff.
+    """
+    return has_role(user, ROLE_ADMINISTRATOR)
 
 
 def catalog_is_loaded() -> bool:
@@ -82,6 +94,7 @@ def item_rules_snapshot(item: ServiceItem) -> dict[str, Any]:
             for material in sorted(item.materials.all(), key=lambda m: m.position)
         ],
         "result": {"type": item.result_type, "name": item.result_name},
+        "form": item.form or {},
     }
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Model, ProtectedError
 
 from yiwang.catalog import constants as c
+from yiwang.catalog.application_forms import FormDefinitionError, definition_as_dict, parse_form_definition
 from yiwang.catalog.flows import default_flow, validate_flow
 from yiwang.catalog.importer import validate_catalog
 from yiwang.catalog.models import (
@@ -43,6 +44,7 @@ RULE_FIELDS = (
     "flow",
     "result_type",
     "result_name",
+    "form",
 )
 # Everything an import or an edit may set on an item (code is the stable key, version is ours).
 ITEM_FIELDS = (
@@ -68,6 +70,7 @@ ITEM_FIELDS = (
     "cross_region_mode",
     "result_type",
     "result_name",
+    "form",
     "notes",
     "is_active",
 )
@@ -326,9 +329,16 @@ def _item_values(raw: dict, department_id: int) -> dict[str, Any]:
         "cross_region_mode": raw.get("cross_region_mode") or "",
         "result_type": result["type"],
         "result_name": result.get("name") or "",
+        "form": _canonical_form(raw.get("form")),
         "notes": raw.get("notes") or "",
         "is_active": True,
     }
+
+
+def _canonical_form(raw) -> dict:
+    """The form as stored: checked and written in one canonical shape, so a re-import of the same
+    form changes nothing (and bumps no version)."""
+    return definition_as_dict(parse_form_definition(raw))
 
 
 def _material_rows(raw_materials: list[dict]) -> list[tuple]:
@@ -554,6 +564,12 @@ def _check_item(item: ServiceItem) -> None:
     problems = validate_flow(item.flow)
     if problems:
         raise ValidationFailed("invalid_flow", "审批流程不符合要求。", "The approval flow is invalid.", details=problems)
+    try:
+        item.form = definition_as_dict(parse_form_definition(item.form))  # one canonical shape
+    except FormDefinitionError as exc:
+        raise ValidationFailed("invalid_form_definition", "申请表定义有误：" + "；".join(exc.errors),
+                               "The application form definition is invalid: " + "; ".join(exc.errors),
+                               details=exc.errors) from None
     try:
         item.full_clean()
     except DjangoValidationError as exc:

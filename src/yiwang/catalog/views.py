@@ -59,6 +59,7 @@ def item_detail(request, code: str):
         item = selectors.get_item(code)
     except NotFound as exc:
         return render(request, "catalog/item_not_found.html", {"code": code, "error": exc}, status=404)
+    show_internal_notes = selectors.shows_internal_notes(request.user)
     records = selectors.record_kind_names()
     materials = [
         {"material": material, "exemption": records.get(material.exemptible_via) if material.exemptible_via else None}
@@ -71,7 +72,9 @@ def item_detail(request, code: str):
             "item": item,
             "materials": materials,
             "labels": selectors.all_code_labels(),
-            "demo_statutory_limit": any(marker in item.notes for marker in DEMO_LIMIT_MARKERS),
+            # Internal notes (and the demo-value badge they imply) are for administrators only.
+            "show_internal_notes": show_internal_notes,
+            "demo_statutory_limit": show_internal_notes and any(marker in item.notes for marker in DEMO_LIMIT_MARKERS),
             "can_apply_online": "online" in item.channels,
             "apply_url": f"/cases/apply/{item.code}/",
             "bundles": item.bundles.order_by("code"),

@@ -3,7 +3,8 @@
 Every command (`yiwang demo`, `yiwang serve`, tests) finds its database the same way:
 `YIWANG_DATABASE_URL` (PostgreSQL) if set, else SQLite in the data folder
 (`YIWANG_DATA_DIR`, else `~/.local/share/yiwang`). The CLI turns `--data-dir` into
-`YIWANG_DATA_DIR` before Django starts.
+`YIWANG_DATA_DIR` before Django starts, and the address it serves on into the default of
+`YIWANG_PUBLIC_URL` (see `default_public_url_to_served_address`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+
+PUBLIC_URL_VARIABLE = "YIWANG_PUBLIC_URL"
+# Only when nothing says where the platform is served (tests, `yiwang worker` on its own).
+FALLBACK_PUBLIC_URL = "http://127.0.0.1:8000"
+# Bind addresses that mean "every interface": a browser on this machine reaches them on loopback.
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})
 
 DEMO_REGISTRY_CREDENTIAL = "yiwang-demo-platform-credential"
 DEMO_SMS_CREDENTIAL = "yiwang-demo-sms-credential"
@@ -63,6 +70,35 @@ def data_dir_from_env() -> Path:
     if raw:
         return Path(raw).expanduser().resolve()
     return Path("~/.local/share/yiwang").expanduser().resolve()
+
+
+def served_url(host: str, port: int) -> str:
+    """The address at which a browser reaches a server bound to `host`:`port` (pure).
+
+    A wildcard bind (0.0.0.0, ::) is reached on this machine at 127.0.0.1; an IPv6 address is
+    bracketed as URLs require.
+    """
+    host = host.strip()
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def default_public_url_to_served_address(host: str, port: int, environ=None) -> str:
+    """Unless YIWANG_PUBLIC_URL is set (non-empty), set it to the address being served; return the URL in effect.
+
+    Called by `yiwang demo` and `yiwang serve` before Django reads the environment, so the
+    licence QR codes, SMS receipt callbacks and webhook sources name the port actually served,
+    in this process, in gunicorn's workers and in the demo's worker child (which inherit it).
+    """
+    environ = os.environ if environ is None else environ
+    configured = environ.get(PUBLIC_URL_VARIABLE, "").strip()
+    if configured:
+        return configured.rstrip("/")
+    environ[PUBLIC_URL_VARIABLE] = served_url(host, port)
+    return environ[PUBLIC_URL_VARIABLE]
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -129,7 +165,9 @@ def read_environment() -> Environment:
         debug=_bool(os.environ.get("YIWANG_DEBUG"), False),
         secret_key=_secret_key(data_dir),
         allowed_hosts=[h.strip() for h in hosts.split(",") if h.strip()],
-        public_url=os.environ.get("YIWANG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        # Where residents reach the platform (licence QR codes): the served address by default, see
+        # default_public_url_to_served_address.
+        public_url=(os.environ.get(PUBLIC_URL_VARIABLE, "").strip() or FALLBACK_PUBLIC_URL).rstrip("/"),
         deadline_warning_working_days=int(os.environ.get("YIWANG_DEADLINE_WARNING_DAYS", "3")),
         # The data-sharing registries of other departments (a local service in the demo and tests).
         registry_url=os.environ.get("YIWANG_REGISTRY_URL", "http://127.0.0.1:8301").rstrip("/"),

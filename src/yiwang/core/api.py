@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -43,6 +43,36 @@ class TextKeyDictField(serializers.DictField):
                         f"keys must be 1-{self.max_key_length} characters of ordinary text", code="invalid_key"
                     )
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"oneOf": [
+    {"type": "string"},
+    {"type": "array", "items": {"type": "string"}, "maxItems": 50, "description": "several choices"},
+    {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}, "maxItems": 50,
+     "description": "table rows: column name -> value"},
+]})
+class FormValueField(serializers.Field):
+    """One answer of an application form: text, several choices, or table rows of text."""
+
+    default_error_messages = {"invalid": "a form value is text, a list of texts, or a list of rows of texts"}
+
+    def _text(self, value) -> bool:
+        return isinstance(value, str) and not unsafe_text(value) and len(value) <= 5000
+
+    def to_internal_value(self, data):
+        if self._text(data):
+            return data
+        if isinstance(data, list) and len(data) <= 50:
+            if all(self._text(v) for v in data):
+                return data
+            if all(isinstance(row, dict) and len(row) <= 50 and all(
+                    isinstance(k, str) and 0 < len(k) <= 100 and not unsafe_text(k) and self._text(v) for k, v in row.items())
+                   for row in data):
+                return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:

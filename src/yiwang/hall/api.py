@@ -16,7 +16,7 @@ from yiwang.accounts.authentication import ExpiringTokenAuthentication
 from yiwang.accounts.permissions import HasStaffRole, IsResidentOrEnterprise
 from yiwang.applications.api import CaseWriteOut, MaterialOut
 from yiwang.catalog.models import ServiceItem
-from yiwang.core.api import TextKeyDictField, error_responses
+from yiwang.core.api import FormValueField, TextKeyDictField, error_responses
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
@@ -510,7 +510,7 @@ class CounterApplicationIn(serializers.Serializer):
                                         help_text="a company's unified social credit code (instead of id_number)")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
                                   help_text="the mobile number the person may later register with")
-    form_data = TextKeyDictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+    form_data = TextKeyDictField(child=FormValueField(), required=False, default=dict)
 
 
 class CounterFetchIn(serializers.Serializer):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.accounts import constants as roles
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.permissions import applicant_required, staff_required
+from yiwang.applications.presentation import field_rows, posted_form_values
 from yiwang.applications import constants as case_states
 from yiwang.applications import selectors as case_selectors
 from yiwang.core import clock
@@ -284,9 +285,7 @@ def _render_counter(request, case, *, error: str = "", status: int = 200):
     ticket = _counter_ticket(case, request.user)
     return render(request, "hall/counter.html", {
         "case": case, "ticket": ticket, "error": error, "materials": case_selectors.case_materials(case),
-        "fields": [{"name": f.name, "label": f.label_en if get_language().startswith("en") else f.label,
-                    "required": f.required, "max_length": f.max_length, "value": case.form_data.get(f.name, "")}
-                   for f in case_selectors.form_fields_for(case.applicant)],
+        "fields": field_rows(case_selectors.case_form_fields(case), case.form_data),
         "acceptance": case.notices.filter(kind="acceptance").first(),
         "state_label": _state_label(case),
     }, status=status)
@@ -302,8 +301,8 @@ def counter_case(request, case_id: int):
     action = request.POST.get("action", "")
     try:
         if action == "save":
-            services.save_counter_form(officer=request.user, case_id=case.pk, form_data={
-                field.name: request.POST.get(field.name, "") for field in case_selectors.form_fields_for(case.applicant)})
+            services.save_counter_form(officer=request.user, case_id=case.pk, form_data=posted_form_values(
+                request.POST, case_selectors.case_form_fields(case)))
             flash.success(request, gettext("申请表已保存。"))
         elif action == "upload":
             services.attach_counter_scan(officer=request.user, case_id=case.pk,

@@ -1,9 +1,18 @@
 """A4 PDF of a licence or decision, drawn from its signed content (pure: no Django).
 
-The document is a deterministic rendering (reportlab's `invariant` mode: no timestamps or
-random ids) of the content that was signed, so it can be reproduced at any time and cached.
-Chinese text uses the Adobe CID font STSong-Light, which every PDF reader has built in; no font
-file is embedded and the text stays extractable. The seal and the QR code are vector graphics.
+The document is a deterministic rendering (reportlab's `invariant` mode: no random ids; the
+creation date is the licence's issue time, given by the caller) of the content that was signed,
+so it can be reproduced at any time and cached. The layout follows the result type
+(`documents`: 营业执照, 食品经营许可证, or the generic decision); content signed before documents
+existed is drawn in the generic layout from its own fields.
+
+Fonts are embedded as subsets, so the page looks the same in every reader and its text extracts
+exactly (no stray spaces inside "FX-2026-…"): reportlab embeds only TrueType (glyf) outlines, so
+Chinese is set in AR PL UMing (Debian package fonts-arphic-uming, a 明体/宋体 face as used on
+official documents; Noto CJK is CFF and cannot be embedded by reportlab) and the signature and
+the address in DejaVu Sans Mono (fonts-dejavu-core). Nothing falls back silently: a missing font
+file raises `FontMissing` naming the package to install. The seal and the QR code are vector
+graphics; the full signature and content digest are printed at the foot of the page.
 """
 
 from __future__ import annotations
@@ -11,25 +20,44 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-CJK_FONT = "STSong-Light"
-LATIN_FONT = "Helvetica"
+from yiwang.licences import documents
+
+CJK_FONT = "UMingCN"
+MONO_FONT = "DejaVuSansMono"
+# (reportlab name, file, index in a TrueType collection, Debian package that installs it)
+FONT_FILES = {
+    CJK_FONT: (Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0, "fonts-arphic-uming"),
+    MONO_FONT: (Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"), 0, "fonts-dejavu-core"),
+}
+PRODUCER = "yiwang 一网通办 (ReportLab)"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
 SEAL_RED = Color(0.80, 0.06, 0.06)
 FRAME_RED = Color(0.72, 0.11, 0.11)
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 56
 QR_X, QR_Y, QR_SIZE = MARGIN + 8, 150, 92
+FIELDS_TOP = PAGE_HEIGHT - 215
+FIELDS_BOTTOM = 312  # above the seal (centre 240, radius 62) and the QR code
+FIELD_SIZES = (13, 12, 11, 10, 9, 8)
+LABEL_COLUMN_SHARE = 0.45  # 社会信用代码（身份证号码）： fits on one line at 13 pt
 
-_FIELD_LABELS = [
+# The fields of content signed before documents existed, drawn in the generic layout.
+_LEGACY_FIELD_LABELS = [
     ("holder_name", "持证人（名称）"),
     ("holder_identifier", "证件号码"),
     ("item_name", "办理事项"),
@@ -41,28 +69,78 @@ _FIELD_LABELS = [
 ]
 
 
+class FontMissing(RuntimeError):
+    """A font file the PDFs embed is not installed; the message names the Debian package."""
+
+
+def missing_fonts() -> list[str]:
+    """One line per font file that is not installed, naming the package to install (empty when all are)."""
+    return [
+        f"PDF font {path} is missing: install the Debian package {package} (apt-get install {package})"
+        for path, _index, package in FONT_FILES.values()
+        if not path.is_file()
+    ]
+
+
 def register_fonts() -> None:
-    """Make the built-in CJK font available to reportlab (once per process)."""
-    try:
-        pdfmetrics.getFont(CJK_FONT)
-    except KeyError:
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    """Load the embedded fonts into reportlab (once per process); FontMissing when a file is absent."""
+    for name, (path, index, _package) in FONT_FILES.items():
+        try:
+            pdfmetrics.getFont(name)
+        except KeyError:
+            if not path.is_file():
+                raise FontMissing(missing_fonts()[0]) from None
+            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
 
 
-def render_pdf(*, content: dict[str, Any], signature: str, content_sha256: str, verify_url: str) -> bytes:
-    """The licence as PDF bytes: title, fields, seal, QR code to `verify_url`, signature block."""
+def new_canvas(buffer: io.BytesIO, *, title: str, author: str, subject: str, keywords: str,
+               created_at: dt.datetime) -> canvas.Canvas:
+    """An A4 canvas with the document's metadata, dated `created_at` (shown in Shanghai time).
+
+    The initial font is the embedded one, so no unembedded standard font is referenced.
+    """
     register_fonts()
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
-    pdf.setTitle(f"{content.get('title', '')} {content.get('number', '')}")
-    pdf.setAuthor(content.get("department_name", ""))
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1, initialFontName=CJK_FONT)
+    pdf.setTitle(title)
+    pdf.setAuthor(author)
+    pdf.setSubject(subject)
+    pdf.setKeywords(keywords)
     pdf.setCreator("yiwang")
-    pdf.setSubject(content.get("number", ""))
+    pdf.setProducer(PRODUCER)
+    pdf.setDateFormatter(lambda *_ignored: pdf_date(created_at))
+    return pdf
+
+
+def pdf_date(moment: dt.datetime) -> str:
+    """A PDF date string in Shanghai time: D:20260310100000+08'00' (naive moments are taken as Shanghai)."""
+    local = moment.astimezone(SHANGHAI) if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+    return f"D:{local:%Y%m%d%H%M%S}+08'00'"
+
+
+def render_pdf(*, content: dict[str, Any], signature: str, content_sha256: str, verify_url: str,
+               created_at: dt.datetime) -> bytes:
+    """The licence as PDF bytes: title, the document's fields, seal, QR code to `verify_url`, signature.
+
+    `created_at` (the licence's issue time) is the document's creation date.
+    """
+    buffer = io.BytesIO()
+    pdf = new_canvas(
+        buffer,
+        title=f"{content.get('title', '')} {content.get('number', '')}",
+        author=content.get("department_name", ""),
+        subject=f"{content.get('item_name', '')} {content.get('case_number', '')}".strip(),
+        keywords=content.get("number", ""),
+        created_at=created_at,
+    )
+    fields = documents.document_fields(content)
+    layout = (content.get("document") or {}).get("layout") if fields is not None else documents.LAYOUT_GENERIC
+    if fields is None:
+        fields = legacy_fields(content)
+    statement = generic_statement(content) if layout == documents.LAYOUT_GENERIC else ""
 
     _draw_frame(pdf)
     _draw_heading(pdf, content)
-    bottom_of_fields = _draw_fields(pdf, content)
-    _draw_statement(pdf, content, bottom_of_fields - 16)
+    _draw_fields(pdf, fields, statement)
     _draw_issuer(pdf, content)
     _draw_qr(pdf, verify_url, x=QR_X, y=QR_Y, size=QR_SIZE)
     _draw_signature_block(pdf, content, signature, content_sha256)
@@ -72,13 +150,29 @@ def render_pdf(*, content: dict[str, Any], signature: str, content_sha256: str, 
     return buffer.getvalue()
 
 
+def legacy_fields(content: dict[str, Any]) -> list[tuple[str, str]]:
+    """The printed fields of content signed before documents existed."""
+    fields = []
+    for key, label in _LEGACY_FIELD_LABELS:
+        value = str(content.get(key, "") or "")
+        if key == "issued_on":
+            value = format_chinese_date(value)
+        fields.append((label, value or documents.MISSING))
+    return fields
+
+
+def generic_statement(content: dict[str, Any]) -> str:
+    """The decision's sentence under the fields of the generic layout."""
+    return f"经审查，申请人办理“{content.get('item_name', '')}”符合规定条件，准予办理。特发此证。"
+
+
 def format_chinese_date(iso_date: str) -> str:
     """2026-11-26 -> 2026年11月26日 (the input is returned unchanged when it is not a date)."""
     try:
         day = dt.date.fromisoformat(iso_date)
     except (TypeError, ValueError):
         return iso_date or ""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return documents.chinese_date(day)
 
 
 def _draw_frame(pdf: canvas.Canvas) -> None:
@@ -104,30 +198,90 @@ def _draw_heading(pdf: canvas.Canvas, content: dict[str, Any]) -> None:
     pdf.line(MARGIN + 20, PAGE_HEIGHT - 175, PAGE_WIDTH - MARGIN - 20, PAGE_HEIGHT - 175)
 
 
-def _draw_fields(pdf: canvas.Canvas, content: dict[str, Any]) -> float:
+@dataclass(frozen=True)
+class FieldsLayout:
+    """How the fields are set: font size, x of the value column, the lines of each field's label
+    and value, and the statement's lines (empty when it had to be left out for room)."""
+
+    size: float
+    value_x: float
+    fields: list[tuple[str, list[str], list[str]]]  # (label, label lines, value lines)
+    statement_lines: list[str]
+
+    def values(self) -> dict[str, list[str]]:
+        return {label: value_lines for label, _, value_lines in self.fields}
+
+
+def layout_fields(fields: list[tuple[str, str]], statement: str = "") -> FieldsLayout:
+    """Fit the fields between FIELDS_TOP and FIELDS_BOTTOM at the largest size of FIELD_SIZES
+    that fits. A label wider than LABEL_COLUMN_SHARE of the text block wraps in its column, so a long label
+    never squeezes the values. At the smallest size, what still does not fit is cut, the last
+    kept line ending with "…" (the signed content stays whole; the page cannot hold it)."""
+    register_fonts()
     label_x = MARGIN + 30
-    value_x = MARGIN + 190
-    value_width = PAGE_WIDTH - MARGIN - 30 - value_x
-    y = PAGE_HEIGHT - 220
-    for key, label in _FIELD_LABELS:
-        value = content.get(key, "") or "—"
-        if key == "issued_on":
-            value = format_chinese_date(value)
-        pdf.setFont(CJK_FONT, 13)
-        pdf.drawString(label_x, y, f"{label}：")
-        for line in _wrap(value, CJK_FONT, 13, value_width):
-            pdf.drawString(value_x, y, line)
-            y -= 20
-        y -= 10
-    return y
+    right = PAGE_WIDTH - MARGIN - 30
+    budget = FIELDS_TOP - FIELDS_BOTTOM
+    for size in FIELD_SIZES:
+        widest = max((pdfmetrics.stringWidth(f"{label}：", CJK_FONT, size) for label, _ in fields), default=0)
+        label_width = min(widest, LABEL_COLUMN_SHARE * (right - label_x))
+        value_x = label_x + max(label_width + 6, 7 * size)
+        wrapped = [
+            (label, wrap_text(f"{label}：", CJK_FONT, size, label_width), _wrap_paragraphs(value, CJK_FONT, size, right - value_x))
+            for label, value in fields
+        ]
+        statement_lines = _wrap_paragraphs(statement, CJK_FONT, size, right - label_x) if statement else []
+        if _fields_height(wrapped, statement_lines, size) <= budget:
+            return FieldsLayout(size, value_x, wrapped, statement_lines)
+    return FieldsLayout(size, value_x, _cut_to_fit(wrapped, size, budget), [])
 
 
-def _draw_statement(pdf: canvas.Canvas, content: dict[str, Any], y: float) -> None:
-    statement = f"经审查，申请人办理“{content.get('item_name', '')}”符合规定条件，准予办理。特发此证。"
-    pdf.setFont(CJK_FONT, 13)
-    for line in _wrap(statement, CJK_FONT, 13, PAGE_WIDTH - 2 * MARGIN - 60):
-        pdf.drawString(MARGIN + 30, y, line)
-        y -= 22
+def _line_height(size: float) -> float:
+    return size * 1.5
+
+
+def _field_height(label_lines: list[str], value_lines: list[str], size: float) -> float:
+    return max(len(label_lines), len(value_lines)) * _line_height(size) + size * 0.6
+
+
+def _fields_height(wrapped, statement_lines: list[str], size: float) -> float:
+    height = sum(_field_height(label_lines, value_lines, size) for _, label_lines, value_lines in wrapped)
+    if statement_lines:
+        height += size + len(statement_lines) * _line_height(size)
+    return height
+
+
+def _cut_to_fit(wrapped, size: float, budget: float):
+    kept, used = [], 0.0
+    for label, label_lines, value_lines in wrapped:
+        room = int((budget - used - size * 0.6) // _line_height(size))
+        if room < max(1, len(label_lines)):
+            break
+        if room < len(value_lines):
+            kept.append((label, label_lines, value_lines[: room - 1] + [value_lines[room - 1][:-1] + "…"]))
+            break
+        kept.append((label, label_lines, value_lines))
+        used += _field_height(label_lines, value_lines, size)
+    return kept
+
+
+def _draw_fields(pdf: canvas.Canvas, fields: list[tuple[str, str]], statement: str) -> None:
+    layout = layout_fields(fields, statement)
+    size = layout.size
+    label_x = MARGIN + 30
+    y = FIELDS_TOP
+    pdf.setFillColor(black)
+    pdf.setFont(CJK_FONT, size)
+    for _label, label_lines, value_lines in layout.fields:
+        for index, line in enumerate(label_lines):
+            pdf.drawString(label_x, y - index * _line_height(size), line)
+        for index, line in enumerate(value_lines):
+            pdf.drawString(layout.value_x, y - index * _line_height(size), line)
+        y -= _field_height(label_lines, value_lines, size)
+    if layout.statement_lines:
+        y -= size
+        for line in layout.statement_lines:
+            pdf.drawString(label_x, y, line)
+            y -= _line_height(size)
 
 
 def _draw_issuer(pdf: canvas.Canvas, content: dict[str, Any]) -> None:
@@ -217,32 +371,65 @@ def _draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -
     pdf.drawPath(path, stroke=0, fill=1)
     pdf.setFont(CJK_FONT, 9)
     pdf.drawString(x, y - 14, "扫码核验证照真伪")
-    pdf.setFont(LATIN_FONT, 7)
+    size = 7.0
+    while size > 5 and pdfmetrics.stringWidth(url, MONO_FONT, size) > PAGE_WIDTH - MARGIN - x:
+        size -= 0.5
+    pdf.setFont(MONO_FONT, size)
     pdf.drawString(x, y - 26, url)
     pdf.restoreState()
 
 
 def _draw_signature_block(pdf: canvas.Canvas, content: dict[str, Any], signature: str, content_sha256: str) -> None:
+    """The whole signature and digest in small monospace text, wrapped, so the page can be checked by hand."""
     pdf.setStrokeColor(FRAME_RED)
     pdf.setLineWidth(0.5)
-    pdf.line(MARGIN, 96, PAGE_WIDTH - MARGIN, 96)
+    pdf.line(MARGIN, 100, PAGE_WIDTH - MARGIN, 100)
     pdf.setFillColor(black)
     pdf.setFont(CJK_FONT, 8)
     algorithm = str(content.get("algorithm", "")).upper()
-    pdf.drawString(MARGIN, 84, f"电子签名　算法：{algorithm}　密钥标识：{content.get('key_id', '')}")
-    pdf.drawString(MARGIN, 72, f"签名值：{signature[:64]}…")
-    pdf.drawString(MARGIN, 60, f"内容摘要（SHA-256）：{content_sha256[:48]}…")
-    pdf.drawString(MARGIN, 48, "本证照经电子印章签名，可扫描二维码或凭证照编号在线核验真伪及状态。")
+    pdf.drawString(MARGIN, 89, f"电子签名　算法：{algorithm}　密钥标识：{content.get('key_id', '')}")
+    y = 78
+    for label, value in (("签名值（Base64）：", signature), ("内容摘要（SHA-256）：", content_sha256)):
+        pdf.setFont(CJK_FONT, 7)
+        pdf.drawString(MARGIN, y, label)
+        value_x = MARGIN + pdfmetrics.stringWidth(label, CJK_FONT, 7)
+        pdf.setFont(MONO_FONT, 6.5)
+        for line in wrap_text(value, MONO_FONT, 6.5, PAGE_WIDTH - MARGIN - value_x):
+            pdf.drawString(value_x, y, line)
+            y -= 9
+    pdf.setFont(CJK_FONT, 7)
+    pdf.drawString(MARGIN, min(y, 56) - 2, "本证照经电子印章签名，可扫描二维码或凭证照编号在线核验真伪及状态。")
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break `text` into lines no wider than `width` (by character: Chinese has no spaces)."""
+_UNBROKEN_RUN = re.compile(r"[A-Za-z0-9+/=._:\-]+|.", re.DOTALL)
+
+
+def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break `text` into lines no wider than `width`: Chinese by character (it has no spaces), a
+    run of Latin letters and digits (a case number, a code) kept whole when it fits on a line."""
+    register_fonts()
+
+    def fits(candidate: str) -> bool:
+        return pdfmetrics.stringWidth(candidate, font, size) <= width
+
     lines, current = [], ""
-    for character in text:
-        if current and pdfmetrics.stringWidth(current + character, font, size) > width:
+    for token in _UNBROKEN_RUN.findall(text):
+        if fits(current + token):
+            current += token
+        elif len(token) > 1 and fits(token):
             lines.append(current)
-            current = character
-        else:
-            current += character
+            current = token
+        else:  # a character that does not fit, or a run longer than a line: by character
+            for character in token:
+                if current and not fits(current + character):
+                    lines.append(current)
+                    current = character
+                else:
+                    current += character
     lines.append(current)
     return lines
+
+
+def _wrap_paragraphs(text: str, font: str, size: float, width: float) -> list[str]:
+    """`wrap_text` for each line of `text` (a table field has one row per line)."""
+    return [line for paragraph in (text.splitlines() or [""]) for line in wrap_text(paragraph, font, size, width)]

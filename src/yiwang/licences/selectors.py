@@ -28,8 +28,11 @@ from yiwang.core.identifiers import mask_id_card, mask_name
 from yiwang.licences import constants as c
 from yiwang.licences import pdf, signing
 from yiwang.licences.models import Licence
+from yiwang.licences.numbers import normalize_licence_number
 
 _NUMBER_RE = re.compile(c.NUMBER_PATTERN)
+# Raised whenever pdf.py draws a licence differently, so cached files of the old drawing are not served.
+PDF_RENDERING_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,12 @@ class Verification:
 
 
 def verify_licence(number: str) -> Verification:
-    """Look the number up and check the stored content against its digest and seal signature."""
-    number = (number or "").strip()[:100]  # echoed back on the page; never longer than that
+    """Look the number up and check the stored content against its digest and seal signature.
+
+    The number is taken as people type it (`numbers.normalize_licence_number`: lower case,
+    surrounding spaces, full-width forms); the answer names it as issued.
+    """
+    number = normalize_licence_number(number)[:100]  # echoed back on the page; never longer than that
     licence = None
     if _NUMBER_RE.fullmatch(number):
         licence = (
@@ -190,8 +197,8 @@ def render_licence_pdf(licence: Licence) -> bytes:
     """The licence's PDF, rendered from its signed content and cached under MEDIA_ROOT/licences.
 
     The cache file is named by the number and a fingerprint of everything the rendering depends
-    on (digest, signature, verification address), so a changed PUBLIC_URL never serves a stale
-    QR code. Files are written atomically: concurrent first downloads at worst render twice.
+    on (the rendering's version, digest, signature, verification address), so a changed
+    PUBLIC_URL never serves a stale QR code, nor a new layout a PDF drawn by an older one. Files are written atomically: concurrent first downloads at worst render twice.
     Raises Conflict when the stored content fails its integrity check.
     """
     if check_licence_integrity(licence) != c.DETAIL_OK:
@@ -203,7 +210,7 @@ def render_licence_pdf(licence: Licence) -> bytes:
         )
     url = verification_url(licence.number)
     fingerprint = hashlib.sha256(
-        "\n".join([licence.content_sha256, licence.signature, url]).encode("utf-8")
+        "\n".join([PDF_RENDERING_VERSION, licence.content_sha256, licence.signature, url]).encode("utf-8")
     ).hexdigest()[:12]
     directory = Path(settings.MEDIA_ROOT) / "licences"
     path = directory / f"{licence.number}.{fingerprint}.pdf"
@@ -212,7 +219,8 @@ def render_licence_pdf(licence: Licence) -> bytes:
     except FileNotFoundError:
         pass
     data = pdf.render_pdf(
-        content=licence.content, signature=licence.signature, content_sha256=licence.content_sha256, verify_url=url
+        content=licence.content, signature=licence.signature, content_sha256=licence.content_sha256, verify_url=url,
+        created_at=licence.issued_at,
     )
     directory.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pdf")

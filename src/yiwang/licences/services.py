@@ -24,7 +24,7 @@ from yiwang.core.errors import Conflict, ValidationFailed
 from yiwang.core.identifiers import CREDIT_ALPHABET
 from yiwang.core.ratelimit import count_hit
 from yiwang.licences import constants as c
-from yiwang.licences import signing
+from yiwang.licences import documents, signing
 from yiwang.licences.models import Licence, SealKey
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,8 @@ def issue_licence(*, case, issued_by) -> Licence:
         "key_id": seal_key.key_id,
         "algorithm": seal_key.algorithm,
     }
+    # What the document says is signed with the rest: the PDF prints exactly this.
+    content["document"] = result_document(case, content=content, issued_on=issued_on)
     data = signing.canonical_bytes(content)
     signature = signing.sign(seal_key.private_key, data, passphrase=_passphrase())
     try:
@@ -175,6 +177,48 @@ def licence_title(case) -> str:
     if name and result.get("type", case.item.result_type) != "none":
         return name
     return (rules.get("item_name") or case.item.name) + c.DECISION_SUFFIX
+
+
+def result_document(case, *, content: dict[str, Any], issued_on) -> dict:
+    """The result document of the case (`documents.build_document`) from its frozen form and answers."""
+    form = case_form_values(case)
+    layout = documents.choose_layout(
+        title=content["title"], item_name=content["item_name"], field_names=[value.name for value in form]
+    )
+    return documents.build_document(
+        layout=layout,
+        licence_number=content["number"],
+        issued_on=issued_on,
+        item_name=content["item_name"],
+        case_number=content["case_number"],
+        holder_name=content["holder_name"],
+        holder_identifier=content["holder_identifier"],
+        form=form,
+        region_code=case.item.code.split("-")[0],
+    )
+
+
+def case_form_values(case) -> list[documents.FormValue]:
+    """The item's own form fields shown to the applicant, with the answers as read (choices by label).
+
+    The contact fields every form asks (phone, address, remarks) are left out: they are how to
+    reach the applicant, not part of the result. A form that no longer parses yields no fields
+    (the document then prints "—"), so a damaged definition never blocks issuing.
+    """
+    from yiwang.applications.selectors import applicant_kind, case_form_fields
+    from yiwang.catalog.application_forms import FormDefinitionError, default_form_fields, display_value, visible_fields
+
+    try:
+        fields = case_form_fields(case)
+    except FormDefinitionError:
+        return []
+    contact = {f.name for f in default_form_fields(applicant_kind=applicant_kind(case.applicant))}
+    answers = case.form_data if isinstance(case.form_data, dict) else {}
+    return [
+        documents.FormValue(name=f.name, label=f.label, text=display_value(f, answers.get(f.name)))
+        for f in visible_fields(fields, answers)
+        if f.name not in contact
+    ]
 
 
 def _holder_identifier(applicant) -> str:

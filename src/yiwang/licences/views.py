@@ -12,13 +12,14 @@ from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.i18n import error_text
 from yiwang.licences import constants as c
 from yiwang.licences import selectors, services
+from yiwang.licences.numbers import normalize_licence_number
 from yiwang.licences.responses import pdf_response
 
 
 @require_GET
 def verify_lookup(request):
-    """A form to type a licence number; submits to the verification page."""
-    number = (request.GET.get("number") or "").strip()
+    """A form to type a licence number; submits to the verification page (of the number as issued)."""
+    number = normalize_licence_number(request.GET.get("number"))
     if number:
         if selectors.is_wellformed_number(number):
             return redirect("licences:verify", number=number)  # counted there
@@ -35,8 +36,12 @@ def verify_lookup(request):
 def verify(request, number):
     """Public (no login): the licence's status, masked holder and whether its signature verified.
 
-    Limited per client address (LICENCE_VERIFY_RATE_LIMIT), with the lookup form and the API.
+    Limited per client address (LICENCE_VERIFY_RATE_LIMIT), with the lookup form and the API. A
+    number written otherwise than issued (lower case, spaces around it) is sent on to its own page.
     """
+    issued_form = normalize_licence_number(number)
+    if issued_form != number and selectors.is_wellformed_number(issued_form):
+        return redirect("licences:verify", number=issued_form)  # counted there
     try:
         services.count_public_verification(client_ip=client_ip(request))
     except DomainError as exc:

@@ -3,9 +3,12 @@
 - `adapters.py`: the adapter interface and registry (``http`` = the registry protocol with
   timeouts and a circuit breaker; ``platform_elicence`` = the platform's own licences first);
 - `services.py`: ``grant_consent``, ``withdraw_consent``, ``fetch_material_for_case``,
-  ``grant_and_fetch`` (consent, audited fetch, attach through the applications app);
+  ``grant_and_fetch`` (consent, audited fetch, attach through the applications app),
+  ``record_staff_view`` (staff reading a fetched record is audited like a fetch, outcome "viewed");
 - `selectors.py`: ``accesses_for_subject`` (residents see who looked at their data),
-  ``consents_of``, ``access_log`` (auditors; masked), ``exemption_report``;
+  ``consents_of``, ``access_log`` (auditors; masked), ``exemption_report``, ``fetched_record``;
+- `record_display.py` + `presentation.shared_record_view`: a fetched record as labelled, masked
+  fields for the officer's case page;
 - pages under /data-sharing/, the API under /api/v1/, and the ``{% fetch_control case row %}``
   template tag (`templatetags/registries_tags.py`) for the case's material rows.
 

@@ -7,13 +7,19 @@ OUTCOME_NOT_FOUND = "not_found"
 OUTCOME_UNAVAILABLE = "unavailable"
 OUTCOME_MALFORMED = "malformed"
 OUTCOME_REFUSED = "refused"
+# Not a fetch: a member of staff read a record already fetched into a case (the case page shows it).
+OUTCOME_VIEWED = "viewed"
 OUTCOMES = [
     (OUTCOME_OK, _("调取成功")),
     (OUTCOME_NOT_FOUND, _("无记录")),
     (OUTCOME_UNAVAILABLE, _("数据源不可用")),
     (OUTCOME_MALFORMED, _("数据格式错误")),
     (OUTCOME_REFUSED, _("数据源拒绝")),
+    (OUTCOME_VIEWED, _("工作人员查阅")),
 ]
+# `DataAccess.detail` of a staff member's reading: on the case page, or by downloading the record.
+VIEWED_ON_CASE_PAGE = "case_page"
+VIEWED_BY_DOWNLOAD = "download"
 
 SUBJECT_PERSON = "person"
 SUBJECT_COMPANY = "company"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import get_language
 
 from yiwang.catalog.selectors import item_rules_snapshot, record_kind_names
+from yiwang.registries.record_display import RecordField, record_fields
 from yiwang.registries.selectors import active_consent_for
 
 
@@ -60,4 +61,30 @@ def fetch_control(*, user, case, position: int, can_upload: bool, upload=None, e
         record_name=names.get("name", scope), registry_name=names.get("registry_name", scope.split(":")[0]),
         fetched=fetched, has_consent=active_consent_for(user, exemptible_via=scope, case_id=case.pk) is not None,
         error=error,
+    )
+
+
+@dataclass(frozen=True)
+class SharedRecordView:
+    """A record fetched into a case, as staff read it on the case page (see record_display)."""
+
+    record_name: str
+    registry_name: str
+    issuer: str
+    issued_at: str
+    record_id: str
+    fields: list[RecordField]
+
+
+def shared_record_view(envelope: dict, *, scope: str, subject_is_company: bool) -> SharedRecordView:
+    """The stored envelope of a fetched record (`registries.services._fetch`) for the case page."""
+    names = record_kind_names().get(scope, {})
+    record = envelope.get("record") if isinstance(envelope.get("record"), dict) else {}
+    return SharedRecordView(
+        record_name=names.get("name") or str(envelope.get("record_name") or scope),
+        registry_name=names.get("registry_name") or scope.split(":")[0],
+        issuer=str(envelope.get("issuer") or ""),
+        issued_at=str(envelope.get("issued_at") or ""),
+        record_id=str(envelope.get("record_id") or ""),
+        fields=record_fields(record, subject_is_company=subject_is_company),
     )

@@ -16,6 +16,7 @@ Exemption report (`exemption_report`), per item and overall:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.selectors import has_role
 from yiwang.applications.selectors import cases_visible_to, shared_materials_of_submitted_cases
+from yiwang.applications.storage import open_material_file
 from yiwang.catalog.selectors import list_items, record_kind_names
 from yiwang.core import clock
 from yiwang.core.errors import PermissionDenied
@@ -258,6 +260,33 @@ def exemption_report() -> ExemptionReport:
         report.total.cases += row.cases
     report.items = sorted(rows.values(), key=lambda r: (-r.exempted, -r.exemptible, r.item_code))
     return report
+
+
+def one_record_for(user):
+    """For `user`'s applications: which shared records are always one and the same whatever an
+    item calls them. A person's own records (ID card, household booklet...) are: every item that
+    asks a resident for an identity document asks for theirs. An enterprise's people differ
+    (legal representative, shareholder, tax officer), and records of things (a licence, a
+    property) can be another's, so nothing else is merged."""
+    person = getattr(user, "kind", "") != "enterprise"
+
+    def same(exemptible_via: str) -> bool:
+        return person and exemptible_via.split(":", 1)[0] in c.PERSON_ONLY_REGISTRIES
+
+    return same
+
+
+def fetched_record(material) -> dict | None:
+    """The envelope stored for a material fetched from a registry (record, issuer, record id...),
+    or None when its file is gone. Read it only after `services.record_staff_view` logged the reading."""
+    if material.source != "registry" or material.file_removed_at is not None or not material.storage_path:
+        return None
+    try:
+        with open_material_file(material.storage_path) as stored:
+            envelope = json.loads(stored.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return envelope if isinstance(envelope, dict) else None
 
 
 def can_fetch_for(user, exemptible_via: str) -> bool:

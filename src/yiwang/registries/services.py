@@ -361,6 +361,33 @@ def _fetch(*, case, person, accessor, position: int):
     )
 
 
+def record_staff_view(*, viewer, case, material, how: str = c.VIEWED_ON_CASE_PAGE) -> DataAccess | None:
+    """Log that `viewer` read a record already fetched into `case` (a `CaseMaterial` of source
+    "registry"), as every fetch is logged: accessor, subject, record, case, and the consent it was
+    fetched under. The caller shows the record only after this returns.
+
+    `case` must be the case as the viewer may read it (`applications.selectors.get_case_for`);
+    the applicant reading their own record is not an access by someone else and is not logged
+    (None). `how` is VIEWED_ON_CASE_PAGE or VIEWED_BY_DOWNLOAD. The subject is not sent a message
+    for each reading; their "who looked at my data" page lists every one.
+    """
+    if material.case_id != case.pk or material.source != "registry" or ":" not in material.shared_source:
+        raise NotFound("material_not_found", "材料不存在。", "Material not found.")
+    if viewer.pk == case.applicant_id:
+        return None
+    registry, kind = material.shared_source.split(":", 1)
+    fetch = DataAccess.objects.filter(pk=material.access_log_id).first() if material.access_log_id else None
+    applicant = case.applicant
+    with transaction.atomic():
+        return DataAccess.objects.create(
+            accessor=viewer, subject=applicant,
+            subject_identifier=fetch.subject_identifier if fetch else (applicant.id_number or applicant.credit_code or "")[:18],
+            case_id=case.pk, material_position=material.material_position, registry=registry, record_kind=kind,
+            consent_id=fetch.consent_id if fetch else None, platform=platform_id(), at=_now(),
+            outcome=c.OUTCOME_VIEWED, detail=how, record_id=fetch.record_id if fetch else "", source="platform",
+        )
+
+
 def grant_and_fetch(*, case_id: int, user, position: int, purpose: str | None = None):
     """Consent for the material's record on this case (or reuse an active consent), then fetch it."""
     _require_applicant(user)

@@ -2,7 +2,7 @@
 
 - ``my-data/``: a resident's view of who fetched their data, and their consents (withdraw button);
 - ``cases/<case>/materials/<position>/fetch/``: the consent + fetch control (htmx partial; a plain
-  form post redirects back to the case);
+  form post redirects back to the case, or shows the case page with the refusal in the material's row);
 - ``report/``: the exemption report (staff); ``access-log/``: the audit log (auditors, administrators).
 """
 
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.permissions import applicant_required, staff_required
 from yiwang.applications.selectors import get_case_for
+from yiwang.applications.views import material_refusal_page
 from yiwang.core.errors import DomainError
 from yiwang.registries import selectors, services
 from yiwang.registries.presentation import english, error_text, fetch_control
@@ -70,11 +71,16 @@ def fetch(request, case_id: int, position: int):
         except DomainError as exc:
             error = exc
     if not request.htmx:
-        if error is not None:
-            messages.error(request, error_text(error))
-        else:
+        if error is None:
             messages.success(request, gettext("已调取共享数据，此材料免交。"))
-        return redirect(_case_page(case_id, request.user))
+            return redirect(_case_page(case_id, request.user))
+        try:
+            case = get_case_for(request.user, case_id)
+        except DomainError:
+            messages.error(request, error_text(error))
+            return redirect("registries:my-data")
+        # The case page again, with the reason in the material's row (as a refused upload shows it).
+        return material_refusal_page(request, case, position=position, error=error)
     try:
         case = get_case_for(request.user, case_id)
     except DomainError as exc:

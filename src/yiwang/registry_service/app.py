@@ -2,7 +2,10 @@
 
 Endpoints (JSON in and out, UTF-8):
 
-- ``GET /healthz`` -> 200 ``{"status": "ok", "records": n}`` (no credential needed).
+- ``GET /healthz`` -> 200 ``{"status": "ok", "service": "yiwang-registry-service", "instance": "<id>",
+  "records": n}`` (no credential needed). ``instance`` names this process (what it was started
+  with in ``YIWANG_REGISTRY_INSTANCE``, else random), so whoever started it can tell it from
+  another process listening on the port.
 - ``POST /v1/query`` with ``Authorization: Bearer <platform credential>`` and
   ``{"registry", "kind", "subject": {"type": "person"|"company", "id"}, "consent": {...}}``:
 
@@ -43,6 +46,7 @@ import collections
 import datetime as dt
 import json
 import logging
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -56,6 +60,7 @@ logger = logging.getLogger("yiwang.registry_service")
 MAX_BODY_BYTES = 64 * 1024
 QUERY_LOG_SIZE = 100_000
 FAULT_MODES = ("slow", "malformed", "wrong_shape", "error", "none")
+SERVICE_NAME = "yiwang-registry-service"  # what /healthz says this is
 
 _STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 401: "401 Unauthorized", 403: "403 Forbidden",
                 404: "404 Not Found", 405: "405 Method Not Allowed", 413: "413 Payload Too Large",
@@ -116,9 +121,10 @@ class RegistryService:
     """A WSGI callable answering the registry protocol for the seeded records."""
 
     def __init__(self, *, data: RegistryData, credentials: dict[str, str], consent_keys: dict[str, Any] | None = None,
-                 fault_drills: bool = False, clock: Callable[[], dt.datetime] | None = None):
+                 fault_drills: bool = False, clock: Callable[[], dt.datetime] | None = None, instance: str = ""):
         if not credentials:
             raise ValueError("at least one platform credential is required")
+        self.instance = instance or secrets.token_hex(8)  # this process's identity at /healthz
         # credential -> platform id (the bearer token identifies the calling platform)
         self._platforms = {secret: platform for platform, secret in credentials.items()}
         # platform id -> its Ed25519 public key (the only thing that makes a consent token valid)
@@ -161,7 +167,8 @@ class RegistryService:
         if path == "/healthz":
             if method != "GET":
                 return 405, _error("method_not_allowed", "use GET")
-            return 200, {"status": "ok", "records": len(self.data.records)}
+            return 200, {"status": "ok", "service": SERVICE_NAME, "instance": self.instance,
+                         "records": len(self.data.records)}
         if path == "/v1/query":
             if method != "POST":
                 return 405, _error("method_not_allowed", "use POST")

@@ -11,6 +11,8 @@ Configuration (all optional; the demo needs none):
   calls; only a token signed with that platform's consent key (printed by ``yiwang consent-key``)
   opens a record, so a platform without a registered key reads nothing;
 - fault drills only with ``--fault-drills`` or ``YIWANG_REGISTRY_FAULT_DRILLS=1``.
+- its identity at ``/healthz``: ``YIWANG_REGISTRY_INSTANCE`` (the demo passes a fresh random value
+  and uses the registry only if /healthz answers it), else a random one.
 
 The server is threaded, so a drill that makes one registry slow never blocks ``/healthz`` or
 the other registries.
@@ -101,7 +103,8 @@ def build_service(*, data_dir: Path | None = None, fault_drills: bool = False) -
                 raise SystemExit(f"registry service: the consent key of platform {name!r} is not a 32-byte hex key") from None
     return RegistryService(data=RegistryData.from_seed(load_seed(data_dir)),
                            credentials={name: entry["credential"] for name, entry in platforms.items()},
-                           consent_keys=keys, fault_drills=drills)
+                           consent_keys=keys, fault_drills=drills,
+                           instance=os.environ.get("YIWANG_REGISTRY_INSTANCE", "").strip())
 
 
 def serve(*, host: str, port: int, data_dir: Path | None = None, fault_drills: bool = False) -> int:
@@ -115,7 +118,11 @@ def serve(*, host: str, port: int, data_dir: Path | None = None, fault_drills: b
 
 def serve_until_stopped(app, *, host: str, port: int, banner: str) -> int:
     """Serve a WSGI app on a threaded stdlib server until SIGINT or SIGTERM; `banner` names {url}."""
-    httpd = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    try:
+        httpd = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    except OSError as exc:  # the port is taken (or the address is not this machine's): one line, not a traceback
+        print(f"cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr, flush=True)
+        return 2
     print(banner.format(url=f"http://{host}:{httpd.server_port}/"), flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:

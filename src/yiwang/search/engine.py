@@ -20,6 +20,10 @@ field (name > result > bundle members > department > materials) and the term's r
 multiplied by the share of the query's groups the document covers, boosted when its whole name is
 in the query, and boosted for bundles (一件事) when the query reads as a life event (a synonym
 marked as one, e.g. 孩子, 结婚, 退休, 开公司). Character bigrams add a small fallback score.
+Finally the tail that answers nothing is cut (`_relevant`): a result must score at least a fifth
+of the best and match one of the query's main concepts at least 30% as strongly as the
+catalogue's best match of it, so 开个小饭店要办什么证 lists the restaurant items, not every
+bundle named 开办 or every item named 许可.
 """
 
 from __future__ import annotations
@@ -67,7 +71,14 @@ EXACT_NAME_BOOST = 1.5
 LIFE_EVENT_BUNDLE_BOOST = 1.35
 BM25_K1 = 1.2
 BM25_B = 0.5
-MIN_RELATIVE_SCORE = 0.03
+# The tail cut (see `SearchIndex._relevant`, measured in the README): a result stays only if it
+# scores at least MIN_RELATIVE_SCORE of the best result and matches one of the query's main
+# concepts at least MIN_CONCEPT_STRENGTH as strongly as the catalogue's best match of that
+# concept; main concepts are the groups whose best match reaches MAIN_CONCEPT_SHARE of the
+# strongest group's best match (so 开个 and 什么证 in 开个小饭店要办什么证 are not, 小饭店 is).
+MIN_RELATIVE_SCORE = 0.2
+MIN_CONCEPT_STRENGTH = 0.3
+MAIN_CONCEPT_SHARE = 0.7
 EXACT_CODE_SCORE = 100.0
 MAX_CANDIDATES_PER_KEY = 4
 FUZZY_LATIN_CUTOFF = 80
@@ -392,7 +403,10 @@ class SearchIndex:
         entry = self.synonyms[key]
         group = Group(label)
         life_event = entry.life_event
-        self._add_phrase(group, key, weight)
+        if " " in key:
+            self._add_phrase_words(group, key, entry.expansions, weight)
+        else:
+            self._add_phrase(group, key, weight)
         for expansion in entry.expansions:
             self._add_phrase(group, expansion, weight * W_SYNONYM)
             # Slang often points at other slang (sbk -> 社保卡 -> 社会保障卡): follow one more step.
@@ -402,6 +416,26 @@ class SearchIndex:
                 for deeper in nested.expansions:
                     self._add_phrase(group, deeper, weight * W_SYNONYM * W_SYNONYM)
         return group, life_event
+
+    def _add_phrase_words(self, group: Group, key: str, expansions: tuple[str, ...], weight: float) -> None:
+        """The words of a curated phrase of several words (a synonym term such as "business licence").
+
+        A word the expansion restates ("medical expenses" -> "out-of-pocket medical expenses
+        reimbursement") is meant literally and keeps the full weight. A word it drops is twice
+        removed from what the curator meant (W_SUBWORD squared): one word of the phrase, and the
+        phrase read literally rather than as its meaning. "business licence" means 营业执照, and
+        the item names use the same two words for 经营许可 ("Labour dispatch business licence")
+        and "licence" alone for every other permit: those must neither outrank 营业执照 nor
+        stay in the results on the strength of one English word.
+        """
+        dropped_weight = weight * W_SUBWORD * W_SUBWORD
+        restated = {term for expansion in expansions for term in self.english_terms(expansion)}
+        restated |= {word for expansion in expansions for word, _whole in self.han_terms(expansion)}
+        for word, whole in self.han_terms(key):
+            base = weight if word in restated else dropped_weight
+            group.add(word, base if whole else base * W_SUBWORD)
+        for term in self.english_terms(key):
+            group.add(term, weight if term in restated else dropped_weight)
 
     def _word_group(self, word: str, weight: float, label: str | None = None) -> tuple[Group, bool]:
         """A group for a Chinese word found by pinyin or correction, expanded if it is a synonym."""
@@ -500,7 +534,11 @@ class SearchIndex:
             group, _event = self._word_group(word, weight, label=span[start:end])
             for index, (a, b, token) in enumerate(boundaries):
                 if a < end and b > start:  # the typed token overlaps the corrected span
-                    self._add_phrase(group, token, W_ORIGINAL)
+                    # A token inside the misspelt span (营业 of 营业只照) is a piece of the corrected
+                    # word and counts like one (营业执照's own 营业): the correction, not the
+                    # piece, decides. A token reaching beyond the span keeps its full weight.
+                    inside = start <= a and b <= end and b - a < end - start
+                    self._add_phrase(group, token, weight * W_SUBWORD if inside else W_ORIGINAL)
                     used_tokens.add(index)
             groups.append(group)
         for index, (_a, _b, token) in enumerate(boundaries):
@@ -661,6 +699,7 @@ class SearchIndex:
             return [Hit(self.documents[exact_code], EXACT_CODE_SCORE)]
         scores: dict[int, float] = defaultdict(float)
         credits: dict[int, float] = defaultdict(float)
+        by_group: list[dict[int, float]] = []  # each group's contribution to each document
         for group in plan.groups:
             best: dict[int, float] = {}
             best_credit: dict[int, float] = {}
@@ -679,6 +718,7 @@ class SearchIndex:
             for doc, value in best.items():
                 scores[doc] += value
                 credits[doc] += best_credit.get(doc, 0.0)
+            by_group.append(best)
         if plan.bigrams:
             share = BIGRAM_WEIGHT / len(plan.bigrams)
             for bigram in plan.bigrams:
@@ -701,9 +741,40 @@ class SearchIndex:
             final[doc] = value
         if not final:
             return []
-        floor = max(final.values()) * MIN_RELATIVE_SCORE
-        ranked = sorted(
-            (doc for doc, value in final.items() if value >= floor),
-            key=lambda doc: (-final[doc], self.documents[doc].code),
-        )
+        ranked = sorted(final, key=lambda doc: (-final[doc], self.documents[doc].code))
+        ranked = self._relevant(ranked, final, by_group)
         return [Hit(self.documents[doc], round(final[doc], 4)) for doc in ranked[:limit]]
+
+    @staticmethod
+    def _relevant(ranked: list[int], final: dict[int, float], by_group: list[dict[int, float]]) -> list[int]:
+        """The ranked documents without the tail that is no answer to the query (the best always stays).
+
+        Two relative tests, so they mean the same whatever the catalogue's size and the query's
+        length (scores have no fixed scale: idf grows with the catalogue, the sum with the groups):
+
+        - the score is at least MIN_RELATIVE_SCORE of the best score;
+        - the document matches a *main concept* of the query at least MIN_CONCEPT_STRENGTH as
+          strongly as the catalogue's best match of that concept. A main concept is a group whose
+          best match reaches MAIN_CONCEPT_SHARE of the strongest group's: in 开个小饭店要办什么证,
+          开个 (开办, in 19 bundle names) and 什么证 (许可, in dozens) weigh 62% and 39% of 小饭店,
+          so 开办养老机构一件事, found by 开办 and by one member (食品经营许可) at 27% of the best
+          小饭店 match, is dropped, while 婚育服务一件事, found by its members at 37% of the best
+          结婚 / 生孩子 match, stays for 结婚生孩子 (the measurements are in the README).
+        """
+        if not ranked:
+            return ranked
+        floor = final[ranked[0]] * MIN_RELATIVE_SCORE
+        group_best = [max(contributions.values(), default=0.0) for contributions in by_group]
+        strongest = max(group_best, default=0.0)
+        main = [
+            (contributions, best)
+            for contributions, best in zip(by_group, group_best)
+            if best > 0 and best >= strongest * MAIN_CONCEPT_SHARE
+        ]
+
+        def matches_a_main_concept(doc: int) -> bool:
+            if not main:  # only character bigrams matched: nothing to compare with
+                return True
+            return any(contributions.get(doc, 0.0) >= best * MIN_CONCEPT_STRENGTH for contributions, best in main)
+
+        return [ranked[0]] + [doc for doc in ranked[1:] if final[doc] >= floor and matches_a_main_concept(doc)]

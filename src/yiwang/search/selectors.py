@@ -5,17 +5,20 @@ catalogue and the synonym list (one small aggregate query, like `workcalendar.se
 it differs from the one the index was built from, the index is rebuilt (about 1 s for the
 reference catalogue, a few seconds for 2,000+ items) before answering. So an edit made through
 any gunicorn worker or the admin is seen by every worker on its next query, and a search never
-touches the database beyond that one query.
+touches the database beyond that one query. A server builds the index before it forks its
+workers (`warm_up_before_fork`, hooked in `SearchConfig.ready`), so no first search waits.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 
 from yiwang.catalog.models import Bundle, BundleMember, Department, Material, ServiceItem
 from yiwang.core.errors import ValidationFailed
@@ -24,6 +27,7 @@ from yiwang.search import text
 from yiwang.search.engine import Document, SearchIndex, SynonymEntry
 from yiwang.search.models import Synonym
 
+logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -199,6 +203,48 @@ def current_index() -> SearchIndex:
         index = build_index()
         _cache = (fingerprint, index)
         return index
+
+
+def index_is_warm() -> bool:
+    """True when this process holds the index of the current catalogue (a search builds nothing)."""
+    cached = _cache
+    return cached is not None and cached[0] == index_fingerprint()
+
+
+# A query touching every lazy part of the query path (pinyin of an unknown span, rapidfuzz).
+_WARM_UP_QUERY = "营业只照"
+
+
+def warm_up() -> SearchIndex:
+    """Build (or reuse) this process's index and run one query, so the next search waits for nothing.
+
+    The first build of a process also loads jieba's and pypinyin's dictionaries: about 1.5 s on
+    the reference catalogue when the machine is idle, more for a large catalogue or a busy one.
+    """
+    index = current_index()
+    index.search(_WARM_UP_QUERY, 1)
+    return index
+
+
+def warm_up_before_fork() -> SearchIndex | None:
+    """`warm_up` in a server's master process just before it forks a worker; None if it failed.
+
+    The worker inherits the index (and the dictionaries) in copy-on-write memory, so neither it
+    nor a second worker builds anything, and the fingerprint check of every search still
+    rebuilds it when the catalogue changes later. The master's database connections are closed
+    afterwards: a connection must never be shared by two processes. A failure (a database not
+    migrated yet) is logged, never raised: the first search then builds the index as before.
+    """
+    started = time.perf_counter()
+    try:
+        index = warm_up()
+    except Exception:
+        logger.warning("search: warm-up failed; the first search will build the index", exc_info=True)
+        return None
+    finally:
+        connections.close_all()
+    logger.info("search: index of %d documents ready in %.2f s", len(index.documents), time.perf_counter() - started)
+    return index
 
 
 def forget_index_unless(fingerprint: tuple | None) -> None:

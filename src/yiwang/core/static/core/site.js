@@ -9,6 +9,39 @@
     }
   });
 
+  // <input type="file" data-submit-on-change> sends its form as soon as a file is chosen (one
+  // click fewer per material); the form's own button stays for browsers without this script.
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest && event.target.closest("input[type=file][data-submit-on-change]");
+    if (!input || !input.files || !input.files.length || !input.form) return;
+    if (input.form.requestSubmit) input.form.requestSubmit(); else input.form.submit();
+  });
+
+  // <div data-show-if-field="x" data-show-if-values="a b"> (a form field asked only for some
+  // answers): shown, and its inputs enabled, while field x of the same form has one of the values.
+  function answersOf(form, name) {
+    var chosen = [];
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (element.name !== name || element.disabled) return;
+      if ((element.type === "radio" || element.type === "checkbox") && !element.checked) return;
+      if (element.value) chosen.push(element.value);
+    });
+    return chosen;
+  }
+  function applyConditions(form) {
+    // In document order, so a field that depends on a hidden one is hidden too.
+    form.querySelectorAll("[data-show-if-field]").forEach(function (wrapper) {
+      var wanted = wrapper.getAttribute("data-show-if-values").split(" ");
+      var show = answersOf(form, wrapper.getAttribute("data-show-if-field")).some(function (v) { return wanted.indexOf(v) !== -1; });
+      wrapper.hidden = !show;
+      wrapper.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !show; });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.querySelector("[data-show-if-field]")) applyConditions(form);
+  });
+
   // <form data-swap-errors="400 409"> (or "4xx", "5xx") shows the refusal the server rendered for these
   // statuses in place of the form, as it would show a success.
   document.addEventListener("htmx:beforeSwap", function (event) {
