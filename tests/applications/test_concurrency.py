@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from tests.factories import make_resident, make_staff
-from tests.helpers import FORM, ITEM_ONE_LEVEL, PDF_BYTES
+from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES, form_for
 from yiwang.applications import services
 from yiwang.applications.models import Case, CaseEvent, CaseSerial
 from yiwang.core.errors import Conflict
@@ -17,7 +17,7 @@ from yiwang.core.errors import Conflict
 def _submitted_case(applicant):
     import io
 
-    draft = services.create_draft(applicant=applicant, item_code=ITEM_ONE_LEVEL, form_data=FORM)
+    draft = services.create_draft(applicant=applicant, item_code=ITEM_ONE_LEVEL, form_data=form_for(ITEM_ONE_LEVEL))
     for position in (1, 2):
         services.attach_material(case_id=draft.pk, user=applicant, position=position, stream=io.BytesIO(PDF_BYTES), original_name="a.pdf")
     return services.submit_application(case_id=draft.pk, applicant=applicant, idempotency_key="k")
@@ -76,7 +76,7 @@ def test_concurrent_submissions_get_distinct_serial_numbers(catalog, settings_me
     import io
 
     for applicant in applicants:
-        draft = services.create_draft(applicant=applicant, item_code=ITEM_ONE_LEVEL, form_data=FORM)
+        draft = services.create_draft(applicant=applicant, item_code=ITEM_ONE_LEVEL, form_data=form_for(ITEM_ONE_LEVEL))
         for position in (1, 2):
             services.attach_material(case_id=draft.pk, user=applicant, position=position, stream=io.BytesIO(PDF_BYTES), original_name="a.pdf")
         drafts.append((draft, applicant))
@@ -104,7 +104,7 @@ def test_concurrent_retries_of_a_one_call_submission_all_get_the_first_answer(ca
     def post():
         client = APIClient()
         client.force_authenticate(applicant)
-        response = client.post("/api/v1/applications/", {"item_code": "310120-SCJG-21-0001", "form_data": FORM,
+        response = client.post("/api/v1/applications/", {"item_code": "310120-SCJG-21-0001", "form_data": form_for("310120-SCJG-21-0001"),
                                                          "submit": True}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
         return response.status_code, response.json()["id"]
 

@@ -14,7 +14,7 @@ from django.db import connection
 
 from tests.applications.test_concurrency import _race
 from tests.factories import make_resident, make_staff
-from tests.helpers import FORM, ITEM_ONE_LEVEL, ITEM_TWO_LEVELS, PDF_BYTES
+from tests.helpers import ITEM_ONE_LEVEL, ITEM_TWO_LEVELS, PDF_BYTES, form_for
 from yiwang.applications import lifecycle, services
 from yiwang.applications.models import Case, CaseEvent, Notice
 from yiwang.core.errors import Conflict
@@ -58,7 +58,7 @@ def test_four_at_once_one_wins(catalog, settings_media, action):
     item, path = SETUPS[action]
     applicant = make_resident()
     officers = [make_staff(role="window_officer", departments=["SCJG"]) for _ in range(RACERS)]
-    draft = services.create_draft(applicant=applicant, item_code=item, form_data=FORM)
+    draft = services.create_draft(applicant=applicant, item_code=item, form_data=form_for(item))
     for position in REQUIRED_MATERIALS[item]:
         services.attach_material(case_id=draft.pk, user=applicant, position=position, stream=io.BytesIO(PDF_BYTES),
                                  original_name="a.pdf")

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import ARTIFACTS, browser_only, login
 from tests.factories import make_resident, make_staff
-from tests.helpers import PDF_BYTES
+from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES, fill_in_page, form_for
 
 pytestmark = browser_only
 
@@ -41,6 +41,8 @@ def test_resident_applies_officer_approves_resident_downloads_verified_licence(c
     applicant.wait_for_url("**/edit/")
     applicant.fill("#id_phone", "13800138000")
     applicant.fill("#id_address", "上海市奉贤区南桥镇解放东路1号")
+    # The item's own form (organisation, premises, scope...) as the catalogue defines it.
+    fill_in_page(applicant, form_for(ITEM_ONE_LEVEL))
     for name in ("个体工商户登记（备案）申请书", "经营者身份证件"):
         applicant.set_input_files(f"input[type=file][aria-label='{name}']", str(scan))
         applicant.locator(f"input[type=file][aria-label='{name}'] ~ button").click()

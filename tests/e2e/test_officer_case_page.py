@@ -61,6 +61,10 @@ def test_officer_reads_the_fetched_record_and_the_pdf_on_the_case_page(
     page.click(".queue-filter button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert page.locator("tr.queue-row").count() == 1
+    # The framed PDF is lazy: it may load with the page (it is near the top) or on scrolling to it,
+    # so every response is recorded from the page's opening.
+    responses = []
+    page.on("response", lambda response: responses.append(response))
     page.click("tr.queue-row a:has-text('办理')")
     page.wait_for_url(f"**/cases/{case.pk}/")
 
@@ -79,10 +83,14 @@ def test_officer_reads_the_fetched_record_and_the_pdf_on_the_case_page(
     pdf = case.materials.get(material_position=1, superseded=False)
     url = f"/api/v1/applications/{case.pk}/materials/{pdf.pk}/?inline=1"
     frame = page.locator("iframe.material-pdf")
-    with page.expect_response(lambda response: response.url.endswith(url)) as answered:
-        page.click("a.material-content-link:has-text('预览')")
-        frame.scroll_into_view_if_needed()
-    assert answered.value.status == 200
+    page.click("a.material-content-link:has-text('预览')")
+    frame.scroll_into_view_if_needed()
+    for _ in range(100):
+        framed_responses = [response for response in responses if response.url.endswith(url)]
+        if framed_responses:
+            break
+        page.wait_for_timeout(100)
+    assert framed_responses and {response.status for response in framed_responses} == {200}
     # (Chromium hands a framed PDF to its viewer and shows no headers for it: ask again, signed in the same.)
     headers = page.request.get(live_server.url + url).headers
     assert headers["content-type"] == "application/pdf"
