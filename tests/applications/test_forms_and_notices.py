@@ -57,3 +57,23 @@ def test_decisions_on_public_services_are_not_called_licences():
     assert "决定准予许可。" in body
     title, _ = compose_notice("denial", NoticeFacts(**facts, licensing=False, opinion="材料不实"))
     assert title == "不予办理通知书"
+
+
+PARTICULARS = (("个体工商户名称", "南桥小吃店"), ("经营场所", "上海市奉贤区南桥镇解放东路1号"), ("经营范围", "餐饮服务"))
+
+
+def test_acceptance_and_decisions_state_what_was_applied_for():
+    facts = NoticeFacts(case_number="N1", item_name="个体工商户设立登记", applicant_name="张三", department_name="D",
+                        on=dt.date(2026, 11, 26), promised_due=dt.date(2026, 11, 27), particulars=PARTICULARS)
+    stated = "\n申请内容：\n  个体工商户名称：南桥小吃店\n  经营场所：上海市奉贤区南桥镇解放东路1号\n  经营范围：餐饮服务"
+    assert compose_notice("acceptance", facts)[1] == (
+        "张三：\n您申请的“个体工商户设立登记”（办件编号 N1）材料齐全、符合法定形式，决定予以受理。承诺办结期限 2026年11月27日。"
+        + stated + "\n\nD\n2026年11月26日")
+    assert compose_notice("approval", facts)[1] == (
+        "张三：\n您申请的“个体工商户设立登记”（办件编号 N1）经审查符合条件，决定准予许可。" + stated + "\n\nD\n2026年11月26日")
+    denial = compose_notice("denial", NoticeFacts(**{**facts.__dict__, "opinion": "名称重复"}))[1]
+    assert denial == ("张三：\n您申请的“个体工商户设立登记”（办件编号 N1）经审查不符合条件，决定不予许可。理由：名称重复" + stated
+                      + "\n如不服本决定，可依法申请行政复议或者提起行政诉讼。\n\nD\n2026年11月26日")
+    # A receipt or a supplement notice does not repeat the form, and a form-less item states nothing.
+    assert "申请内容" not in compose_notice("receipt", facts)[1]
+    assert "申请内容" not in compose_notice("approval", NoticeFacts(**{**facts.__dict__, "particulars": ()}))[1]

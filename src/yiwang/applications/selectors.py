@@ -13,7 +13,17 @@ from yiwang.accounts.selectors import (
 )
 from yiwang.applications import constants as c
 from yiwang.applications import lifecycle
-from yiwang.catalog.application_forms import FormField, form_fields, parse_form_definition, prefill_values
+from yiwang.catalog.application_forms import (
+    ID_NUMBER,
+    MOBILE,
+    TABLE,
+    FormField,
+    display_value,
+    form_fields,
+    parse_form_definition,
+    prefill_values,
+    visible_fields,
+)
 from yiwang.applications.models import Case, CaseMaterial
 from yiwang.core import clock
 from yiwang.core.errors import NotFound, ValidationFailed
@@ -240,6 +250,19 @@ def case_form_fields(case: Case) -> list[FormField]:
     """The case's form: the item's current one while a draft, the one frozen with it once submitted."""
     form = case.item.form if case.state == c.DRAFT else (case.rules or {}).get("form")
     return form_fields(applicant_kind=applicant_kind(case.applicant), definition=parse_form_definition(form or {}))
+
+
+# Left out of the particulars a notice states: personal identifiers and rows of people.
+_NOT_IN_NOTICES = (ID_NUMBER, MOBILE, TABLE)
+
+
+def notice_particulars(case: Case) -> list[tuple[str, str]]:
+    """(label, value) of what was applied for, as the decisions and notices state it: the item's own
+    fields answered on the frozen form (in Chinese; identifiers and tables of people left out)."""
+    definition = parse_form_definition((case.rules or {}).get("form") or case.item.form or {})
+    values = case.form_data or {}
+    return [(f.label, display_value(f, values.get(f.name))) for f in visible_fields(definition, values)
+            if f.kind not in _NOT_IN_NOTICES and values.get(f.name) not in (None, "", [])]
 
 
 def case_materials(case: Case) -> list[dict]:

@@ -27,7 +27,7 @@ from yiwang.catalog.application_forms import (
 )
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
 from yiwang.applications.notices import NoticeFacts, compose_notice
-from yiwang.applications.selectors import initial_form_values, material_is_open, received_at_counter_by
+from yiwang.applications.selectors import initial_form_values, material_is_open, notice_particulars, received_at_counter_by
 from yiwang.applications.storage import remove_stored_file, store_material_file, store_shared_record
 from yiwang.catalog.constants import ITEM_TYPE_LICENSING, NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
 from yiwang.catalog.selectors import get_item, item_rules_snapshot
@@ -278,6 +278,7 @@ def _record(case: Case, *, action: str, from_state: str, actor, actor_role: str,
             owed_materials=list(case.owed_materials),
             result_name=(case.rules.get("result") or {}).get("name", ""),
             licensing=case.item.item_type == ITEM_TYPE_LICENSING,
+            particulars=tuple(notice_particulars(case)),
         )
         title, body = compose_notice(notice_kind, facts)
         Notice.objects.create(case=case, event=event, kind=notice_kind, title=title, body=body, missing_materials=missing or [])

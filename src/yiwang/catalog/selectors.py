@@ -10,8 +10,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from yiwang.accounts.constants import ROLE_ADMINISTRATOR
 from yiwang.accounts.selectors import has_role
+from yiwang.catalog.application_forms import parse_form_definition
+from yiwang.catalog.blank_form_pdf import render_blank_form_pdf
 from yiwang.catalog.models import CodeLabel, Department, Material, RegistryRecordKind, ServiceItem
-from yiwang.core.errors import NotFound
+from yiwang.core.errors import NotFound, ValidationFailed
 
 THEME_NATURAL_PERSON = "natural_person"
 THEME_ENTERPRISE = "enterprise"
@@ -172,3 +174,38 @@ def record_kind_names() -> dict[str, dict[str, str]]:
             "registry__code", "registry__name", "kind", "name"
         )
     }
+
+
+def blank_form_kinds(item: ServiceItem) -> list[str]:
+    """For whom the item's blank paper form is offered: a person, a business, or both (a person first)."""
+    objects = set(item.service_objects or [])
+    kinds = (["resident"] if "natural_person" in objects or not objects else []) + (
+        ["enterprise"] if objects & {"enterprise", "organization"} else [])
+    return kinds
+
+
+def blank_application_form(*, code: str, position: int, applicant_kind: str | None = None,
+                           apply_url: str = "") -> tuple[str, bytes]:
+    """(file name, PDF bytes) of the blank paper form for the item's material at `position`: the
+    item's own form fields with the identity and contact fields, as the online form asks them.
+
+    NotFound("unknown_item") for an unknown item; NotFound("no_blank_form") when that material is
+    not an application form (申请表格文书); ValidationFailed("invalid_applicant_kind") for a kind
+    of applicant the item does not serve.
+    """
+    item = get_item(code)
+    material = next((m for m in item.materials.all() if m.position == position and m.kind == "form"), None)
+    if material is None:
+        raise NotFound("no_blank_form", f"事项“{item.name}”的第 {position} 项材料不是申请表格，没有空白表可下载。",
+                       f"Material {position} of {item.code} is not an application form; there is no blank form to download.")
+    kinds = blank_form_kinds(item)
+    kind = applicant_kind or kinds[0]
+    if kind not in kinds:
+        raise ValidationFailed("invalid_applicant_kind",
+                               f"申请人类型“{kind[:20]}”无效，本事项可选：{'、'.join(kinds)}（resident 为个人，enterprise 为单位）。",
+                               f"Applicant kind “{kind[:20]}” is not offered for this item; choose {' or '.join(kinds)}.")
+    data = render_blank_form_pdf(
+        item_name=item.name, item_code=item.code, department_name=item.department.name,
+        material_name=material.name, definition=parse_form_definition(item.form or {}),
+        applicant_kind=kind, created_at=item.updated_at, apply_url=apply_url)
+    return f"{item.code}-{position}-{kind}.pdf", data

@@ -12,6 +12,7 @@ from yiwang.catalog import views
 catalog_patterns = [
     path("items/", views.item_list, name="item-list"),
     path("items/<str:code>/", views.item_detail, name="item-detail"),
+    path("items/<str:code>/materials/<int:position>/blank-form/", views.blank_form, name="blank-form"),
 ]
 
 urlpatterns = [

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from yiwang.catalog import selectors
-from yiwang.core.errors import NotFound
+from yiwang.core.errors import DomainError, NotFound
 
 ITEMS_PER_PAGE = 20
 DEMO_LIMIT_MARKERS = ("待核实", "未能核实")
@@ -78,5 +81,22 @@ def item_detail(request, code: str):
             "can_apply_online": "online" in item.channels,
             "apply_url": f"/cases/apply/{item.code}/",
             "bundles": item.bundles.order_by("code"),
+            "blank_form_kinds": selectors.blank_form_kinds(item),
         },
     )
+
+
+@require_GET
+def blank_form(request, code: str, position: int):
+    """The blank paper application form of a material (PDF download), for a person or a business
+    (`?for=resident|enterprise`; the item's first kind of applicant when not given)."""
+    try:
+        name, data = selectors.blank_application_form(
+            code=code, position=position, applicant_kind=request.GET.get("for") or None,
+            apply_url=settings.PUBLIC_URL + f"/cases/apply/{code}/")
+    except DomainError as exc:
+        return render(request, "catalog/item_not_found.html",
+                      {"code": code, "error": exc, "heading": _("无法下载空白申请表")}, status=exc.status)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
