@@ -121,6 +121,7 @@ def _prepare_demo() -> None:
         print(f"  {account.username:<16} {account.password:<16} {account.description}")
     print(f"ticket machine token: {hall.ticket_machine_token}")
     print(f"calling screen token: {hall.screen_token}")
+    print(f"window 1 evaluator token: {hall.evaluator_token}")
 
 
 def _run_gunicorn(bind: str, workers: int, threads: int, extra_env: dict | None = None) -> int:

@@ -57,6 +57,9 @@ class Environment:
     smtp_host: str
     smtp_port: int
     email_from: str
+    rectification_working_days: int
+    default_rating_working_days: int
+    rating_forward: str
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -135,6 +138,22 @@ def _positive_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def _bounded_days(name: str, default: int, upper: int = 30) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= upper:
+        raise ConfigurationError(f"{name} must be a whole number of working days from 1 to {upper}, got {raw!r}")
+    return int(raw)
+
+
+def _rating_forward(raw: str) -> str:
+    value = raw.strip() or "file"
+    if value in ("file", "none") or (value.startswith("http:") and value[5:].startswith(("http://", "https://"))):
+        return value
+    raise ConfigurationError(f"YIWANG_RATING_FORWARD must be file, none or http:<url>, got {raw!r}")
+
+
 def _sms_gateways(raw: str) -> tuple:
     gateways = []
     for part in (p.strip() for p in raw.split(",") if p.strip()):
@@ -196,6 +215,12 @@ def read_environment() -> Environment:
         smtp_host=os.environ.get("YIWANG_SMTP_HOST", ""),
         smtp_port=_positive_int("YIWANG_SMTP_PORT", 25),
         email_from=os.environ.get("YIWANG_EMAIL_FROM", "yiwang@localhost"),
+        # 好差评: working days to rectify a bad rating (local rules range from 5 to 15), and after
+        # which an unrated finished case counts as 满意.
+        rectification_working_days=_bounded_days("YIWANG_RECTIFICATION_WORKING_DAYS", 5),
+        default_rating_working_days=_bounded_days("YIWANG_DEFAULT_RATING_WORKING_DAYS", 5),
+        # Where ratings are forwarded: "file" (the data folder), "http:<url>" (a provincial system) or "none".
+        rating_forward=_rating_forward(os.environ.get("YIWANG_RATING_FORWARD", "file")),
     )
 
 

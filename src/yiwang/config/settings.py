@@ -47,6 +47,10 @@ SMS_BATCH_SIZE = 100
 # (then 爽约); 2 no-shows or 5 cancellations within 30 days suspend online booking for 30 days.
 HALL_APPOINTMENTS = {"early_minutes": 30, "grace_minutes": 15, "change_hours": 2, "period_days": 30,
                      "max_no_shows": 2, "max_cancellations": 5, "suspend_days": 30}
+# 好差评 (yiwang.ratings): deadlines in working days and where ratings are forwarded.
+RATINGS = {"rectification_working_days": ENV.rectification_working_days,
+           "default_after_working_days": ENV.default_rating_working_days,
+           "forward": ENV.rating_forward}
 HALL_UNCOLLECTED_DAYS = 10  # results not collected at the output counter after this many days are followed up
   # messages per exchange with a gateway (and per run of the send job)
 SMS_RECEIPT_WAIT_HOURS = 72  # a sent message with no receipt after this is a temporary failure
@@ -86,6 +90,7 @@ INSTALLED_APPS = [
     "yiwang.webhooks",
     "yiwang.hall",
     "yiwang.staffing",
+    "yiwang.ratings",
 ]
 
 MIDDLEWARE = [

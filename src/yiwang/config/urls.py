@@ -37,6 +37,7 @@ urlpatterns = [
     path("messages/", include("yiwang.notifications.urls")),
     path("hall/", include("yiwang.hall.urls")),
     path("staffing/", include("yiwang.staffing.urls")),
+    path("ratings/", include("yiwang.ratings.urls")),
     path("", include("yiwang.catalog.urls")),
 ]
 

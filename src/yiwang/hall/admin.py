@@ -53,12 +53,12 @@ class QualificationAdmin(admin.ModelAdmin):
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
     list_display = ["site", "name", "kind", "active", "last_seen_at"]
-    fields = ["site", "name", "kind", "active"]
+    fields = ["site", "name", "kind", "window", "active"]
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        device, token = services.register_device(site=obj.site, name=obj.name, kind=obj.kind)
+        device, token = services.register_device(site=obj.site, name=obj.name, kind=obj.kind, window=obj.window)
         obj.pk, obj.token_digest = device.pk, device.token_digest
         messages.warning(request, f"设备令牌（只显示这一次，请配置到设备上） device token (shown once): {token}")
 

@@ -48,6 +48,17 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
                 "description": "`Device <token>` of a ticket machine or calling screen"}
 
 
+SESSION_DEVICE = "hall_device"
+
+
+def session_device(request) -> Device | None:
+    """The device a browser signed in as (a kiosk browser keeps its session cookie), if still active."""
+    device_id = request.session.get(SESSION_DEVICE)
+    if device_id is None:
+        return None
+    return Device.objects.select_related("site", "window__officer").filter(pk=device_id, active=True).first()
+
+
 def request_device(request) -> Device | None:
     return request.auth if isinstance(request.auth, Device) else None
 

@@ -42,7 +42,8 @@ OUTCOMES = [(OUTCOME_ACCEPTED, _("已受理")), (OUTCOME_CONSULTATION, _("仅咨
 
 DEVICE_TICKET_MACHINE = "ticket_machine"
 DEVICE_SCREEN = "screen"
-DEVICE_KINDS = [(DEVICE_TICKET_MACHINE, "取号机"), (DEVICE_SCREEN, "叫号屏")]
+DEVICE_EVALUATOR = "evaluator"  # the rating tablet facing the resident at one window (评价器)
+DEVICE_KINDS = [(DEVICE_TICKET_MACHINE, "取号机"), (DEVICE_SCREEN, "叫号屏"), (DEVICE_EVALUATOR, "窗口评价器")]
 
 # Results leave through the unified output counter (统一出件): collected, mailed or electronic only.
 PICKUP = "pickup"

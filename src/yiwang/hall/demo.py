@@ -40,6 +40,7 @@ class DemoHall:
     accounts: list[DemoAccount]
     ticket_machine_token: str
     screen_token: str
+    evaluator_token: str  # the rating tablet of window 1
 
 
 @transaction.atomic
@@ -77,7 +78,9 @@ def ensure_demo_hall() -> DemoHall:
     officers = list(User.objects.filter(username__in=[a.username for a in accounts]).order_by("username"))
     seed_demo_history(centre, groups, officers)
     return DemoHall(accounts=accounts, ticket_machine_token=_device_token(centre, "1号取号机", c.DEVICE_TICKET_MACHINE),
-                    screen_token=_device_token(centre, "大厅叫号屏", c.DEVICE_SCREEN))
+                    screen_token=_device_token(centre, "大厅叫号屏", c.DEVICE_SCREEN),
+                    evaluator_token=_device_token(centre, "1号窗口评价器", c.DEVICE_EVALUATOR,
+                                                  window=Window.objects.get(site=centre, code="1")))
 
 
 # A working day of the demo centre's past, per group: tickets, mean window minutes, and the share of
@@ -140,10 +143,10 @@ def _site(code, name, name_en, kind, address, *, windows: int) -> Site:
     return site
 
 
-def _device_token(site: Site, name: str, kind: str) -> str:
+def _device_token(site: Site, name: str, kind: str, window: Window | None = None) -> str:
     device = Device.objects.filter(site=site, name=name, kind=kind).first()
     if device is None:
-        return register_device(site=site, name=name, kind=kind)[1]
+        return register_device(site=site, name=name, kind=kind, window=window)[1]
     token = secrets.token_urlsafe(32)
     Device.objects.filter(pk=device.pk).update(token_digest=token_digest(token), active=True)
     return token

@@ -110,6 +110,9 @@ class Device(models.Model):
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=c.DEVICE_KINDS)
     token_digest = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
+    # An evaluator faces one window: it rates that window's visits.
+    window = models.ForeignKey("Window", verbose_name="所在窗口", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="devices")
     active = models.BooleanField("启用", default=True)
     last_seen_at = models.DateTimeField("最近访问", null=True, blank=True)
     created_at = CreatedAtField("创建时间")

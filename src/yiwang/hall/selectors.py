@@ -16,6 +16,15 @@ from yiwang.hall.models import Call, Handover, ServiceGroup, Site, Ticket, Windo
 RECENT_SERVICES = 20  # finished tickets whose service times estimate the wait
 
 
+def ticket_code(ticket_id: int) -> str:
+    """The code printed with a ticket's rating QR: holding the paper ticket is what it proves."""
+    import hashlib
+    import hmac
+
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"hall-ticket-holder:{ticket_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:20]
+
+
 def people_ahead(ticket: Ticket) -> int:
     if ticket.state != c.WAITING:
         return 0

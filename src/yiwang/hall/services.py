@@ -43,12 +43,20 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def register_device(*, site: Site, name: str, kind: str) -> tuple[Device, str]:
-    """A new device of the site and its token (shown once; only its digest is kept)."""
+def register_device(*, site: Site, name: str, kind: str, window: Window | None = None) -> tuple[Device, str]:
+    """A new device of the site and its token (shown once; only its digest is kept).
+
+    An evaluator (评价器) faces one window of the site and needs it; other devices have none.
+    """
     if kind not in dict(c.DEVICE_KINDS):
         raise ValidationFailed("unknown_device_kind", "设备类型无效。", "Unknown device kind.")
+    if (kind == c.DEVICE_EVALUATOR) != (window is not None):
+        raise ValidationFailed("evaluator_window", "窗口评价器须指定所在窗口，其他设备不指定窗口。",
+                               "An evaluator needs the window it faces; other devices have none.")
+    if window is not None and window.site_id != site.pk:
+        raise ValidationFailed("window_of_other_site", "该窗口不属于此场所。", "That window belongs to another site.")
     token = secrets.token_urlsafe(32)
-    device = Device.objects.create(site=site, name=name, kind=kind, token_digest=token_digest(token))
+    device = Device.objects.create(site=site, name=name, kind=kind, window=window, token_digest=token_digest(token))
     return device, token
 
 

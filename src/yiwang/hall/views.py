@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,23 +27,14 @@ from yiwang.applications import selectors as case_selectors
 from yiwang.core import clock
 from yiwang.core.errors import DomainError, NotFound, ValidationFailed
 from yiwang.core.i18n import say
+from yiwang.core.qr import qr_svg
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
-from yiwang.hall.authentication import device_for_token
+from yiwang.hall.authentication import SESSION_DEVICE, device_for_token, session_device
 from yiwang.hall.models import Device, ServiceGroup, Site, Ticket, Window
-
-SESSION_DEVICE = "hall_device"
-
 
 def _said(refusal: DomainError) -> str:
     return refusal.message_en if get_language().startswith("en") else refusal.message
-
-
-def session_device(request) -> Device | None:
-    device_id = request.session.get(SESSION_DEVICE)
-    if device_id is None:
-        return None
-    return Device.objects.select_related("site").filter(pk=device_id, active=True).first()
 
 
 @require_GET
@@ -59,6 +52,8 @@ def device_sign_in(request):
             return redirect("hall:device")
         request.session.cycle_key()
         request.session[SESSION_DEVICE] = device.pk
+        if device.kind == c.DEVICE_EVALUATOR:
+            return redirect("ratings:evaluator")
         target = "hall:take" if device.kind == c.DEVICE_TICKET_MACHINE else "hall:screen"
         return redirect(target, site=device.site.code)
     return render(request, "hall/device.html")
@@ -90,8 +85,10 @@ def take(request, site: str):
         except DomainError as refused:
             return render(request, "hall/take.html", {"site": place, "groups": groups, "machine": machine,
                                                       "error": _said(refused)}, status=refused.status)
+        rating_url = f"{settings.PUBLIC_URL}/ratings/ticket/{ticket.pk}/?t={selectors.ticket_code(ticket.pk)}"
         return render(request, "hall/ticket.html", {
             "site": place, "ticket": ticket, "ahead": selectors.people_ahead(ticket), "machine": machine,
+            "rating_url": rating_url, "rating_qr": mark_safe(qr_svg(rating_url, size_px=140, label=gettext("办理结束后扫码评价"))),
             "wait_minutes": -(-selectors.estimated_wait_seconds(ticket) // 60)})
     return render(request, "hall/take.html", {"site": place, "groups": groups, "machine": machine})
 

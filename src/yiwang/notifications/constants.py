@@ -15,6 +15,9 @@ DEADLINE_APPROACHING = "deadline_approaching"
 DATA_ACCESSED = "data_accessed"
 APPOINTMENT_MISSED = "appointment_missed"
 BOOKING_SUSPENDED = "booking_suspended"
+RATING_REPLIED = "rating_replied"  # the department answered a bad rating
+RECTIFICATION_ASSIGNED = "rectification_assigned"  # staff: a bad rating to follow up
+RECTIFICATION_OVERDUE = "rectification_overdue"  # staff: a rectification past its deadline
 
 KINDS = [
     (RECEIVED, _("已收到申请")),
@@ -29,6 +32,9 @@ KINDS = [
     (DATA_ACCESSED, _("数据被调取")),
     (APPOINTMENT_MISSED, _("预约爽约提醒")),
     (BOOKING_SUSPENDED, _("暂停网上预约")),
+    (RATING_REPLIED, _("差评处理答复")),
+    (RECTIFICATION_ASSIGNED, _("差评整改任务")),
+    (RECTIFICATION_OVERDUE, _("差评整改超期")),
 ]
 ESSENTIAL_KINDS = frozenset({SUPPLEMENT_REQUESTED, NOT_ACCEPTED, DENIED, RESULT_READY, PICKUP_READY})
 

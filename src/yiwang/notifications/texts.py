@@ -61,6 +61,19 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "zh-hans": ("办件临近期限", "办件{case_number}（{item_name}）将于{due}到期（{level}），请及时办理。"),
         "en": ("Case nearing its deadline", "Case {case_number} ({item_name_en}) is due on {due} ({level_en}); please act on it."),
     },
+    c.RATING_REPLIED: {
+        "zh-hans": ("您的评价已有答复", "您对“{subject}”的评价（{level}）已由{department}处理（{outcome}）：{reply}。请登录一网通办对处理结果评价。"),
+        "en": ("Your rating has been answered", "{department_en} answered your rating ({level_en}) of {subject_en} ({outcome_en}): {reply}. "
+               "Please sign in and tell us whether this settles it."),
+    },
+    c.RECTIFICATION_ASSIGNED: {
+        "zh-hans": ("新的差评整改任务", "“{subject}”收到{level}评价，请于{due}前回访并整改。"),
+        "en": ("A bad rating to follow up", "{subject_en} was rated “{level_en}”; call the resident back and resolve it by {due}."),
+    },
+    c.RECTIFICATION_OVERDUE: {
+        "zh-hans": ("差评整改已超期", "“{subject}”的差评整改（{department}）已超过期限{due}，请督办。"),
+        "en": ("Rectification overdue", "The rectification of the bad rating of {subject_en} ({department_en}) passed its deadline, {due}."),
+    },
     c.DATA_ACCESSED: {
         "zh-hans": ("您的数据被调取", "您的{record_name}于{at}由{accessor}调取，用于办件{case_label}。如有疑问可在“我的数据”查看。"),
         "en": ("Your records were accessed", "Your {record_name} was fetched on {at} by {accessor} for case {case_label}. See My data for details."),
