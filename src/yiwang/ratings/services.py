@@ -183,11 +183,20 @@ def rate_visit(*, ticket_id: int, level, scores: dict | None = None, comment: st
             raise Conflict("already_rated", "本次服务已评价，每次只能评价一次。", "This visit has already been rated; a visit is rated once.")
         case = ticket.cases.order_by("pk").first()
         item = ticket.item or (case.item if case else None)
-        department_id = case.department_id if case else (item.department_id if item else None)
+        department_id = case.department_id if case else (item.department_id if item else _sole_department(ticket.group_id))
         return _create_rating(
             subject=c.SUBJECT_VISIT, ticket=ticket, rater=rater, channel=channel, device=device, level=checked.level,
             scores=checked.scores, comment=text, department_id=department_id, item=item, officer=ticket.officer,
             window=ticket.window, site_id=ticket.site_id)
+
+
+def _sole_department(group_id: int) -> int | None:
+    """A visit that named no item is its group's department's when the group serves one; else the
+    hall's own (None: its managers follow it up)."""
+    from yiwang.hall.models import ServiceGroup
+
+    ids = list(ServiceGroup.objects.get(pk=group_id).departments.values_list("id", flat=True)[:2])
+    return ids[0] if len(ids) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,6 +270,18 @@ def _move(task: Rectification, action: str, actor, note: str = "", *, version: i
     task.version += 1
     _record(task, action=action, from_state=before, to_state=target, actor=actor, note=note)
     return before
+
+
+def reveal_rater_phone(*, officer, task_id: int) -> str:
+    """The rater's full mobile number for the call-back, each look recorded on the task."""
+    with transaction.atomic():
+        task = _task_locked(officer, task_id)
+        rater = task.rating.rater
+        if rater is None or not rater.phone:
+            raise NotFound("no_phone", "评价人未留手机号码。", "The rater left no mobile number.")
+        _record(task, action="view_phone", from_state=task.state, to_state=task.state, actor=officer)
+    logger.info("rectification %s: rater's phone shown to staff %s", task.pk, officer.pk)
+    return rater.phone
 
 
 def record_callback(*, officer, task_id: int, reached: bool, notes: str, version: int | None = None) -> Rectification:

@@ -17,12 +17,21 @@ from yiwang.accounts.permissions import applicant_required, staff_required
 from yiwang.applications.selectors import get_case_for
 from yiwang.core.errors import DomainError, NotFound, ValidationFailed
 from yiwang.core.i18n import error_text, say
+from yiwang.core.identifiers import mask_phone
+from yiwang.core.views import refusals_as_pages
 from yiwang.hall.authentication import session_device
 from yiwang.hall import constants as hall_states
 from yiwang.ratings import constants as c
 from yiwang.ratings import rules, selectors, services
 
 STAFF_ROLES = [*services.ACTING_ROLES, roles.ROLE_AUDITOR]
+
+
+def _error_page(request, error: DomainError):
+    return render(request, "ratings/error.html", {"message": error_text(error)}, status=error.status)
+
+
+_refusals_as_pages = refusals_as_pages(_error_page)
 
 
 def percent(rate: float | None) -> str:
@@ -85,6 +94,7 @@ def _render_case(request, case, *, error: str = "", posted: dict | None = None, 
 
 @require_http_methods(["GET", "POST"])
 @applicant_required
+@_refusals_as_pages
 def case_rating(request, case_id: int):
     """The applicant rates their ended case (reached from the case page, the notice's QR code or an SMS)."""
     case = get_case_for(request.user, case_id)
@@ -104,6 +114,7 @@ def case_rating(request, case_id: int):
 
 @require_POST
 @applicant_required
+@_refusals_as_pages
 def case_verdict(request, case_id: int):
     """The applicant's verdict on how their bad rating was dealt with."""
     case = get_case_for(request.user, case_id)
@@ -133,6 +144,7 @@ def _render_visit(request, ticket, token: str, *, error: str = "", posted: dict 
 
 @require_http_methods(["GET", "POST"])
 @applicant_required
+@_refusals_as_pages
 def visit_rating(request, ticket_id: int):
     token = request.GET.get("t", "")
     ticket = selectors.visit_for(request.user, ticket_id, token)
@@ -148,6 +160,7 @@ def visit_rating(request, ticket_id: int):
 
 @require_POST
 @applicant_required
+@_refusals_as_pages
 def visit_verdict(request, ticket_id: int):
     token = request.GET.get("t", "")
     ticket = selectors.visit_for(request.user, ticket_id, token)
@@ -221,6 +234,7 @@ def _task_row(task, today: dt.date) -> dict:
 
 @require_GET
 @staff_required(roles=STAFF_ROLES)
+@_refusals_as_pages
 def tasks(request):
     """The rectification tasks of the viewer's departments, overdue first, with the period's rates."""
     from yiwang.core import clock
@@ -242,7 +256,7 @@ def tasks(request):
                                                   if selectors.may_review(request.user) else 0})
 
 
-def _render_task(request, task, *, error: str = "", status: int = 200):
+def _render_task(request, task, *, error: str = "", status: int = 200, phone: str = ""):
     from yiwang.core import clock
 
     rating = task.rating
@@ -253,7 +267,8 @@ def _render_task(request, task, *, error: str = "", status: int = 200):
         "level": say(*rules.LEVELS[rating.level]), "state": say(*rules.STATES[task.state]),
         "overdue": selectors.is_overdue(task), "today": clock.today(),
         "rater_name": rater.masked_name if rater else say("（未实名）", "(not named)"),
-        "rater_phone": rater.phone if rater and selectors.may_act(request.user, task) else "",
+        "rater_phone": phone or (mask_phone(rater.phone) if rater and rater.phone else ""),
+        "phone_shown": bool(phone),
         "actions": rules.actions_from(task.state) if selectors.may_act(request.user, task) else [],
         "outcomes": [(key, say(*names)) for key, names in rules.OUTCOMES.items()],
         "outcome": say(*rules.OUTCOMES[task.outcome]) if task.outcome else "",
@@ -268,6 +283,7 @@ def _render_task(request, task, *, error: str = "", status: int = 200):
 
 @require_GET
 @staff_required(roles=STAFF_ROLES)
+@_refusals_as_pages
 def task_detail(request, task_id: int):
     return _render_task(request, selectors.task_for(request.user, task_id))
 
@@ -290,6 +306,7 @@ def _posted_date(text: str) -> dt.date | None:
 
 @require_POST
 @staff_required(roles=services.ACTING_ROLES)
+@_refusals_as_pages
 def task_action(request, task_id: int, action: str):
     """One step of a rectification at the version the page showed."""
     task = selectors.task_for(request.user, task_id)
@@ -304,6 +321,8 @@ def task_action(request, task_id: int, action: str):
                              version=version)
         elif action == "finish-fix":
             services.finish_fix(officer=request.user, task_id=task.pk, reply=request.POST.get("reply", ""), version=version)
+        elif action == "phone":
+            return _render_task(request, task, phone=services.reveal_rater_phone(officer=request.user, task_id=task.pk))
         elif action == "appeal":
             services.file_appeal(officer=request.user, task_id=task.pk, reason=request.POST.get("reason", ""))
         else:
@@ -325,12 +344,14 @@ def _render_appeals(request, *, error: str = "", status: int = 200):
 
 @require_GET
 @staff_required(roles=services.REVIEWER_ROLES)
+@_refusals_as_pages
 def appeals(request):
     return _render_appeals(request)
 
 
 @require_POST
 @staff_required(roles=services.REVIEWER_ROLES)
+@_refusals_as_pages
 def decide_appeal(request, appeal_id: int):
     decision = request.POST.get("decision", "")
     try:
