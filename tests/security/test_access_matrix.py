@@ -2,13 +2,14 @@
 
 Resident A owns everything seeded here: a licensed case (accepted, approved, result issued), a case
 in progress (received), a draft with a material and a data-sharing consent, a submitted 一件事
-(bundle) case, a hall ticket taken on the phone and a hall appointment; their notices (receipt, acceptance, approval,
+(bundle) case, a hall ticket taken on the phone, a hall appointment, a bad rating of the licensed case (its
+rectification task and an appeal against it); their notices (receipt, acceptance, approval,
 result) come with them. Every route
 of the URL conf (pages and /api/v1/, the admin included) is walked from `get_resolver()`, its path
 parameters are filled with A's ids (each of A's three cases in turn for `case_id`), and every role
 asks for it: A (the owner), resident B, enterprise B, a window officer of the cases' department
 (SCJG), a window officer of another department (GAZA), an approver of another department (TAX) and
-an anonymous visitor. One request is a cell: 4952 cells (see EXPECTED_CELLS).
+an anonymous visitor. One request is a cell: 5513 cells (see EXPECTED_CELLS).
 
 Per cell:
 - never a 5xx, for anybody;
@@ -72,7 +73,7 @@ PUBLIC_ROUTES = frozenset({
     "licences:verify-lookup", "licences:verify",
     "bundles:list", "bundles:guide", "bundles:guidance",
     "search:search", "portal-home", "catalog:item-list", "catalog:item-detail", "notifications:performance",
-    "api-hall-sites", "api-hall-windows", "api-hall-slots", "hall:sites", "hall:device",
+    "api-hall-sites", "api-hall-windows", "api-hall-slots", "hall:sites", "hall:device", "catalog:blank-form",
 })
 
 # Query strings of GETs, so that a search searches and a queue is asked for the cases' department.
@@ -80,6 +81,7 @@ GET_QUERIES = {
     "search-api": "q=个体工商户", "search:search": "q=个体工商户", "catalog:item-list": "q=个体工商户",
     "calendar-deadline": "start=2026-03-10&working_days=3", "api-queue": "department=SCJG",
     "applications:queue": "department=SCJG", "api-applications": "state=received", "api-hall-slots": "group=market",
+    "catalog:blank-form": "for=resident",
 }
 
 # Path parameters the matrix knows how to fill; a route with any other parameter is skipped, and
@@ -87,7 +89,7 @@ GET_QUERIES = {
 KNOWN_PARAMS = frozenset({
     "case_id", "material_id", "position", "bundle_case_id", "consent_id", "number", "code", "item_code",
     "object_id", "content_type_id", "id", "app_label", "url", "message_id", "gateway", "site", "window_id", "ticket_id",
-    "appointment_id", "action", "notice_id",
+    "appointment_id", "action", "notice_id", "task_id", "appeal_id",
 })
 # Parameters of routes that name nothing of anybody's (the RQ dashboard in the admin): a value of
 # the right shape that names no real row, so the request still reaches the view's access check.
@@ -101,7 +103,7 @@ SKIPPED_ROUTES: frozenset[str] = frozenset()
 
 # A's objects that even the staff of the cases' department never reach: drafts, consents, the
 # bundle (its members are WJW's) and A's account.
-STAFF_NEVER_SEE = frozenset({"draft", "bundle", "consent", "owner", "message", "ticket", "appointment"})
+STAFF_NEVER_SEE = frozenset({"draft", "bundle", "consent", "owner", "message", "ticket", "appointment", "appeal"})
 
 # Cells that must succeed, so that the ids are A's and a refusal to the others is a real refusal.
 OWNER_REACHES = frozenset({
@@ -111,6 +113,7 @@ OWNER_REACHES = frozenset({
     ("applications:detail", "licensed"), ("applications:detail", "received"), ("applications:edit", "draft"),
     ("licences:pdf", "licence"), ("bundles:case", "bundle"), ("notifications:detail", "message"),
     ("api-hall-ticket", "ticket"), ("applications:notice-pdf", "received"), ("applications:notice-pdf", "licensed"),
+    ("ratings:case", "licensed"), ("ratings:case", "received"), ("ratings:visit", "ticket"),
 })
 STAFF_REACHES = frozenset({
     ("api-application-detail", "licensed"), ("api-application-detail", "received"),
@@ -118,13 +121,14 @@ STAFF_REACHES = frozenset({
     ("applications:detail", "licensed"), ("applications:detail", "received"),
     ("api-licence-pdf", "licence"), ("licences:pdf", "licence"), ("api-queue", ""), ("applications:queue", ""),
     ("applications:notice-pdf", "received"), ("applications:notice-pdf", "licensed"),
+    ("ratings:task", "rectification"), ("ratings:tasks", ""),
 })
 
 # The figure in the module docstring: cells per role. A new route, parameter filling or method
 # changes it, and so does a new model in the admin (each adds six routes).
 EXPECTED_CELLS = {
-    "owner": 371, "resident_b": 842, "enterprise_b": 842, "officer_scjg": 371,
-    "officer_other": 842, "approver_other": 842, "anonymous": 842,
+    "owner": 414, "resident_b": 937, "enterprise_b": 937, "officer_scjg": 414,
+    "officer_other": 937, "approver_other": 937, "anonymous": 937,
 }
 TOTAL_CELLS = sum(EXPECTED_CELLS.values())
 assert f"{TOTAL_CELLS} cells" in __doc__, "update the figure in the module docstring"
@@ -222,6 +226,8 @@ class Seed:
     window_id: int
     ticket_id: int
     appointment_id: int
+    task_id: int
+    appeal_id: int
 
 
 def api_client(user) -> APIClient:
@@ -286,9 +292,14 @@ def seed_world() -> Seed:
     BackgroundRunner().run()  # A's message centre fills from the case events
     message = Message.objects.filter(recipient=owner).order_by("pk").first()
     window, ticket, appointment = _hall_ticket_of(owner)
+    from yiwang.ratings import services as ratings
+
+    # A's bad rating of the licensed case, appealed by the SCJG officer: a task and an appeal that are A's.
+    task = ratings.rate_case(person=owner, case_id=licensed["id"], level=1, comment="矩阵差评").rectification
+    appeal = ratings.file_appeal(officer=people["officer_scjg"], task_id=task.pk, reason="矩阵申诉")
     return Seed(owner, people, cases, licence.number, licence.pk, consent.pk, bundle["id"],
                 bundle["materials"][0]["name"], [n for n in numbers if n], message.pk, window.pk, ticket.pk,
-                appointment.pk)
+                appointment.pk, task.pk, appeal.pk)
 
 
 def _hall_ticket_of(owner):
@@ -350,6 +361,14 @@ def fillings(route: Route, seed: Seed) -> list[Filling] | None:
         return [Filling("ticket", {"ticket_id": seed.ticket_id}, True)]
     if params == {"action"}:  # the officer's window: an action names no row
         return [Filling("", {"action": "call-next"}, False)]
+    if params == {"code", "position"}:  # a guide's blank form: public
+        return [Filling("", {"code": ITEM_ONE_LEVEL, "position": 1}, False)]
+    if params == {"task_id"}:
+        return [Filling("rectification", {"task_id": seed.task_id}, True)]
+    if params == {"task_id", "action"}:
+        return [Filling("rectification", {"task_id": seed.task_id, "action": "call-back"}, True)]
+    if params == {"appeal_id"}:
+        return [Filling("appeal", {"appeal_id": seed.appeal_id}, True)]
     if params == {"appointment_id"}:
         return [Filling("appointment", {"appointment_id": seed.appointment_id}, True)]
     if params == {"gateway"}:  # the SMS gateways' receipts (they present a token, not a user)
@@ -502,11 +521,12 @@ def snapshot() -> dict:
     from yiwang.licences.models import Licence
     # Notification settings are left out: the settings page changes the signed-in person's own only.
     from yiwang.notifications.models import Delivery, DeliveryReceipt, Message
+    from yiwang.ratings.models import Appeal, Rating, Rectification, RectificationEvent
     from yiwang.registries.models import Consent, DataAccess
 
     rows = {m.__name__: list(m.objects.order_by("pk").values()) for m in (
         Case, CaseEvent, CaseMaterial, Notice, Licence, Consent, DataAccess, BundleCase, BundleCaseMember,
-        Delivery, DeliveryReceipt)}
+        Delivery, DeliveryReceipt, Rating, Rectification, RectificationEvent, Appeal)}
     rows["Message"] = list(Message.objects.order_by("pk").values())
     for row in rows["Message"]:
         row.pop("read_at")  # the owner opening a message reads it

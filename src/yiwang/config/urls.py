@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("yiwang.notifications.api_urls")),
     path("", include("yiwang.hall.api_urls")),
     path("", include("yiwang.staffing.api_urls")),
+    path("", include("yiwang.ratings.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
