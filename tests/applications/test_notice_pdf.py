@@ -36,3 +36,17 @@ def test_without_a_creation_time_the_frozen_clock_dates_it_and_a_long_body_conti
     assert len(reader.pages) == 2
     text = "".join(page.extract_text() for page in reader.pages)
     assert all(f"第{n}项材料" in text for n in range(1, 41))
+
+
+def test_a_rating_url_is_drawn_as_a_qr_code_at_the_foot():
+    from tests.licences.qr import drawn_qr_matrix
+    from yiwang.applications import notice_pdf
+    from yiwang.licences.pdf import qr_matrix
+
+    url = "http://127.0.0.1:8000/ratings/case/7/?channel=qr"
+    data = render_notice_pdf(**ARGUMENTS, rating_url=url)
+    expected = qr_matrix(url)
+    area = (notice_pdf.MARGIN, 2 * notice_pdf.MARGIN - 20, notice_pdf.QR_SIZE)
+    assert drawn_qr_matrix(data, len(expected), area=area) == expected
+    assert "办结后扫码评价（好差评）" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert drawn_qr_matrix(render_notice_pdf(**ARGUMENTS), len(expected), area=area) != expected  # none without a URL

@@ -13,18 +13,20 @@ import io
 from reportlab.lib.pagesizes import A4
 
 from yiwang.core import clock
-from yiwang.licences.pdf import CJK_FONT, new_canvas, wrap_text
+from yiwang.licences.pdf import CJK_FONT, draw_qr, new_canvas, wrap_text
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 64
 BODY_SIZE = 14
+QR_SIZE = 64
 
 
 def render_notice_pdf(*, title: str, body: str, case_number: str, department_name: str, issued_on: str,
-                      created_at: dt.datetime | None = None) -> bytes:
+                      created_at: dt.datetime | None = None, rating_url: str = "") -> bytes:
     """The notice as PDF bytes: title, case number, the body wrapped to the page, issuer and date.
 
     `created_at` (the notice's issue time; now by `core.clock` when not given) dates the document.
+    `rating_url`, when given, is printed as a QR code at the foot for rating the service (好差评).
     """
     buffer = io.BytesIO()
     pdf = new_canvas(
@@ -52,6 +54,10 @@ def render_notice_pdf(*, title: str, body: str, case_number: str, department_nam
     pdf.setFont(CJK_FONT, BODY_SIZE)
     pdf.drawRightString(PAGE_WIDTH - MARGIN, 2 * MARGIN + 24, department_name)
     pdf.drawRightString(PAGE_WIDTH - MARGIN, 2 * MARGIN, issued_on)
+    if rating_url:
+        draw_qr(pdf, rating_url, x=MARGIN, y=2 * MARGIN - 20, size=QR_SIZE)
+        pdf.setFont(CJK_FONT, 10)
+        pdf.drawString(MARGIN + QR_SIZE + 10, 2 * MARGIN + QR_SIZE / 2 - 16, "办结后扫码评价（好差评）")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

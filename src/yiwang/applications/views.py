@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -598,6 +599,9 @@ def act(request, case_id: int):
     return redirect("applications:detail", case_id=case.pk)
 
 
+RATED_NOTICES = frozenset({c.NOTICE_ACCEPTANCE, c.NOTICE_APPROVAL, c.NOTICE_DENIAL, c.NOTICE_NON_ACCEPTANCE, c.NOTICE_RESULT})
+
+
 @require_GET
 @login_required
 @_refusals_as_pages
@@ -611,6 +615,8 @@ def notice_pdf(request, case_id: int, notice_id: int):
         title=notice.title, body=notice.body, case_number=case.number or "",
         department_name=case.rules.get("department_name", case.department.name),
         issued_on=clock.legal_day(notice.issued_at).strftime("%Y年%m月%d日"), created_at=notice.issued_at,
+        # The acceptance notice and the decisions carry the QR code to rate the case (好差评).
+        rating_url=f"{settings.PUBLIC_URL}/ratings/case/{case.pk}/?channel=qr" if notice.kind in RATED_NOTICES else "",
     )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{notice.kind}-{case.number}.pdf"'

@@ -142,7 +142,7 @@ def render_pdf(*, content: dict[str, Any], signature: str, content_sha256: str, 
     _draw_heading(pdf, content)
     _draw_fields(pdf, fields, statement)
     _draw_issuer(pdf, content)
-    _draw_qr(pdf, verify_url, x=QR_X, y=QR_Y, size=QR_SIZE)
+    draw_qr(pdf, verify_url, x=QR_X, y=QR_Y, size=QR_SIZE)
     _draw_signature_block(pdf, content, signature, content_sha256)
 
     pdf.showPage()
@@ -350,7 +350,8 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return code.get_matrix()
 
 
-def _draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
+    """The QR code of `url` as filled rectangles, its lower-left corner at (x, y)."""
     matrix = qr_matrix(url)
     module = size / len(matrix)
     pdf.saveState()
