@@ -1,5 +1,5 @@
 """The `yiwang` command: demo, serve, worker, migrate, import-catalog, createadmin, registry-service,
-sms-simulator, search, staffing.
+sms-simulator, search, staffing, evaluation.
 
 Every subcommand finds its database the same way (see `yiwang.config.environment`):
 YIWANG_DATABASE_URL if set, else SQLite in the data folder (--data-dir, else YIWANG_DATA_DIR,
@@ -462,6 +462,31 @@ def _print_simulation(check) -> None:
               f"abandoned {summary.abandonment_rate.mean:.3f}")
 
 
+def cmd_evaluation(args) -> int:
+    """Recompute the evaluation aggregates of a period (default: the nightly job's recent days)."""
+    import datetime as dt
+
+    _setup_django(args.data_dir)
+    from yiwang.evaluation import services
+
+    try:
+        since = dt.date.fromisoformat(args.since) if args.since else None
+        until = dt.date.fromisoformat(args.until) if args.until else None
+    except ValueError:
+        return _fail("--from and --to take dates as YYYY-MM-DD")
+    if (since is None) != (until is None):
+        return _fail("give both --from and --to, or neither (the recent days)")
+    try:
+        result = services.rebuild(since=since, until=until) if since else services.rebuild_recent()
+    except ValueError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"evaluation: {result['rows']} figure rows for {result['since']}..{result['until']} in {result['seconds']} s")
+    return 0
+
+
 def cmd_staffing(args) -> int:
     from yiwang.core.errors import DomainError
     from yiwang.staffing import planner, scenarios
@@ -647,6 +672,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--simulate", action="store_true", help="also simulate the plan's days (SimPy) to check the analytical answer")
     p.add_argument("--replications", type=int, default=10, help="simulated days per layout (default 10)")
     p.add_argument("--seed", type=int, default=0, help="the simulation's seed (default 0)")
+
+    p = add("evaluation", "Rebuild the evaluation dashboard's daily aggregates for a period (default: the recent days "
+            "the nightly job recomputes).", cmd_evaluation)
+    p.add_argument("action", choices=["rebuild"])
+    p.add_argument("--from", dest="since", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="until", metavar="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help='print {"rows", "handling_rows", "seconds", "since", "until"}')
 
     p = add("consent-key", "Print this platform's consent-signing public key (Ed25519, hex) for the registries' configuration.",
             cmd_consent_key)

@@ -135,10 +135,13 @@ def test_yiwang_worker_burst_runs_what_is_due_and_exits(separate_empty_database)
         ["accounts.purge_login_attempts", "done"],
         ["applications.remove_superseded_files", "done"],
         ["core.purge_rate_limit_hits", "done"],
+        ["evaluation.rebuild_recent", "done"],
         ["hall.mark_missed_appointments", "done"],
         ["jobs.forget_finished", "done"],
         ["notifications.deadline_warnings", "done"],
         ["notifications.drift_gateway_weights", "done"],
         ["notifications.time_out_silent_deliveries", "done"],
+        ["ratings.apply_defaults", "done"],
+        ["ratings.escalate_overdue", "done"],
         ["webhooks.forget_old_attempts", "done"],
     ]

@@ -17,6 +17,9 @@ VARIABLES = {
     # hall.services._apply_booking_rule_for
     c.APPOINTMENT_MISSED: {"site", "site_en", "group", "group_en", "day", "start", "period", "limit"},
     c.BOOKING_SUSPENDED: {"period", "until"},
+    # ratings.selectors.message_variables
+    **{kind: {"subject", "subject_en", "level", "level_en", "due", "department", "department_en", "reply", "outcome",
+              "outcome_en"} for kind in (c.RATING_REPLIED, c.RECTIFICATION_ASSIGNED, c.RECTIFICATION_OVERDUE)},
 }
 
 

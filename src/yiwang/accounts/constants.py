@@ -8,10 +8,12 @@ ROLE_APPROVER = "approver"
 ROLE_HALL_MANAGER = "hall_manager"
 ROLE_ADMINISTRATOR = "administrator"
 ROLE_AUDITOR = "auditor"
+ROLE_LEADER = "leader"  # district leaders: the evaluation dashboard, no cases
 ROLES = [
     (ROLE_WINDOW_OFFICER, "窗口人员"),
     (ROLE_APPROVER, "审批人员"),
     (ROLE_HALL_MANAGER, "大厅管理员"),
     (ROLE_ADMINISTRATOR, "系统管理员"),
     (ROLE_AUDITOR, "审计人员"),
+    (ROLE_LEADER, "区领导"),
 ]

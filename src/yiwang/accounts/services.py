@@ -492,6 +492,7 @@ _DEMO_SPECS = (
     _DemoSpec(DemoAccount("manager", "demo-manager-2026", c.ROLE_HALL_MANAGER, "大厅管理员 hall manager"), "钱大厅"),
     _DemoSpec(DemoAccount("admin", "demo-admin-2026", c.ROLE_ADMINISTRATOR, "系统管理员 administrator"), "孙管理"),
     _DemoSpec(DemoAccount("auditor", "demo-auditor-2026", c.ROLE_AUDITOR, "审计人员 auditor"), "周审计"),
+    _DemoSpec(DemoAccount("leader", "demo-leader-2026", c.ROLE_LEADER, "区领导 district leader (evaluation dashboard)"), "郑区长"),
 )
 
 

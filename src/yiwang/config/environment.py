@@ -60,6 +60,7 @@ class Environment:
     rectification_working_days: int
     default_rating_working_days: int
     rating_forward: str
+    evaluation_weights: dict
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -147,6 +148,24 @@ def _bounded_days(name: str, default: int, upper: int = 30) -> int:
     return int(raw)
 
 
+def _weights(raw: str) -> dict:
+    from yiwang.evaluation.indicators import DEFAULT_WEIGHTS, check_weights
+
+    if not raw.strip():
+        return dict(DEFAULT_WEIGHTS)
+    pairs = {}
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        code, _, weight = part.partition("=")
+        try:
+            pairs[code.strip()] = float(weight)
+        except ValueError:
+            raise ConfigurationError(f"YIWANG_EVALUATION_WEIGHTS: cannot read {part!r}; write code=weight,...") from None
+    try:
+        return check_weights(pairs)
+    except ValueError as error:
+        raise ConfigurationError(f"YIWANG_EVALUATION_WEIGHTS: {error}") from None
+
+
 def _rating_forward(raw: str) -> str:
     value = raw.strip() or "file"
     if value in ("file", "none") or (value.startswith("http:") and value[5:].startswith(("http://", "https://"))):
@@ -221,6 +240,8 @@ def read_environment() -> Environment:
         default_rating_working_days=_bounded_days("YIWANG_DEFAULT_RATING_WORKING_DAYS", 5),
         # Where ratings are forwarded: "file" (the data folder), "http:<url>" (a provincial system) or "none".
         rating_forward=_rating_forward(os.environ.get("YIWANG_RATING_FORWARD", "file")),
+        # The evaluation composite: "code=weight,..." over the rate indicators (default: indicators.DEFAULT_WEIGHTS).
+        evaluation_weights=_weights(os.environ.get("YIWANG_EVALUATION_WEIGHTS", "")),
     )
 
 

@@ -51,6 +51,9 @@ HALL_APPOINTMENTS = {"early_minutes": 30, "grace_minutes": 15, "change_hours": 2
 RATINGS = {"rectification_working_days": ENV.rectification_working_days,
            "default_after_working_days": ENV.default_rating_working_days,
            "forward": ENV.rating_forward}
+# The evaluation dashboard (yiwang.evaluation): the composite's weights, the hall's waiting target,
+# and how many recent days the nightly job recomputes.
+EVALUATION = {"weights": ENV.evaluation_weights, "wait_target_seconds": 900, "recent_days": 30}
 HALL_UNCOLLECTED_DAYS = 10  # results not collected at the output counter after this many days are followed up
   # messages per exchange with a gateway (and per run of the send job)
 SMS_RECEIPT_WAIT_HOURS = 72  # a sent message with no receipt after this is a temporary failure
@@ -91,6 +94,7 @@ INSTALLED_APPS = [
     "yiwang.hall",
     "yiwang.staffing",
     "yiwang.ratings",
+    "yiwang.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("yiwang.hall.api_urls")),
     path("", include("yiwang.staffing.api_urls")),
     path("", include("yiwang.ratings.api_urls")),
+    path("", include("yiwang.evaluation.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("hall/", include("yiwang.hall.urls")),
     path("staffing/", include("yiwang.staffing.urls")),
     path("ratings/", include("yiwang.ratings.urls")),
+    path("dashboard/", include("yiwang.evaluation.urls")),
     path("", include("yiwang.catalog.urls")),
 ]
 
