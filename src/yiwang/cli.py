@@ -113,8 +113,13 @@ def _prepare_demo() -> None:
             raise SystemExit(code)
     from yiwang.hall.demo import ensure_demo_hall
 
+    from yiwang.evaluation.demo import seed_demo_cases
+
     accounts = ensure_demo_accounts()
     hall = ensure_demo_hall()
+    seeded = seed_demo_cases()  # after the hall's history: the dashboard's aggregates cover both
+    if seeded:
+        print(f"evaluation: {seeded} past cases with ratings seeded for the dashboards")
     print(f"Database: {_describe_database()}")
     print("Demo accounts (username / password — role):")
     for account in [*accounts, *hall.accounts]:

@@ -1,6 +1,7 @@
 """Real browser: a resident rates a finished case 不满意 with a comment; the department's officer
 sees the task, calls back and records a fix; the resident reads the reply and rates it; the
-figures on the tasks page (回访率, 整改率) move from 0 to 100 %."""
+figures on the tasks page (回访率, 整改率) move from 0 to 100 %, and the public dashboard shows
+the changed figures once the aggregates are rebuilt (as the nightly job does)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,17 @@ def test_a_bad_rating_is_called_back_fixed_answered_and_judged(catalog, live_ser
         assert response.status_code == 200, response.json()
         case = response.json()
     base = live_server.url
+    from yiwang.core import clock
+    from yiwang.evaluation.services import rebuild
+
+    today = clock.today()
+    public_url = f"{base}/dashboard/public/?from={today.isoformat()}&to={today.isoformat()}"
+    rebuild(since=today, until=today)
+    visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    board = visitor.new_page()
+    board.goto(public_url)
+    expect(board.locator('#headline [data-indicator="good_rate"] strong')).to_have_text("—")
+    expect(board.locator('#headline [data-indicator="rectification_rate"] strong')).to_have_text("—")
 
     applicant = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = applicant.new_page()
@@ -86,5 +98,15 @@ def test_a_bad_rating_is_called_back_fixed_answered_and_judged(catalog, live_ser
     expect(desk.locator("#figure-callback-rate")).to_have_text("100.0%")
     expect(desk.locator("#figure-rectification-rate")).to_have_text("100.0%")
     expect(desk.locator("#figure-good-rate")).to_have_text("0.0%")
+
+    rebuild(since=today, until=today)
+    board.goto(public_url)
+    expect(board.locator('#headline [data-indicator="good_rate"] strong')).to_have_text("0.0%")
+    expect(board.locator('#headline [data-indicator="rectification_rate"] strong')).to_have_text("100.0%")
+    expect(board.locator('#indicator-table [data-indicator="callback_rate"] td').first).to_have_text("100.0%")
+    expect(board.locator("#ranking-table tbody tr")).to_have_count(1)
+    assert board.evaluate("document.documentElement.scrollWidth") <= 390
+    board.screenshot(path=str(ARTIFACTS / "dashboard-public.png"), full_page=True)
     applicant.close()
     staff.close()
+    visitor.close()
