@@ -5,7 +5,7 @@ import pytest
 from yiwang.evaluation import indicators as ind
 
 TOTALS = {
-    "submitted": 200, "online": 170, "fully_online": 150, "decided": 160, "instant": 40, "on_time": 152, "late": 8,
+    "submitted": 200, "online": 170, "at_mobile": 20, "at_window": 22, "at_kiosk": 4, "limits_counted": 100, "fully_online": 150, "decided": 160, "instant": 40, "on_time": 152, "late": 8,
     "handling_days": 560, "promised_days": 300, "statutory_days": 1200, "visits": 48, "delivered": 150,
     "delivered_electronically": 120, "materials": 500, "materials_shared": 125, "rated": 100, "rated_good": 97,
     "rated_bad": 2, "bad_real_name": 2, "called_back": 1, "rectified": 2, "tickets_served": 80, "wait_seconds": 48000,
@@ -16,7 +16,8 @@ TOTALS = {
 def test_every_indicator_on_fixture_counters():
     assert ind.values(TOTALS) == {
         "online_rate": 0.85, "fully_online_rate": 0.75, "instant_rate": 0.25, "on_time_rate": 0.95, "overdue_rate": 0.05,
-        "mean_handling_days": 3.5, "time_reduction": 0.75, "mean_visits": 0.3, "material_reduction": 0.25,
+        "mean_handling_days": 3.5, "mean_promised_days": 3.0, "mean_statutory_days": 12.0, "time_reduction": 0.75,
+        "mobile_share": 0.1, "window_share": 0.11, "kiosk_share": 0.02, "mean_visits": 0.3, "material_reduction": 0.25,
         "e_licence_rate": 0.8, "good_rate": 0.97, "rectification_rate": 1.0, "callback_rate": 0.5,
         "mean_wait_minutes": 10.0, "called_within_target": 0.75, "sms_within_10s": 0.99, "bundle_cases": 12.0,
         "cross_region_cases": 3.0,

@@ -135,6 +135,7 @@ def test_yiwang_worker_burst_runs_what_is_due_and_exits(separate_empty_database)
         ["accounts.purge_login_attempts", "done"],
         ["applications.remove_superseded_files", "done"],
         ["core.purge_rate_limit_hits", "done"],
+        ["evaluation.fetch_partners", "done"],
         ["evaluation.rebuild_recent", "done"],
         ["hall.mark_missed_appointments", "done"],
         ["jobs.forget_finished", "done"],

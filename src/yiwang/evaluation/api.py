@@ -33,7 +33,14 @@ class RankedOut(serializers.Serializer):
     values = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
+class RegionOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+
+
 class FiguresOut(serializers.Serializer):
+    region = RegionOut()
     since = serializers.DateField()
     until = serializers.DateField()
     score = serializers.FloatField(allow_null=True, help_text="the composite, 0–100")

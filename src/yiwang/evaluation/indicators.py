@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 # The counters a daily figure row keeps; the aggregation fills them, the indicators read them.
 COUNTERS = (
-    "submitted", "online", "fully_online", "at_window", "at_kiosk", "from_partner", "bundle_members",
+    "submitted", "online", "at_mobile", "fully_online", "at_window", "at_kiosk", "from_partner", "bundle_members",
     "decided", "instant", "on_time", "late", "handling_days", "promised_days", "statutory_days", "limits_counted",
     "visits", "delivered", "delivered_electronically", "materials", "materials_shared",
     "rated", "rated_good", "rated_bad", "bad_real_name", "called_back", "rectified",
@@ -61,8 +61,15 @@ INDICATORS: tuple[Indicator, ...] = (
               "late", "decided", RATE, higher_is_better=False),
     Indicator("mean_handling_days", "平均办理时间", "Mean handling time", "受理至办结的工作日之和 ÷ 办结件数（工作日）",
               "handling_days", "decided", DAYS, higher_is_better=False),
+    Indicator("mean_promised_days", "平均承诺时限", "Mean promised limit", "承诺时限之和 ÷ 计入件数（办结件中承诺与法定时限均为工作日的）",
+              "promised_days", "limits_counted", DAYS, higher_is_better=False),
+    Indicator("mean_statutory_days", "平均法定时限", "Mean statutory limit", "法定时限之和 ÷ 计入件数（同上）",
+              "statutory_days", "limits_counted", DAYS, higher_is_better=False),
     Indicator("time_reduction", "减时间", "Time cut", "1 − 承诺时限之和 ÷ 法定时限之和（办结件中两者均为工作日的）",
               "promised_days", "statutory_days", RATE, complement=True),
+    Indicator("mobile_share", "移动端申报占比", "Share applied on a phone", "移动端申报件数 ÷ 申报总件数", "at_mobile", "submitted", RATE),
+    Indicator("window_share", "窗口申报占比", "Share applied at a window", "窗口申报件数 ÷ 申报总件数", "at_window", "submitted", RATE),
+    Indicator("kiosk_share", "自助终端申报占比", "Share applied at a kiosk", "自助终端申报件数 ÷ 申报总件数", "at_kiosk", "submitted", RATE),
     Indicator("mean_visits", "平均跑动次数", "Visits in person", "（窗口申报 + 窗口领取）次数之和 ÷ 办结件数",
               "visits", "decided", COUNT, higher_is_better=False),
     Indicator("material_reduction", "材料减免率", "Materials not brought", "经数据共享调取（免交）的材料数 ÷ 提交材料总数",

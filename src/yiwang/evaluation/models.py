@@ -18,6 +18,7 @@ class DailyFigure(models.Model):
     site = models.ForeignKey("hall.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     submitted = models.BigIntegerField(default=0)
     online = models.BigIntegerField(default=0)
+    at_mobile = models.BigIntegerField(default=0)
     fully_online = models.BigIntegerField(default=0)
     at_window = models.BigIntegerField(default=0)
     at_kiosk = models.BigIntegerField(default=0)
@@ -70,3 +71,24 @@ class DailyHandlingTime(models.Model):
 
 
 assert tuple(f.name for f in DailyFigure._meta.local_fields if f.name in COUNTERS) == COUNTERS
+
+
+class PartnerDashboard(models.Model):
+    """A partner region's published figures (their /api/v1/evaluation/figures/), fetched nightly so
+    the regions can be ranked side by side; the last good answer is kept when a fetch fails."""
+
+    region = models.OneToOneField("catalog.Region", verbose_name="区域", on_delete=models.CASCADE, related_name="dashboard")
+    url = models.URLField("指标接口地址", help_text="对方平台的 /api/v1/evaluation/figures/ 地址")
+    since = models.DateField("统计起始", null=True, blank=True)
+    until = models.DateField("统计截止", null=True, blank=True)
+    score = models.FloatField("综合得分", null=True, blank=True)
+    values = models.JSONField("指标值", default=dict, blank=True)
+    fetched_at = models.DateTimeField("获取时间", null=True, blank=True)
+    last_error = models.CharField("最近一次错误", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "合作区域指标"
+        verbose_name_plural = "合作区域指标"
+
+    def __str__(self) -> str:
+        return str(self.region)

@@ -129,6 +129,47 @@ def site_ranking(period: Period) -> list[RankRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class RegionRow:
+    code: str
+    name: str
+    name_en: str
+    score: float | None
+    rank: int | None
+    since: dt.date | None
+    until: dt.date | None
+    home: bool
+    fetched_at: dt.datetime | None
+    error: str
+
+
+def region_ranking(period: Period, own_score: float | None) -> list[RegionRow]:
+    """This platform's region (its composite for the period) and the partners' published scores, best first;
+    empty when no partner publishes."""
+    from yiwang.catalog.models import Region
+    from yiwang.evaluation.models import PartnerDashboard
+
+    partners = list(PartnerDashboard.objects.select_related("region").order_by("region__code"))
+    if not partners:
+        return []
+    home = Region.objects.filter(is_home=True).first()
+    rows = {}
+    if home is not None:
+        rows[home.code] = (home.name, home.name_en or home.name, own_score, period.since, period.until, True, None, "")
+    for p in partners:
+        rows[p.region.code] = (p.region.name, p.region.name_en or p.region.name, p.score, p.since, p.until, False,
+                               p.fetched_at, p.last_error)
+    order = indicators.rank((code, row[0], row[2]) for code, row in rows.items())
+    return [RegionRow(r.key, rows[r.key][0], rows[r.key][1], r.score, r.rank, *rows[r.key][3:]) for r in order]
+
+
+def home_region() -> dict:
+    from yiwang.catalog.models import Region
+
+    home = Region.objects.filter(is_home=True).first()
+    return {"code": home.code, "name": home.name, "name_en": home.name_en} if home else {"code": "", "name": "", "name_en": ""}
+
+
 def latest_day() -> dt.date | None:
     """The newest day the aggregates hold (the figures are as of then)."""
     row = DailyFigure.objects.order_by("-day").values_list("day", flat=True).first()
@@ -140,6 +181,7 @@ def published(period: Period, department_id: int | None = None) -> dict:
     found = figures(period, department_id=department_id)
     ranking = department_ranking(period)
     return {
+        "region": home_region(),
         "since": period.since.isoformat(), "until": period.until.isoformat(),
         "score": found.score, "median_handling_days": found.median_handling_days,
         "indicators": [{"code": i.code, "name": i.name, "name_en": i.name_en, "formula": i.formula, "unit": i.unit,

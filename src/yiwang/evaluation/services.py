@@ -63,6 +63,7 @@ def _submitted(figures: _Figures, start, end) -> None:
     found = (Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end).annotate(day=_day("submitted_at"))
              .values("day", "department_id", "item_id")
              .annotate(submitted=Count("id"), online=Count("id", filter=Q(channel__in=ONLINE_CHANNELS)),
+                       at_mobile=Count("id", filter=Q(channel=case_states.CHANNEL_MOBILE)),
                        fully_online=Count("id", filter=Q(channel__in=ONLINE_CHANNELS, item__online_depth=4)),
                        at_window=Count("id", filter=Q(channel=case_states.CHANNEL_WINDOW)),
                        at_kiosk=Count("id", filter=Q(channel=case_states.CHANNEL_KIOSK)),
@@ -201,3 +202,54 @@ def rebuild_recent() -> dict:
     and late deliveries change recent days' figures, so they are recomputed until they settle)."""
     yesterday = clock.today() - dt.timedelta(days=1)
     return rebuild(since=yesterday - dt.timedelta(days=settings.EVALUATION["recent_days"] - 1), until=yesterday)
+
+
+def _partner_answer(body) -> tuple[dt.date, dt.date, float | None, dict]:
+    """The parts of a partner's published figures we keep; ValueError when the document is not one."""
+    from yiwang.evaluation.indicators import BY_CODE
+
+    if not isinstance(body, dict) or not isinstance(body.get("indicators"), list):
+        raise ValueError("not a figures document (no indicators list)")
+    score = body.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 100):
+        raise ValueError(f"score must be a number from 0 to 100 or null, got {score!r}")
+    values = {}
+    for row in body["indicators"]:
+        if isinstance(row, dict) and row.get("code") in BY_CODE:
+            value = row.get("value")
+            if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+                values[row["code"]] = value
+    try:
+        return dt.date.fromisoformat(body["since"]), dt.date.fromisoformat(body["until"]), score, values
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("since and until must be dates (YYYY-MM-DD)") from None
+
+
+def fetch_partner_figures(*, timeout: float = 10.0) -> dict:
+    """Ask every partner region with a figures address for the same period as our default; keep each
+    good answer, and for a failure the error (the previous figures stay). Returns {region: "ok" | error}."""
+    import httpx
+
+    from yiwang.evaluation.models import PartnerDashboard
+    from yiwang.evaluation.selectors import period_from
+
+    period = period_from(None, None)
+    outcome = {}
+    for partner in PartnerDashboard.objects.select_related("region").exclude(url=""):
+        try:
+            response = httpx.get(partner.url, params={"from": period.since.isoformat(), "to": period.until.isoformat()},
+                                 timeout=timeout)
+            if response.status_code != 200:
+                raise ValueError(f"answered {response.status_code}")
+            since, until, score, values = _partner_answer(response.json())
+        except (httpx.HTTPError, ValueError) as error:
+            partner.last_error = f"{clock.now():%Y-%m-%d %H:%M}: {error}"[:300]
+            partner.save(update_fields=["last_error"])
+            outcome[partner.region.code] = str(error)
+            logger.warning("evaluation: partner %s figures not fetched: %s", partner.region.code, error)
+            continue
+        partner.since, partner.until, partner.score, partner.values = since, until, score, values
+        partner.fetched_at, partner.last_error = clock.now(), ""
+        partner.save()
+        outcome[partner.region.code] = "ok"
+    return outcome

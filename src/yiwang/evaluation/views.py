@@ -23,6 +23,7 @@ LEADER_ROLES = [roles.ROLE_LEADER, roles.ROLE_HALL_MANAGER, roles.ROLE_ADMINISTR
 HEADLINE = ["online_rate", "fully_online_rate", "on_time_rate", "time_reduction", "material_reduction", "good_rate",
             "rectification_rate", "mean_wait_minutes"]
 TREND = ["online_rate", "on_time_rate", "good_rate"]
+CHANNEL_SHARES = ["online_rate", "mobile_share", "window_share", "kiosk_share"]
 
 
 def _error_page(request, error: DomainError):
@@ -72,6 +73,9 @@ def _context(request, *, public: bool) -> dict:
                   "wait": shown("mean_wait_minutes", r.values["mean_wait_minutes"]),
                   "within": shown("called_within_target", r.values["called_within_target"]),
                   "good": shown("good_rate", r.values["good_rate"])} for r in sites]
+    channel_rows = [{"name": _name(indicators.BY_CODE[code]), "value": shown(code, found.values[code]), "raw": found.values[code]}
+                    for code in CHANNEL_SHARES]
+    channel_bars, channel_height = charts.bars([(row["name"], row["raw"], row["value"]) for row in channel_rows], most=1)
     days = selectors.trend(period, TREND)
     lines = [{"code": code, "name": _name(indicators.BY_CODE[code]),
               "line": charts.line([v[code] for _, v in days], [d.strftime("%m-%d") for d, _ in days])} for code in TREND]
@@ -80,6 +84,9 @@ def _context(request, *, public: bool) -> dict:
         "score": "—" if found.score is None else f"{found.score:.1f}",
         "median_days": "—" if found.median_handling_days is None else say(f"{found.median_handling_days:.1f} 个工作日",
                                                                              f"{found.median_handling_days:.1f} working days"),
+        "region_rows": [{"row": r, "label": say(r.name, r.name_en), "score": "—" if r.score is None else f"{r.score:.1f}"}
+                        for r in selectors.region_ranking(period, found.score)] if department is None else [],
+        "channel_rows": channel_rows, "channel_bars": channel_bars, "channel_height": channel_height,
         "rank_rows": rank_rows, "bars": bars, "bars_height": bars_height, "site_rows": site_rows,
         "days": [(d, {code: shown(code, v[code]) for code in TREND}) for d, v in days], "lines": lines,
         "trend_names": [_name(indicators.BY_CODE[code]) for code in TREND],
