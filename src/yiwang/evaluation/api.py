@@ -18,6 +18,7 @@ class IndicatorOut(serializers.Serializer):
     name = serializers.CharField()
     name_en = serializers.CharField()
     formula = serializers.CharField()
+    formula_en = serializers.CharField()
     unit = serializers.CharField()
     value = serializers.FloatField(allow_null=True, help_text="null when there is nothing to count")
     numerator = serializers.IntegerField(allow_null=True)

@@ -32,6 +32,7 @@ class Indicator:
     name: str
     name_en: str
     formula: str  # the definition, as published with the figures
+    formula_en: str
     numerator: str
     denominator: str | None  # None: a volume (the numerator itself)
     unit: str
@@ -51,44 +52,44 @@ class Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("online_rate", "网办率", "Share applied online", "网上（含移动端）申报件数 ÷ 申报总件数", "online", "submitted", RATE),
+    Indicator("online_rate", "网办率", "Share applied online", "网上（含移动端）申报件数 ÷ 申报总件数", "applications made online (phones included) ÷ all applications", "online", "submitted", RATE),
     Indicator("fully_online_rate", "全程网办率", "Share handled fully online",
-              "网上申报且事项网办深度为四级（全程网办）的件数 ÷ 申报总件数", "fully_online", "submitted", RATE),
-    Indicator("instant_rate", "即办件率", "Share decided on the spot", "承诺时限为 0 的办结件数 ÷ 办结件数", "instant", "decided", RATE),
-    Indicator("on_time_rate", "按时办结率", "Decided on time", "在承诺期限（无承诺时为法定期限）内办结的件数 ÷ 办结件数",
+              "网上申报且事项网办深度为四级（全程网办）的件数 ÷ 申报总件数", "applications made online for items handled fully online (online depth 4) ÷ all applications", "fully_online", "submitted", RATE),
+    Indicator("instant_rate", "即办件率", "Share decided on the spot", "承诺时限为 0 的办结件数 ÷ 办结件数", "decided cases whose promised limit is 0 days ÷ decided cases", "instant", "decided", RATE),
+    Indicator("on_time_rate", "按时办结率", "Decided on time", "在承诺期限（无承诺时为法定期限）内办结的件数 ÷ 办结件数", "cases decided within the promised limit (the statutory one when there is none) ÷ decided cases",
               "on_time", "decided", RATE),
-    Indicator("overdue_rate", "超期率", "Decided late", "超过承诺期限（无承诺时为法定期限）办结的件数 ÷ 办结件数",
+    Indicator("overdue_rate", "超期率", "Decided late", "超过承诺期限（无承诺时为法定期限）办结的件数 ÷ 办结件数", "cases decided after the promised limit (the statutory one when there is none) ÷ decided cases",
               "late", "decided", RATE, higher_is_better=False),
-    Indicator("mean_handling_days", "平均办理时间", "Mean handling time", "受理至办结的工作日之和 ÷ 办结件数（工作日）",
+    Indicator("mean_handling_days", "平均办理时间", "Mean handling time", "受理至办结的工作日之和 ÷ 办结件数（工作日）", "working days from acceptance to decision, summed ÷ decided cases",
               "handling_days", "decided", DAYS, higher_is_better=False),
-    Indicator("mean_promised_days", "平均承诺时限", "Mean promised limit", "承诺时限之和 ÷ 计入件数（办结件中承诺与法定时限均为工作日的）",
+    Indicator("mean_promised_days", "平均承诺时限", "Mean promised limit", "承诺时限之和 ÷ 计入件数（办结件中承诺与法定时限均为工作日的）", "promised limits summed ÷ cases counted (decided cases whose promised and statutory limits are both in working days)",
               "promised_days", "limits_counted", DAYS, higher_is_better=False),
-    Indicator("mean_statutory_days", "平均法定时限", "Mean statutory limit", "法定时限之和 ÷ 计入件数（同上）",
+    Indicator("mean_statutory_days", "平均法定时限", "Mean statutory limit", "法定时限之和 ÷ 计入件数（同上）", "statutory limits summed ÷ cases counted (as above)",
               "statutory_days", "limits_counted", DAYS, higher_is_better=False),
-    Indicator("time_reduction", "减时间", "Time cut", "1 − 承诺时限之和 ÷ 法定时限之和（办结件中两者均为工作日的）",
+    Indicator("time_reduction", "减时间", "Time cut", "1 − 承诺时限之和 ÷ 法定时限之和（办结件中两者均为工作日的）", "1 − promised limits summed ÷ statutory limits summed (decided cases with both in working days)",
               "promised_days", "statutory_days", RATE, complement=True),
-    Indicator("mobile_share", "移动端申报占比", "Share applied on a phone", "移动端申报件数 ÷ 申报总件数", "at_mobile", "submitted", RATE),
-    Indicator("window_share", "窗口申报占比", "Share applied at a window", "窗口申报件数 ÷ 申报总件数", "at_window", "submitted", RATE),
-    Indicator("kiosk_share", "自助终端申报占比", "Share applied at a kiosk", "自助终端申报件数 ÷ 申报总件数", "at_kiosk", "submitted", RATE),
-    Indicator("mean_visits", "平均跑动次数", "Visits in person", "（窗口申报 + 窗口领取）次数之和 ÷ 办结件数",
+    Indicator("mobile_share", "移动端申报占比", "Share applied on a phone", "移动端申报件数 ÷ 申报总件数", "applications made on a phone ÷ all applications", "at_mobile", "submitted", RATE),
+    Indicator("window_share", "窗口申报占比", "Share applied at a window", "窗口申报件数 ÷ 申报总件数", "applications made at a window ÷ all applications", "at_window", "submitted", RATE),
+    Indicator("kiosk_share", "自助终端申报占比", "Share applied at a kiosk", "自助终端申报件数 ÷ 申报总件数", "applications made at a kiosk ÷ all applications", "at_kiosk", "submitted", RATE),
+    Indicator("mean_visits", "平均跑动次数", "Visits in person", "（窗口申报 + 窗口领取）次数之和 ÷ 办结件数", "(applications at a window + pickups at the output window) ÷ decided cases",
               "visits", "decided", COUNT, higher_is_better=False),
-    Indicator("material_reduction", "材料减免率", "Materials not brought", "经数据共享调取（免交）的材料数 ÷ 提交材料总数",
+    Indicator("material_reduction", "材料减免率", "Materials not brought", "经数据共享调取（免交）的材料数 ÷ 提交材料总数", "materials fetched by data sharing (not brought) ÷ all materials submitted",
               "materials_shared", "materials", RATE),
     Indicator("e_licence_rate", "电子证照使用率", "Results delivered electronically",
-              "以电子证照送达（不领纸质、不邮寄）的件数 ÷ 送达件数", "delivered_electronically", "delivered", RATE),
-    Indicator("good_rate", "好评率", "Good ratings", "非常满意与满意的评价数 ÷ 评价总数（申诉成立的不计）", "rated_good", "rated", RATE),
-    Indicator("rectification_rate", "差评整改率", "Bad ratings rectified", "已答复（整改或解释）的差评数 ÷ 差评总数",
+              "以电子证照送达（不领纸质、不邮寄）的件数 ÷ 送达件数", "results delivered as e-licences (not collected on paper, not mailed) ÷ delivered results", "delivered_electronically", "delivered", RATE),
+    Indicator("good_rate", "好评率", "Good ratings", "非常满意与满意的评价数 ÷ 评价总数（申诉成立的不计）", "very satisfied and satisfied ratings ÷ all ratings (ratings set aside on appeal left out)", "rated_good", "rated", RATE),
+    Indicator("rectification_rate", "差评整改率", "Bad ratings rectified", "已答复（整改或解释）的差评数 ÷ 差评总数", "bad ratings answered (fixed or explained) ÷ bad ratings",
               "rectified", "rated_bad", RATE),
-    Indicator("callback_rate", "实名差评回访率", "Named bad ratings called back", "已回访的实名差评数 ÷ 实名差评数",
+    Indicator("callback_rate", "实名差评回访率", "Named bad ratings called back", "已回访的实名差评数 ÷ 实名差评数", "named bad ratings called back ÷ named bad ratings",
               "called_back", "bad_real_name", RATE),
-    Indicator("mean_wait_minutes", "平均等候时间", "Mean wait in the hall", "取号至叫号的秒数之和 ÷ 60 ÷ 办结号数（分钟）",
+    Indicator("mean_wait_minutes", "平均等候时间", "Mean wait in the hall", "取号至叫号的秒数之和 ÷ 60 ÷ 办结号数（分钟）", "seconds from taking a number to being called, summed ÷ 60 ÷ numbers served (minutes)",
               "wait_seconds", "tickets_served", MINUTES, higher_is_better=False, scale=1 / 60),
-    Indicator("called_within_target", "等候达标率", "Called within the target", "在目标等候时间内叫号的号数 ÷ 办结号数",
+    Indicator("called_within_target", "等候达标率", "Called within the target", "在目标等候时间内叫号的号数 ÷ 办结号数", "numbers called within the target wait ÷ numbers served",
               "called_within_target", "tickets_served", RATE),
-    Indicator("sms_within_10s", "消息 10 秒送达率", "Messages sent within 10 s", "10 秒内发出的短信数 ÷ 短信总数",
+    Indicator("sms_within_10s", "消息 10 秒送达率", "Messages sent within 10 s", "10 秒内发出的短信数 ÷ 短信总数", "SMS sent within 10 s ÷ all SMS",
               "sms_within_10s", "sms", RATE),
-    Indicator("bundle_cases", "一件事办件量", "One-thing bundles", "提交的一件事件数", "bundle_cases", None, COUNT),
-    Indicator("cross_region_cases", "跨区域通办量", "Cross-region cases", "异地代收（跨省通办）申报件数", "from_partner", None, COUNT),
+    Indicator("bundle_cases", "一件事办件量", "One-thing bundles", "提交的一件事件数", "one-thing bundle applications submitted", "bundle_cases", None, COUNT),
+    Indicator("cross_region_cases", "跨区域通办量", "Cross-region cases", "异地代收（跨省通办）申报件数", "applications taken in by partner regions (cross-region)", "from_partner", None, COUNT),
 )
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
 

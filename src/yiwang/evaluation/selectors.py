@@ -184,7 +184,7 @@ def published(period: Period, department_id: int | None = None) -> dict:
         "region": home_region(),
         "since": period.since.isoformat(), "until": period.until.isoformat(),
         "score": found.score, "median_handling_days": found.median_handling_days,
-        "indicators": [{"code": i.code, "name": i.name, "name_en": i.name_en, "formula": i.formula, "unit": i.unit,
+        "indicators": [{"code": i.code, "name": i.name, "name_en": i.name_en, "formula": i.formula, "formula_en": i.formula_en, "unit": i.unit,
                         "value": found.values[i.code], "numerator": found.totals.get(i.numerator),
                         "denominator": found.totals.get(i.denominator) if i.denominator else None}
                        for i in indicators.INDICATORS],

@@ -61,7 +61,7 @@ def _context(request, *, public: bool) -> dict:
     if not public and request.GET.get("department"):
         department = Department.objects.filter(code=request.GET["department"]).first()
     found = selectors.figures(period, department_id=department.pk if department else None)
-    rows = [{"indicator": i, "name": _name(i), "value": shown(i.code, found.values[i.code]), "formula": i.formula,
+    rows = [{"indicator": i, "name": _name(i), "value": shown(i.code, found.values[i.code]), "formula": say(i.formula, i.formula_en),
              "raw": found.values[i.code]} for i in indicators.INDICATORS]
     headline = [row for row in rows if row["indicator"].code in HEADLINE]
     ranking = selectors.department_ranking(period)

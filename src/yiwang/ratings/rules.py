@@ -90,6 +90,23 @@ MOVES: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 
+# How each recorded step reads on the task's history (the moves, and the platform's own steps).
+ACTION_LABELS = {
+    "open": ("收到差评", "Bad rating received"),
+    "call_back": ("回访", "Called back"),
+    "resolve_now": ("立行立改", "Fixed at once"),
+    "explain": ("解释说明", "Explained"),
+    "plan_fix": ("台账限期整改", "Fix planned by a date"),
+    "finish_fix": ("整改完成", "Fix done"),
+    "verdict": ("申请人评价整改", "Resident's verdict"),
+    "appeal": ("申诉", "Appealed"),
+    "uphold_appeal": ("申诉成立", "Appeal upheld"),
+    "reject_appeal": ("申诉不成立", "Appeal rejected"),
+    "escalate": ("超期督办", "Escalated as overdue"),
+    "view_phone": ("查看联系电话", "Phone number shown"),
+}
+
+
 class MoveRefused(ValueError):
     """An action that the rectification's state does not allow."""
 

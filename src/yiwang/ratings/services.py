@@ -212,7 +212,7 @@ def _open_rectification(rating: Rating) -> Rectification:
         assignee = staff_of_department(rating.department_id).first()
     task = Rectification.objects.create(rating=rating, department_id=rating.department_id, due_on=due,
                                         working_days=working_days, assignee=assignee, created_at=clock.now())
-    _record(task, action="open", from_state="", to_state=task.state, actor=None, note=f"due {due.isoformat()}")
+    _record(task, action="open", from_state="", to_state=task.state, actor=None, note=due.isoformat())
     if assignee is not None:
         _tell(recipients=[assignee], kind="rectification_assigned", key=f"rectification-assigned-{task.pk}", task=task)
     return task
@@ -449,7 +449,7 @@ def escalate_overdue() -> int:
             locked.escalated_at = clock.now()
             locked.save(update_fields=["escalated_at"])
             _record(locked, action="escalate", from_state=locked.state, to_state=locked.state, actor=None,
-                    note=f"overdue since {locked.due_on.isoformat()}")
+                    note=locked.due_on.isoformat())
             heads = []
             if locked.department_id is not None:
                 heads = list(User.objects.filter(kind=roles.KIND_STAFF, is_active=True, role=roles.ROLE_APPROVER,

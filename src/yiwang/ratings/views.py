@@ -274,7 +274,8 @@ def _render_task(request, task, *, error: str = "", status: int = 200, phone: st
         "outcome": say(*rules.OUTCOMES[task.outcome]) if task.outcome else "",
         "verdict": say(*rules.VERDICTS[task.verdict]) if task.verdict else "",
         "appeal": getattr(rating, "appeal", None) if hasattr(rating, "appeal") else None,
-        "events": [{"event": e, "from": say(*rules.STATES.get(e.from_state, ("", ""))),
+        "events": [{"event": e, "action": say(*rules.ACTION_LABELS.get(e.action, (e.action, e.action))),
+                    "from": say(*rules.STATES.get(e.from_state, ("", ""))),
                     "to": say(*rules.STATES.get(e.to_state, ("", "")))} for e in task.events.select_related("actor")],
         "scores_shown": [(say(*rules.DIMENSIONS[rules.ONLINE if rating.subject == c.SUBJECT_CASE else rules.IN_PERSON][name]), value)
                          for name, value in rating.scores.items()],
