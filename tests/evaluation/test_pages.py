@@ -86,3 +86,15 @@ def test_the_rebuild_command_refuses_bad_dates_in_one_line(capsys, db):
     assert capsys.readouterr().err == "yiwang: error: --from and --to take dates as YYYY-MM-DD\n"
     assert main(["evaluation", "rebuild", "--from", "2026-03-10", "--to", "2026-03-12", "--json"]) == 0
     assert capsys.readouterr().out.startswith('{"rows": 0, "handling_rows": 0, "seconds": ')
+
+
+def test_the_leaders_page_narrows_to_one_item_and_refuses_unknown_scopes(built):
+    leader = Client()
+    leader.force_login(make_staff(role="leader"))
+    page = leader.get(f"/dashboard/?{PERIOD}&item=310120-SCJG-01-0001").content.decode()
+    assert "效能评估 · 个体工商户设立登记" in page
+    assert '<li data-indicator="online_rate"><span>网办率</span><strong>100.0%</strong></li>' in page
+    other = leader.get(f"/dashboard/?{PERIOD}&item=310120-GAZA-01-0001").content.decode()
+    assert 'id="composite-score">—<' in other
+    assert leader.get("/dashboard/?item=NO-SUCH").status_code == 404
+    assert leader.get("/dashboard/?department=NOPE").status_code == 404

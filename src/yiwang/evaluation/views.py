@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 
 from yiwang.accounts import constants as roles
 from yiwang.accounts.permissions import staff_required
-from yiwang.catalog.models import Department
-from yiwang.core.errors import DomainError
+from yiwang.catalog.models import Department, ServiceItem
+from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.i18n import english, error_text, say
 from yiwang.core.views import refusals_as_pages
 from yiwang.evaluation import charts, indicators, selectors
@@ -57,10 +57,16 @@ def _name(indicator) -> str:
 
 def _context(request, *, public: bool) -> dict:
     period = selectors.period_from(request.GET.get("from"), request.GET.get("to"))
-    department = None
+    department = item = None
     if not public and request.GET.get("department"):
         department = Department.objects.filter(code=request.GET["department"]).first()
-    found = selectors.figures(period, department_id=department.pk if department else None)
+        if department is None:
+            raise NotFound("department_not_found", "部门不存在。", "No such department.")
+    if not public and request.GET.get("item"):
+        item = ServiceItem.objects.filter(code=request.GET["item"].strip()).select_related("department").first()
+        if item is None:
+            raise NotFound("item_not_found", "事项不存在。", "No such item.")
+    found = selectors.figures(period, department_id=department.pk if department else None, item_id=item.pk if item else None)
     rows = [{"indicator": i, "name": _name(i), "value": shown(i.code, found.values[i.code]), "formula": say(i.formula, i.formula_en),
              "raw": found.values[i.code]} for i in indicators.INDICATORS]
     headline = [row for row in rows if row["indicator"].code in HEADLINE]
@@ -85,13 +91,13 @@ def _context(request, *, public: bool) -> dict:
         "median_days": "—" if found.median_handling_days is None else say(f"{found.median_handling_days:.1f} 个工作日",
                                                                              f"{found.median_handling_days:.1f} working days"),
         "region_rows": [{"row": r, "label": say(r.name, r.name_en), "score": "—" if r.score is None else f"{r.score:.1f}"}
-                        for r in selectors.region_ranking(period, found.score)] if department is None else [],
+                        for r in selectors.region_ranking(period, found.score)] if department is None and item is None else [],
         "channel_rows": channel_rows, "channel_bars": channel_bars, "channel_height": channel_height,
         "rank_rows": rank_rows, "bars": bars, "bars_height": bars_height, "site_rows": site_rows,
         "days": [(d, {code: shown(code, v[code]) for code in TREND}) for d, v in days], "lines": lines,
         "trend_names": [_name(indicators.BY_CODE[code]) for code in TREND],
         "weights": [(_name(indicators.BY_CODE[code]), weight) for code, weight in settings.EVALUATION["weights"].items()],
-        "department": department, "departments": Department.objects.order_by("code") if not public else [],
+        "department": department, "item": item, "departments": Department.objects.order_by("code") if not public else [],
         "latest": selectors.latest_day(), "chart_width": charts.WIDTH, "label_width": charts.LABEL_WIDTH,
     }
 
