@@ -1,5 +1,5 @@
 """The `yiwang` command: demo, serve, worker, migrate, import-catalog, createadmin, registry-service,
-sms-simulator, search, staffing, evaluation.
+sms-simulator, search, staffing, evaluation, kiosk-agent.
 
 Every subcommand finds its database the same way (see `yiwang.config.environment`):
 YIWANG_DATABASE_URL if set, else SQLite in the data folder (--data-dir, else YIWANG_DATA_DIR,
@@ -492,6 +492,33 @@ def cmd_evaluation(args) -> int:
     return 0
 
 
+def cmd_kiosk_agent(args) -> int:
+    """The device agent of one kiosk: its card reader and printer for the kiosk page, on loopback only."""
+    from yiwang.kiosks import agent, drivers
+    from yiwang.kiosks.fixtures import fixture_cards
+
+    token = args.token or os.environ.get("YIWANG_KIOSK_TOKEN", "")
+    if not token:
+        return _fail("the kiosk's token is needed: --token or YIWANG_KIOSK_TOKEN")
+    origins = set(args.origin or [os.environ.get("YIWANG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")])
+    printer = drivers.FilePrinter(Path(args.printer_file))
+    config = agent.AgentConfig(token=token, origins=origins, reader=drivers.SimulatedCardReader(), printer=printer,
+                               drills=args.drills, fixtures=fixture_cards())
+    try:
+        server = agent.make_server(config, host=args.host, port=args.port)
+    except ValueError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    print(f"kiosk agent on http://{args.host}:{server.server_address[1]}/ for {', '.join(sorted(origins))}; "
+          f"receipts to {printer.path}{'; drills on' if args.drills else ''}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def cmd_staffing(args) -> int:
     from yiwang.core.errors import DomainError
     from yiwang.staffing import planner, scenarios
@@ -684,6 +711,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="since", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="until", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help='print {"rows", "handling_rows", "seconds", "since", "until"}')
+
+    p = sub.add_parser(
+        "kiosk-agent",
+        help="Run a kiosk's device agent (card reader, receipt printer) for the kiosk page, on loopback only.",
+        description="Run a kiosk's device agent: a JSON API on loopback for the kiosk page (Origin and the kiosk's "
+        "token checked) over its card reader (simulated, fed with the registry's synthetic people) and its receipt "
+        "printer (ESC/POS bytes to a file or device).",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="a loopback address (others are refused)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--token", help="this kiosk's token (default: YIWANG_KIOSK_TOKEN)")
+    p.add_argument("--origin", action="append", help="the portal's origin allowed to call (repeatable; default YIWANG_PUBLIC_URL)")
+    p.add_argument("--printer-file", default="kiosk-printer.bin", help="where receipts' ESC/POS bytes go (a file or a printer device)")
+    p.add_argument("--drills", action="store_true", help="enable /api/drill to present cards and set printer faults (drills and tests)")
+    p.set_defaults(func=cmd_kiosk_agent)
 
     p = add("consent-key", "Print this platform's consent-signing public key (Ed25519, hex) for the registries' configuration.",
             cmd_consent_key)
