@@ -48,5 +48,5 @@ def test_no_server_error_and_every_answer_matches_the_schema(live_server, catalo
     # The probe's figures, for a long run's report (pytest -s).
     print(f"fuzz: {len(calls)} requests over {len(OPERATIONS)} operations; answers by status: "
           f"{dict(sorted(Counter(calls).items()))}")
-    assert len(OPERATIONS) == 82
+    assert len(OPERATIONS) == 85
     assert len(calls) >= ROUNDS * len(OPERATIONS)  # hypothesis may add its own explicit examples

@@ -133,7 +133,7 @@ def test_the_sweeper_hands_on_a_job_whose_worker_died(background, frozen_clock):
 def test_each_schedule_slot_runs_once_whoever_asks(background, frozen_clock):
     names = [entry.name for entry in schedule()]
     assert names == ["deadline-warnings", "evaluation-nightly", "evaluation-partners", "forget-finished-jobs",
-                     "hall-missed-appointments", "purge-login-attempts", "purge-rate-limit-hits", "ratings-defaults", "ratings-escalate-overdue",
+                     "hall-missed-appointments", "kiosks-silent", "purge-login-attempts", "purge-rate-limit-hits", "ratings-defaults", "ratings-escalate-overdue",
                      "remove-superseded-files", "sms-gateway-weights", "sms-receipt-time-outs", "webhook-evidence-retention"]
     first = services.run_due_schedule()
     second = services.run_due_schedule()  # a second worker in the same slot
@@ -144,6 +144,7 @@ def test_each_schedule_slot_runs_once_whoever_asks(background, frozen_clock):
         "schedule:evaluation-partners:2026-03-10T02:30:00+08:00",
         "schedule:forget-finished-jobs:2026-03-10T03:30:00+08:00",
         "schedule:hall-missed-appointments:2026-03-10T10:00:00+08:00",
+        "schedule:kiosks-silent:2026-03-10T10:00:00+08:00",
         "schedule:purge-login-attempts:2026-03-10T03:10:00+08:00",
         "schedule:purge-rate-limit-hits:2026-03-10T03:20:00+08:00",
         "schedule:ratings-defaults:2026-03-10T01:30:00+08:00",
@@ -155,17 +156,17 @@ def test_each_schedule_slot_runs_once_whoever_asks(background, frozen_clock):
     ]
     assert background.run() == {kind: ["done"] for kind in (
         "accounts.purge_login_attempts", "applications.remove_superseded_files", "core.purge_rate_limit_hits",
-        "evaluation.fetch_partners", "evaluation.rebuild_recent", "hall.mark_missed_appointments",
+        "evaluation.fetch_partners", "evaluation.rebuild_recent", "hall.mark_missed_appointments", "kiosks.alert_silent",
         "jobs.forget_finished", "notifications.deadline_warnings", "notifications.drift_gateway_weights",
         "notifications.time_out_silent_deliveries", "ratings.apply_defaults", "ratings.escalate_overdue",
         "webhooks.forget_old_attempts")}
     frozen_clock.advance(dt.timedelta(minutes=15))
     services.run_due_schedule()
-    assert Job.objects.count() == 15  # only the five-minute and quarter-hourly entries have a new slot
+    assert Job.objects.count() == 17  # only the five-minute and quarter-hourly entries have a new slot
     assert Job.objects.filter(dedupe_key="schedule:sms-gateway-weights:2026-03-10T10:15:00+08:00").exists()
     frozen_clock.advance(dt.timedelta(minutes=45))
     services.run_due_schedule()
-    assert Job.objects.count() == 20  # 11:00: the hourly ones, the quarter-hourly one and the five-minute one
+    assert Job.objects.count() == 23  # 11:00: the hourly ones, the quarter-hourly one and the five-minute one
 
 
 def test_periodic_entries_need_exactly_one_timing():

@@ -138,6 +138,7 @@ def test_yiwang_worker_burst_runs_what_is_due_and_exits(separate_empty_database)
         ["evaluation.fetch_partners", "done"],
         ["evaluation.rebuild_recent", "done"],
         ["hall.mark_missed_appointments", "done"],
+        ["kiosks.alert_silent", "done"],
         ["jobs.forget_finished", "done"],
         ["notifications.deadline_warnings", "done"],
         ["notifications.drift_gateway_weights", "done"],

@@ -20,6 +20,7 @@ VARIABLES = {
     # ratings.selectors.message_variables
     **{kind: {"subject", "subject_en", "level", "level_en", "due", "department", "department_en", "reply", "outcome",
               "outcome_en"} for kind in (c.RATING_REPLIED, c.RECTIFICATION_ASSIGNED, c.RECTIFICATION_OVERDUE)},
+    c.KIOSK_SILENT: {"kiosk", "site", "site_en", "minutes"},  # kiosks.services.alert_silent_kiosks
 }
 
 

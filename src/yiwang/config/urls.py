@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("yiwang.staffing.api_urls")),
     path("", include("yiwang.ratings.api_urls")),
     path("", include("yiwang.evaluation.api_urls")),
+    path("", include("yiwang.kiosks.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
@@ -41,6 +42,7 @@ urlpatterns = [
     path("staffing/", include("yiwang.staffing.urls")),
     path("ratings/", include("yiwang.ratings.urls")),
     path("dashboard/", include("yiwang.evaluation.urls")),
+    path("kiosks/", include("yiwang.kiosks.urls")),
     path("", include("yiwang.catalog.urls")),
 ]
 

@@ -18,6 +18,7 @@ BOOKING_SUSPENDED = "booking_suspended"
 RATING_REPLIED = "rating_replied"  # the department answered a bad rating
 RECTIFICATION_ASSIGNED = "rectification_assigned"  # staff: a bad rating to follow up
 RECTIFICATION_OVERDUE = "rectification_overdue"  # staff: a rectification past its deadline
+KIOSK_SILENT = "kiosk_silent"  # hall managers: a kiosk stopped sending heartbeats
 
 KINDS = [
     (RECEIVED, _("已收到申请")),
@@ -35,6 +36,7 @@ KINDS = [
     (RATING_REPLIED, _("差评处理答复")),
     (RECTIFICATION_ASSIGNED, _("差评整改任务")),
     (RECTIFICATION_OVERDUE, _("差评整改超期")),
+    (KIOSK_SILENT, _("自助终端失联")),
 ]
 ESSENTIAL_KINDS = frozenset({SUPPLEMENT_REQUESTED, NOT_ACCEPTED, DENIED, RESULT_READY, PICKUP_READY})
 

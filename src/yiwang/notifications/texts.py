@@ -74,6 +74,10 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "zh-hans": ("差评整改已超期", "“{subject}”的差评整改（{department}）已超过期限{due}，请督办。"),
         "en": ("Rectification overdue", "The rectification of the bad rating of {subject_en} ({department_en}) passed its deadline, {due}."),
     },
+    c.KIOSK_SILENT: {
+        "zh-hans": ("自助终端失联", "{site}的自助终端{kiosk}已 {minutes} 分钟没有心跳，请检查网络和电源。"),
+        "en": ("Kiosk silent", "Kiosk {kiosk} at {site_en} has sent no heartbeat for {minutes} min; check its network and power."),
+    },
     c.DATA_ACCESSED: {
         "zh-hans": ("您的数据被调取", "您的{record_name}于{at}由{accessor}调取，用于办件{case_label}。如有疑问可在“我的数据”查看。"),
         "en": ("Your records were accessed", "Your {record_name} was fetched on {at} by {accessor} for case {case_label}. See My data for details."),
