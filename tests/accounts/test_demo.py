@@ -21,6 +21,7 @@ EXPECTED = [
     ("manager", "hall_manager"),
     ("admin", "administrator"),
     ("auditor", "auditor"),
+    ("leader", "leader"),
 ]
 
 
@@ -29,7 +30,7 @@ def test_demo_accounts_are_created_once(catalog):
     first = services.ensure_demo_accounts()
     after_first = User.objects.count()
     second = services.ensure_demo_accounts()
-    assert after_first == before + 9
+    assert after_first == before + 10
     assert User.objects.count() == after_first
     assert first == second
     assert [(a.username, a.role) for a in first] == EXPECTED
@@ -71,7 +72,7 @@ def test_demo_passwords_are_restored(catalog):
 def test_missing_department_skips_scoping_then_catches_up(catalog):
     Department.objects.filter(code="SCJG").update(code="SCJG-HIDDEN")
     accounts = services.ensure_demo_accounts()
-    assert len(accounts) == 9
+    assert len(accounts) == 10
     officer = User.objects.get(username="officer")
     assert list(officer.departments.all()) == []
     Department.objects.filter(code="SCJG-HIDDEN").update(code="SCJG")

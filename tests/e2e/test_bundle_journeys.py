@@ -56,7 +56,9 @@ FOOD_LICENCE = "310120-SCJG-01-0003"
 def click_and_load(page, target) -> None:
     """Click something that submits a form or follows a link, and wait for the next page's load."""
     locator = page.locator(target) if isinstance(target, str) else target
-    with page.expect_navigation():
+    # A loaded CI machine (two suites side by side) can take more than the default 10 s for a POST
+    # that approves and signs a licence; the journey waits for it rather than failing.
+    with page.expect_navigation(timeout=30_000):
         locator.click()
 
 

@@ -13,7 +13,7 @@ import io
 from reportlab.lib.pagesizes import A4
 
 from yiwang.core import clock
-from yiwang.licences.pdf import CJK_FONT, draw_qr, new_canvas, wrap_text
+from yiwang.licences.pdf import CJK_FONT, draw_qr_modules, new_canvas, wrap_text
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 64
@@ -55,7 +55,7 @@ def render_notice_pdf(*, title: str, body: str, case_number: str, department_nam
     pdf.drawRightString(PAGE_WIDTH - MARGIN, 2 * MARGIN + 24, department_name)
     pdf.drawRightString(PAGE_WIDTH - MARGIN, 2 * MARGIN, issued_on)
     if rating_url:
-        draw_qr(pdf, rating_url, x=MARGIN, y=2 * MARGIN - 20, size=QR_SIZE)
+        draw_qr_modules(pdf, rating_url, x=MARGIN, y=2 * MARGIN - 20, size=QR_SIZE)
         pdf.setFont(CJK_FONT, 10)
         pdf.drawString(MARGIN + QR_SIZE + 10, 2 * MARGIN + QR_SIZE / 2 - 16, "办结后扫码评价（好差评）")
     pdf.showPage()

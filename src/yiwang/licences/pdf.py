@@ -142,7 +142,7 @@ def render_pdf(*, content: dict[str, Any], signature: str, content_sha256: str, 
     _draw_heading(pdf, content)
     _draw_fields(pdf, fields, statement)
     _draw_issuer(pdf, content)
-    draw_qr(pdf, verify_url, x=QR_X, y=QR_Y, size=QR_SIZE)
+    _draw_qr(pdf, verify_url, x=QR_X, y=QR_Y, size=QR_SIZE)
     _draw_signature_block(pdf, content, signature, content_sha256)
 
     pdf.showPage()
@@ -350,8 +350,8 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return code.get_matrix()
 
 
-def draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
-    """The QR code of `url` as filled rectangles, its lower-left corner at (x, y)."""
+def draw_qr_modules(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
+    """The QR code of `url` as filled rectangles, its lower-left corner at (x, y), nothing else."""
     matrix = qr_matrix(url)
     module = size / len(matrix)
     pdf.saveState()
@@ -370,6 +370,13 @@ def draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) ->
             else:
                 column += 1
     pdf.drawPath(path, stroke=0, fill=1)
+    pdf.restoreState()
+
+
+def _draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
+    """The licence's verification QR code with its caption and the address written out."""
+    draw_qr_modules(pdf, url, x=x, y=y, size=size)
+    pdf.saveState()
     pdf.setFont(CJK_FONT, 9)
     pdf.drawString(x, y - 14, "扫码核验证照真伪")
     size = 7.0
