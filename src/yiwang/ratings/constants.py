@@ -2,6 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.accounts import constants as roles
+from yiwang.applications import constants as case_states
+
 CHANNEL_WEB = "web"  # the case page on the portal
 CHANNEL_MOBILE = "mobile"
 CHANNEL_QR = "qr"  # a QR code on the acceptance notice or on the printed ticket
@@ -28,3 +31,12 @@ APPEAL_PENDING, APPEAL_UPHELD, APPEAL_REJECTED = "pending", "upheld", "rejected"
 APPEAL_STATES = [(APPEAL_PENDING, _("待复核")), (APPEAL_UPHELD, _("申诉成立")), (APPEAL_REJECTED, _("申诉不成立"))]
 
 FORWARD_PENDING, FORWARD_SENT = "pending", "sent"
+
+# A case may be rated once it has ended: decided (result issued or delivered) or refused.
+RATEABLE_CASE_STATES = frozenset({case_states.RESULT_ISSUED, case_states.DELIVERED, case_states.DENIED,
+                                  case_states.NOT_ACCEPTED})
+# Staff who follow up bad ratings in their departments (auditors read, they do not act).
+ACTING_ROLES = (roles.ROLE_WINDOW_OFFICER, roles.ROLE_APPROVER, roles.ROLE_HALL_MANAGER, roles.ROLE_ADMINISTRATOR)
+REVIEWER_ROLES = (roles.ROLE_HALL_MANAGER, roles.ROLE_ADMINISTRATOR)
+MAX_COMMENT = 1000
+MAX_TEXT = 2000

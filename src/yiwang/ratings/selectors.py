@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from yiwang.accounts import constants as roles
-from yiwang.accounts.selectors import has_role, staff_department_ids
+from yiwang.accounts.selectors import can_see_department, has_role, staff_department_ids
 from yiwang.core import clock
 from yiwang.core.errors import NotFound
 from yiwang.hall import constants as hall_states
@@ -21,9 +21,24 @@ from yiwang.hall.selectors import ticket_code
 from yiwang.ratings import constants as c
 from yiwang.ratings import rules
 from yiwang.ratings.models import Appeal, Rating, Rectification
-from yiwang.ratings.services import ACTING_ROLES, RATEABLE_CASE_STATES, REVIEWER_ROLES, may_act_on, ticket_person
+from yiwang.ratings.constants import ACTING_ROLES, RATEABLE_CASE_STATES, REVIEWER_ROLES
 
 EVALUATOR_RECENT = dt.timedelta(minutes=10)  # a visit finished this recently is offered on the evaluator
+
+def ticket_person(ticket: Ticket):
+    """The person a ticket names: who took it on a phone, else the applicant of a case taken in under it."""
+    if ticket.taken_by_id is not None and ticket.taken_by.kind != roles.KIND_STAFF:
+        return ticket.taken_by
+    case = ticket.cases.select_related("applicant").order_by("pk").first()
+    return case.applicant if case else None
+
+
+def may_act_on(officer, task: Rectification) -> bool:
+    """Staff of the responsible department, or the hall's managers and administrators."""
+    if has_role(officer, *REVIEWER_ROLES):
+        return True
+    return (has_role(officer, *ACTING_ROLES) and task.department_id is not None
+            and can_see_department(officer, task.department_id))
 
 
 def level_label(level: int, english: bool = False) -> str:

@@ -17,8 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 
 from yiwang.accounts import constants as roles
-from yiwang.accounts.selectors import can_see_department, has_role, is_resident_like, staff_of_department
-from yiwang.applications import constants as case_states
+from yiwang.accounts.selectors import has_role, is_resident_like, staff_of_department
 from yiwang.applications.models import Case
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -29,19 +28,14 @@ from yiwang.jobs.services import enqueue_job
 from yiwang.ratings import constants as c
 from yiwang.ratings import rules
 from yiwang.ratings.models import Appeal, Rating, Rectification, RectificationEvent
+from yiwang.ratings.selectors import may_act_on, ticket_person
 from yiwang.workcalendar.selectors import current_calendar
 
 logger = logging.getLogger("yiwang.ratings")
 
-# A case may be rated once it has ended: decided (result issued or delivered) or refused.
-RATEABLE_CASE_STATES = frozenset({case_states.RESULT_ISSUED, case_states.DELIVERED, case_states.DENIED,
-                                  case_states.NOT_ACCEPTED})
+RATEABLE_CASE_STATES, ACTING_ROLES, REVIEWER_ROLES = c.RATEABLE_CASE_STATES, c.ACTING_ROLES, c.REVIEWER_ROLES
+MAX_COMMENT, MAX_TEXT = c.MAX_COMMENT, c.MAX_TEXT
 DECIDING_ACTIONS = ("approve", "deny", "reject", "issue_result", "deliver")
-# Staff who follow up bad ratings in their departments (auditors read, they do not act).
-ACTING_ROLES = (roles.ROLE_WINDOW_OFFICER, roles.ROLE_APPROVER, roles.ROLE_HALL_MANAGER, roles.ROLE_ADMINISTRATOR)
-REVIEWER_ROLES = (roles.ROLE_HALL_MANAGER, roles.ROLE_ADMINISTRATOR)
-MAX_COMMENT = 1000
-MAX_TEXT = 2000
 
 
 def _setting(name: str):
@@ -140,12 +134,6 @@ def _create_rating(**fields) -> Rating:
 # ---------------------------------------------------------------------------------------------
 
 
-def ticket_person(ticket: Ticket):
-    """The person a ticket names: who took it on a phone, else the applicant of a case taken in under it."""
-    if ticket.taken_by_id is not None and ticket.taken_by.kind != roles.KIND_STAFF:
-        return ticket.taken_by
-    case = ticket.cases.select_related("applicant").order_by("pk").first()
-    return case.applicant if case else None
 
 
 def _holds_ticket(person, ticket: Ticket, token: str) -> bool:
@@ -247,12 +235,6 @@ def _task_locked(officer, task_id) -> Rectification:
     return task
 
 
-def may_act_on(officer, task: Rectification) -> bool:
-    """Staff of the responsible department, or the hall's managers and administrators."""
-    if has_role(officer, *REVIEWER_ROLES):
-        return True
-    return (has_role(officer, *ACTING_ROLES) and task.department_id is not None
-            and can_see_department(officer, task.department_id))
 
 
 def _move(task: Rectification, action: str, actor, note: str = "", *, version: int | None = None) -> str:

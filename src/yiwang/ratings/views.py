@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts import constants as roles
 from yiwang.accounts.permissions import applicant_required, staff_required
+from yiwang.accounts.selectors import staff_department_ids
+from yiwang.core import clock
 from yiwang.applications.selectors import get_case_for
 from yiwang.core.errors import DomainError, NotFound, ValidationFailed
 from yiwang.core.i18n import error_text, say
@@ -23,6 +24,7 @@ from yiwang.hall.authentication import session_device
 from yiwang.hall import constants as hall_states
 from yiwang.ratings import constants as c
 from yiwang.ratings import rules, selectors, services
+from yiwang.ratings.models import Appeal
 
 STAFF_ROLES = [*services.ACTING_ROLES, roles.ROLE_AUDITOR]
 
@@ -237,16 +239,12 @@ def _task_row(task, today: dt.date) -> dict:
 @_refusals_as_pages
 def tasks(request):
     """The rectification tasks of the viewer's departments, overdue first, with the period's rates."""
-    from yiwang.core import clock
-
     today = clock.today()
     show = request.GET.get("show", "open")
     found = selectors.tasks_visible_to(request.user)
     if show == "open":
         found = found.filter(state__in=list(rules.OPEN_STATES) + [rules.REPLIED])
     rows = sorted((_task_row(task, today) for task in found[:500]), key=lambda r: (not r["overdue"], r["task"].due_on))
-    from yiwang.accounts.selectors import staff_department_ids
-
     figures = selectors.summary(department_ids=staff_department_ids(request.user))
     rates = {"good": percent(figures.good_rate), "callback": percent(figures.callback_rate),
              "rectification": percent(figures.rectification_rate)}
@@ -257,8 +255,6 @@ def tasks(request):
 
 
 def _render_task(request, task, *, error: str = "", status: int = 200, phone: str = ""):
-    from yiwang.core import clock
-
     rating = task.rating
     subject, subject_en = selectors.subject_label(rating)
     rater = rating.rater
@@ -273,7 +269,7 @@ def _render_task(request, task, *, error: str = "", status: int = 200, phone: st
         "outcomes": [(key, say(*names)) for key, names in rules.OUTCOMES.items()],
         "outcome": say(*rules.OUTCOMES[task.outcome]) if task.outcome else "",
         "verdict": say(*rules.VERDICTS[task.verdict]) if task.verdict else "",
-        "appeal": getattr(rating, "appeal", None) if hasattr(rating, "appeal") else None,
+        "appeal": Appeal.objects.filter(rating=rating).first(),
         "events": [{"event": e, "action": say(*rules.ACTION_LABELS.get(e.action, (e.action, e.action))),
                     "from": say(*rules.STATES.get(e.from_state, ("", ""))),
                     "to": say(*rules.STATES.get(e.to_state, ("", "")))} for e in task.events.select_related("actor")],
