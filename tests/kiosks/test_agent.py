@@ -59,7 +59,9 @@ def test_the_agent_refuses_to_listen_beyond_loopback_and_callers_from_elsewhere(
 
 def test_a_card_presented_during_a_read_is_returned_parsed(running):
     client, reader, *_ = running
-    threading.Timer(0.3, lambda: client.post("/api/drill", json={"present_card": "wang"})).start()
+    # Another connection, as the drill is another caller: one httpx client is not shared across threads.
+    threading.Timer(0.3, lambda: httpx.post(f"{client.base_url}/api/drill", json={"present_card": "wang"},
+                                            headers=dict(client.headers))).start()
     answer = client.post("/api/card-reader/read", json={"timeout": 5})
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"card_type": 0, "card": {
@@ -80,7 +82,7 @@ def test_no_card_a_removed_card_an_unreadable_one_and_a_cancelled_read(running):
     assert client.post("/api/card-reader/read", json={"timeout": 2}).json()["code"] == "card_unreadable"
     reader.present(b"\x00" * 256)  # a block that is not a card's text
     assert client.post("/api/card-reader/read", json={"timeout": 2}).json()["code"] == "card_unreadable"
-    threading.Timer(0.3, lambda: client.post("/api/card-reader/cancel")).start()
+    threading.Timer(0.3, lambda: httpx.post(f"{client.base_url}/api/card-reader/cancel", headers=dict(client.headers))).start()
     cancelled = client.post("/api/card-reader/read", json={"timeout": 5})
     assert (cancelled.status_code, cancelled.json()["code"]) == (409, "cancelled")
     assert client.post("/api/card-reader/read", json={"timeout": 120}).json()["code"] == "bad_timeout"
