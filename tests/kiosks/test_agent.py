@@ -57,11 +57,18 @@ def test_the_agent_refuses_to_listen_beyond_loopback_and_callers_from_elsewhere(
     assert not agent.is_loopback("10.0.0.5") and not agent.is_loopback("::ffff:10.0.0.5") and not agent.is_loopback("")
 
 
+def later(seconds: float, action) -> None:
+    """Run `action` after `seconds` on a daemon thread (it never keeps the test process alive)."""
+    timer = threading.Timer(seconds, action)
+    timer.daemon = True
+    timer.start()
+
+
+@pytest.mark.timed_waits
 def test_a_card_presented_during_a_read_is_returned_parsed(running):
     client, reader, *_ = running
     # Another connection, as the drill is another caller: one httpx client is not shared across threads.
-    threading.Timer(0.3, lambda: httpx.post(f"{client.base_url}/api/drill", json={"present_card": "wang"},
-                                            headers=dict(client.headers))).start()
+    later(0.3, lambda: httpx.post(f"{client.base_url}/api/drill", json={"present_card": "wang"}, headers=dict(client.headers)))
     answer = client.post("/api/card-reader/read", json={"timeout": 5})
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"card_type": 0, "card": {
@@ -69,12 +76,13 @@ def test_a_card_presented_during_a_read_is_returned_parsed(running):
         "id_number": NUMBER, "issuer": "上海市公安局奉贤分局", "valid_from": "2016-08-01", "valid_until": None}}
 
 
+@pytest.mark.timed_waits
 def test_no_card_a_removed_card_an_unreadable_one_and_a_cancelled_read(running):
     client, reader, *_ = running
     started = time.monotonic()
     none = client.post("/api/card-reader/read", json={"timeout": 0.5})
     assert (none.status_code, none.json()["code"]) == (408, "no_card") and time.monotonic() - started < 3
-    threading.Timer(0.2, reader.remove).start()
+    later(0.2, reader.remove)
     removed = client.post("/api/card-reader/read", json={"timeout": 5})
     assert (removed.status_code, removed.json()["code"]) == (422, "card_removed")
     assert removed.json()["message"] == "读卡时身份证被移开，请重新放置。"
@@ -82,7 +90,7 @@ def test_no_card_a_removed_card_an_unreadable_one_and_a_cancelled_read(running):
     assert client.post("/api/card-reader/read", json={"timeout": 2}).json()["code"] == "card_unreadable"
     reader.present(b"\x00" * 256)  # a block that is not a card's text
     assert client.post("/api/card-reader/read", json={"timeout": 2}).json()["code"] == "card_unreadable"
-    threading.Timer(0.3, lambda: httpx.post(f"{client.base_url}/api/card-reader/cancel", headers=dict(client.headers))).start()
+    later(0.3, lambda: httpx.post(f"{client.base_url}/api/card-reader/cancel", headers=dict(client.headers)))
     cancelled = client.post("/api/card-reader/read", json={"timeout": 5})
     assert (cancelled.status_code, cancelled.json()["code"]) == (409, "cancelled")
     assert client.post("/api/card-reader/read", json={"timeout": 120}).json()["code"] == "bad_timeout"
