@@ -105,3 +105,18 @@ def test_register_device_requires_a_window_for_an_evaluator_only(hall):  # noqa:
     assert refused.value.code == "evaluator_window"
     with pytest.raises(ValidationFailed):
         hall_services.register_device(site=hall.site, name="屏", kind="screen", window=hall.windows[0])
+
+
+def test_the_reply_to_a_bad_visit_rating_links_to_the_visit_page(hall, served):  # noqa: F811
+    from yiwang.notifications.models import Message
+
+    person, ticket = served
+    _finish(hall, ticket)
+    task = services.rate_visit(ticket_id=ticket.pk, person=person, level=1, comment="态度差").rectification
+    services.record_callback(officer=hall.both, task_id=task.pk, reached=True, notes="已联系")
+    services.resolve(officer=hall.both, task_id=task.pk, outcome="explained", reply="已加强培训")
+    told = Message.objects.get(recipient=person, kind="rating_replied")
+    assert told.link == f"/ratings/ticket/{ticket.pk}/"
+    client = Client()
+    client.force_login(person)
+    assert "已加强培训" in client.get(told.link).content.decode()

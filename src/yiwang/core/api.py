@@ -122,3 +122,11 @@ def exception_handler(exc, context):
                         headers[header] = response[header]
             return Response(body, status=status_code, headers=headers)
     return drf_exception_handler(exc, context)
+
+
+def validated(serializer_class, request) -> dict:
+    """The request body checked by `serializer_class` (a 400 with the field errors otherwise)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+

@@ -1,4 +1,4 @@
-"""QR codes as inline SVG (pure): one path of dark modules, drawn by the page itself (no script, no CDN)."""
+"""QR codes (pure): the modules of a URL's code, and the code as inline SVG drawn by the page itself (no script, no CDN)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
 
-def qr_svg(url: str, *, size_px: int = 160, label: str = "") -> str:
-    """An <svg> of the QR code for `url`, with a 4-module quiet zone; `label` becomes its accessible name."""
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The QR code modules of `url` (True = dark, no quiet zone), error correction M."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
     code.add_data(url)
     code.make(fit=True)
-    matrix = code.get_matrix()
+    return code.get_matrix()
+
+
+def qr_svg(url: str, *, size_px: int = 160, label: str = "") -> str:
+    """An <svg> of the QR code for `url`, with a 4-module quiet zone; `label` becomes its accessible name."""
+    matrix = qr_matrix(url)
     side = len(matrix) + 8
     runs = []
     for y, row in enumerate(matrix):

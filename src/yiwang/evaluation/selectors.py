@@ -96,8 +96,8 @@ class RankRow:
     totals: dict[str, int]
 
 
-def _ranked(groups: dict[str, tuple[str, str, dict[str, int]]]) -> list[RankRow]:
-    weights = settings.EVALUATION["weights"]
+def _ranked(groups: dict[str, tuple[str, str, dict[str, int]]], weights) -> list[RankRow]:
+    """{key: (name, English name, summed counters)} ranked by the composite of `weights`, best first."""
     computed = {key: indicators.values(totals) for key, (_, _, totals) in groups.items()}
     order = indicators.rank((key, groups[key][0], indicators.composite(computed[key], weights)) for key in groups)
     return [RankRow(r.key, r.label, groups[r.key][1], r.score, r.rank, computed[r.key], groups[r.key][2]) for r in order]
@@ -108,7 +108,8 @@ def department_ranking(period: Period) -> list[RankRow]:
     sums = {row["department_id"]: _clean(row) for row in _rows(period).exclude(department_id=None)
             .values("department_id").annotate(**_SUMS).order_by()}
     names = {d.pk: (d.code, d.name, d.name_en or d.name) for d in Department.objects.filter(pk__in=sums)}
-    return _ranked({names[pk][0]: (names[pk][1], names[pk][2], totals) for pk, totals in sums.items()})
+    return _ranked({names[pk][0]: (names[pk][1], names[pk][2], totals) for pk, totals in sums.items()},
+                   settings.EVALUATION["weights"])
 
 
 SITE_WEIGHTS = {"called_within_target": 50, "good_rate": 50}
@@ -119,14 +120,8 @@ def site_ranking(period: Period) -> list[RankRow]:
     sums = {row["site_id"]: _clean(row) for row in _rows(period).exclude(site_id=None)
             .values("site_id").annotate(**_SUMS).order_by()}
     sites = {s.pk: s for s in Site.objects.filter(pk__in=sums)}
-    rows = []
-    computed = {pk: indicators.values(totals) for pk, totals in sums.items()}
-    order = indicators.rank((sites[pk].code, sites[pk].name, indicators.composite(computed[pk], SITE_WEIGHTS)) for pk in sums)
-    by_code = {sites[pk].code: pk for pk in sums}
-    for r in order:
-        pk = by_code[r.key]
-        rows.append(RankRow(r.key, r.label, sites[pk].name_en or sites[pk].name, r.score, r.rank, computed[pk], sums[pk]))
-    return rows
+    return _ranked({sites[pk].code: (sites[pk].name, sites[pk].name_en or sites[pk].name, totals) for pk, totals in sums.items()},
+                   SITE_WEIGHTS)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def _context(request, *, public: bool) -> dict:
     headline = [row for row in rows if row["indicator"].code in HEADLINE]
     ranking = selectors.department_ranking(period)
     rank_rows = [{"row": r, "label": say(r.label, r.label_en), "score": "—" if r.score is None else f"{r.score:.1f}",
-                  "values": {code: shown(code, r.values[code]) for code in indicators.DEFAULT_WEIGHTS}} for r in ranking]
+                  "values": {code: shown(code, r.values[code]) for code in settings.EVALUATION["weights"]}} for r in ranking]
     bars, bars_height = charts.bars([(row["label"], row["row"].score, row["score"]) for row in rank_rows[:15]], most=100)
     sites = selectors.site_ranking(period)
     site_rows = [{"row": r, "label": say(r.label, r.label_en), "score": "—" if r.score is None else f"{r.score:.1f}",
@@ -136,7 +136,7 @@ def public_csv(request):
         writer.writerow(["district", row["code"], row["name_en" if english() else "name"], _csv(row["value"]),
                          row["numerator"], "" if row["denominator"] is None else row["denominator"], data["since"], data["until"]])
     for department in data["departments"]:
-        for code in indicators.DEFAULT_WEIGHTS:
+        for code in settings.EVALUATION["weights"]:
             writer.writerow([f"department:{department['code']}", code, indicators.BY_CODE[code].name, _csv(department["values"][code]),
                              "", "", data["since"], data["until"]])
         writer.writerow([f"department:{department['code']}", "composite", "综合得分", _csv(department["score"]), "", "",

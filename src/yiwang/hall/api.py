@@ -16,7 +16,7 @@ from yiwang.accounts.authentication import ExpiringTokenAuthentication
 from yiwang.accounts.permissions import HasStaffRole, IsResidentOrEnterprise
 from yiwang.applications.api import CaseWriteOut, MaterialOut
 from yiwang.catalog.models import ServiceItem
-from yiwang.core.api import FormValueField, TextKeyDictField, error_responses
+from yiwang.core.api import FormValueField, TextKeyDictField, error_responses, validated
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
@@ -137,13 +137,6 @@ class CalledOut(serializers.Serializer):
     ticket = TicketOut()
 
 
-def _valid(serializer_class, request) -> dict:
-    """The request body checked by `serializer_class` (a 400 with the field errors otherwise)."""
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _site(code: str) -> Site:
     site = Site.objects.filter(code=code, active=True).first()
     if site is None:
@@ -191,7 +184,7 @@ class TicketsView(APIView):
     @extend_schema(operation_id="hall_take_ticket", summary="Take a number (ticket machine or phone)",
                    request=TicketIn, responses={201: TicketOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request):
-        values = _valid(TicketIn, request)
+        values = validated(TicketIn, request)
         site = _site(values["site"])
         device = request_device(request)
         if device is not None and device.site_id != site.pk:
@@ -293,7 +286,7 @@ class TransferView(_OfficerAction):
                    summary="Send the called person to another group's queue or to one window (keeps the take time)",
                    request=TransferIn, responses={200: TicketOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, ticket_id: int):
-        data = _valid(TransferIn, request)
+        data = validated(TransferIn, request)
         if "window" in data:
             ticket = services.transfer(officer=request.user, ticket_id=ticket_id, window_id=data["window"])
         else:
@@ -306,7 +299,7 @@ class CompleteView(_OfficerAction):
     @extend_schema(operation_id="hall_ticket_complete", summary="End the service with its outcome",
                    request=CompleteIn, responses={200: TicketOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, ticket_id: int):
-        data = _valid(CompleteIn, request)
+        data = validated(CompleteIn, request)
         return Response(TicketOut(services.complete(officer=request.user, ticket_id=ticket_id,
                                                     outcome=data["outcome"])).data)
 
@@ -408,7 +401,7 @@ class AppointmentsView(APIView):
     @extend_schema(operation_id="hall_book_appointment", summary="Book a slot",
                    request=AppointmentIn, responses={201: AppointmentOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request):
-        values = _valid(AppointmentIn, request)
+        values = validated(AppointmentIn, request)
         appointment = services.book_appointment(person=request.user, site=_site(values["site"]), group=_group(values["group"]),
                                                 day=values["day"], start=values["start"])
         return Response(AppointmentOut(appointment).data, status=201)
@@ -430,7 +423,7 @@ class MoveAppointmentView(_MyAppointment):
     @extend_schema(operation_id="hall_move_appointment", summary="Move to another slot (until 2 hours before)",
                    request=MoveIn, responses={200: AppointmentOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, appointment_id: int):
-        data = _valid(MoveIn, request)
+        data = validated(MoveIn, request)
         return Response(AppointmentOut(services.move_appointment(
             person=request.user, appointment_id=appointment_id, **data)).data)
 
@@ -541,7 +534,7 @@ class CounterApplicationsView(_OfficerAction):
                    summary="Open a counter application for the person at the window (walk-ins recorded by ID number or credit code)",
                    request=CounterApplicationIn, responses={201: CaseWriteOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, ticket_id: int):
-        data = _valid(CounterApplicationIn, request)
+        data = validated(CounterApplicationIn, request)
         case = services.open_counter_application(officer=request.user, ticket_id=ticket_id, **data)
         return _counter_case_answer(case, request, status_code=201)
 
@@ -563,7 +556,7 @@ class CounterScanView(_OfficerAction):
                    responses={201: MaterialOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
         case = _own_counter_case(request, case_id)
-        data = _valid(CounterScanIn, request)
+        data = validated(CounterScanIn, request)
         material = services.attach_counter_scan(officer=request.user, case_id=case.pk,
                                                 position=data["position"], upload=data["file"])
         return Response(MaterialOut(material).data, status=201)
@@ -575,7 +568,7 @@ class CounterFetchView(_OfficerAction):
                    request=CounterFetchIn, responses={201: MaterialOut, **error_responses(400, 401, 403, 404, 409, 502)})
     def post(self, request, case_id: int):
         case = _own_counter_case(request, case_id)
-        data = _valid(CounterFetchIn, request)
+        data = validated(CounterFetchIn, request)
         material = services.fetch_for_counter(officer=request.user, case_id=case.pk, **data)
         return Response(MaterialOut(material).data, status=201)
 
@@ -642,7 +635,7 @@ class HandOverView(_OfficerAction):
     @extend_schema(operation_id="hall_output_hand_over", summary="Hand the result over against the applicant's ID",
                    request=HandOverIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
-        data = _valid(HandOverIn, request)
+        data = validated(HandOverIn, request)
         return _handover_answer(services.hand_over(officer=request.user, case_id=case_id, **data), request)
 
 
@@ -650,7 +643,7 @@ class MailView(_OfficerAction):
     @extend_schema(operation_id="hall_output_mail", summary="Record that the result was mailed, with its tracking number",
                    request=MailIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
-        data = _valid(MailIn, request)
+        data = validated(MailIn, request)
         return _handover_answer(services.record_mailing(officer=request.user, case_id=case_id, **data),
                                 request)
 
@@ -677,6 +670,6 @@ class DeliveryChoiceView(APIView):
                    summary="The applicant chooses how the result waiting at the hall reaches them (pickup, mail, e-licence only)",
                    request=DeliveryChoiceIn, responses={200: HandoverOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
-        data = _valid(DeliveryChoiceIn, request)
+        data = validated(DeliveryChoiceIn, request)
         return _handover_answer(services.request_delivery(person=request.user, case_id=case_id, **data),
                                 request)

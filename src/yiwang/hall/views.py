@@ -24,14 +24,13 @@ from yiwang.accounts.permissions import applicant_required, staff_required
 from yiwang.applications.presentation import field_rows, posted_form_values
 from yiwang.applications import constants as case_states
 from yiwang.applications import selectors as case_selectors
-from yiwang.core import clock
 from yiwang.core.errors import DomainError, NotFound, ValidationFailed
 from yiwang.core.i18n import say
 from yiwang.core.qr import qr_svg
 from yiwang.hall import constants as c
 from yiwang.hall import selectors, services
 from yiwang.hall.authentication import SESSION_DEVICE, device_for_token, session_device
-from yiwang.hall.models import Device, ServiceGroup, Site, Ticket, Window
+from yiwang.hall.models import ServiceGroup, Site, Ticket, Window
 
 def _said(refusal: DomainError) -> str:
     return refusal.message_en if get_language().startswith("en") else refusal.message

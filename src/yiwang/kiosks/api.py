@@ -12,17 +12,11 @@ from rest_framework.views import APIView
 from yiwang.accounts import constants as roles
 from yiwang.accounts.authentication import ExpiringTokenAuthentication
 from yiwang.accounts.permissions import HasStaffRole
-from yiwang.core.api import error_responses
+from yiwang.core.api import error_responses, validated
 from yiwang.kiosks import selectors, services
 from yiwang.kiosks.authentication import IsKiosk, KioskTokenAuthentication, request_kiosk
 
 MANAGERS = [HasStaffRole(roles.ROLE_HALL_MANAGER, roles.ROLE_ADMINISTRATOR)]
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class HeartbeatIn(serializers.Serializer):
@@ -44,7 +38,7 @@ class HeartbeatView(APIView):
     @extend_schema(operation_id="kiosk_heartbeat", summary="A kiosk is alive: its devices' status (every 10 s)",
                    request=HeartbeatIn, responses={200: HeartbeatOut, **error_responses(400, 401, 403)})
     def post(self, request):
-        data = _valid(HeartbeatIn, request)
+        data = validated(HeartbeatIn, request)
         kiosk = services.record_heartbeat(kiosk=request_kiosk(request), **data)
         return Response({"kiosk": kiosk.code, "at": kiosk.last_heartbeat_at,
                          "items": sorted(kiosk.items.values_list("code", flat=True))})
@@ -69,7 +63,7 @@ class TransactionView(APIView):
     @extend_schema(operation_id="kiosk_transaction", summary="A kiosk records what a person did (once per reference)",
                    request=TransactionIn, responses={200: TransactionOut, 201: TransactionOut, **error_responses(400, 401, 403, 404)})
     def post(self, request):
-        data = _valid(TransactionIn, request)
+        data = validated(TransactionIn, request)
         row, created = services.record_transaction(kiosk=request_kiosk(request), **data)
         return Response({"reference": row.reference, "created": created}, status=201 if created else 200)
 

@@ -26,14 +26,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from yiwang.core.qr import qr_matrix
 from yiwang.licences import documents
 
 CJK_FONT = "UMingCN"
@@ -340,14 +339,6 @@ def _draw_star(pdf: canvas.Canvas, cx: float, cy: float, *, outer: float) -> Non
             path.lineTo(x, y)
     path.close()
     pdf.drawPath(path, stroke=0, fill=1)
-
-
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The QR code modules (True = dark, no quiet zone) that the page draws for `url`."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
-    code.add_data(url)
-    code.make(fit=True)
-    return code.get_matrix()
 
 
 def draw_qr_modules(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:

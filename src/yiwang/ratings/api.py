@@ -15,7 +15,7 @@ from yiwang.accounts.authentication import ExpiringTokenAuthentication
 from yiwang.accounts.permissions import HasStaffRole, IsResidentOrEnterprise
 from yiwang.accounts.selectors import is_resident_like, staff_department_ids
 from yiwang.applications.selectors import get_case_for
-from yiwang.core.api import error_responses
+from yiwang.core.api import error_responses, validated
 from yiwang.core.errors import NotFound, ValidationFailed
 from yiwang.hall.authentication import DeviceTokenAuthentication, request_device
 from yiwang.ratings import constants as c
@@ -23,12 +23,6 @@ from yiwang.ratings import rules, selectors, services
 
 AUTHENTICATION = [ExpiringTokenAuthentication, SessionAuthentication]
 STAFF = [HasStaffRole(*services.ACTING_ROLES, roles.ROLE_AUDITOR)]
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ScoresField(serializers.DictField):
@@ -108,7 +102,7 @@ class CaseRatingView(APIView):
     @extend_schema(operation_id="case_rating_create", summary="Rate an ended case once (一事一评)",
                    request=RatingIn, responses={201: RatingOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, case_id: int):
-        data = _valid(RatingIn, request)
+        data = validated(RatingIn, request)
         rating = services.rate_case(person=request.user, case_id=case_id, **data)
         return Response(_rating_out(rating), status=201)
 
@@ -128,7 +122,7 @@ class VisitRatingView(APIView):
                    summary="Rate a finished hall visit once (一次一评): its person, the holder of its printed code, or the window's evaluator",
                    request=VisitRatingIn, responses={201: RatingOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, ticket_id: int):
-        data = _valid(VisitRatingIn, request)
+        data = validated(VisitRatingIn, request)
         device = request_device(request)
         code = data.pop("code")
         if device is not None:
@@ -150,7 +144,7 @@ class VerdictView(APIView):
     @extend_schema(operation_id="rectification_verdict", summary="The rater judges how their bad rating was dealt with",
                    request=VerdictIn, responses={200: RectificationOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, task_id: int):
-        data = _valid(VerdictIn, request)
+        data = validated(VerdictIn, request)
         return Response(_task_out(services.give_verdict(person=request.user, task_id=task_id, **data)))
 
 
@@ -188,7 +182,7 @@ class TaskActionView(APIView):
                    summary="One step of a rectification: call_back, resolve (fixed_now / ledger / explained), finish_fix, appeal",
                    request=TaskActionIn, responses={200: RectificationOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, task_id: int):
-        data = _valid(TaskActionIn, request)
+        data = validated(TaskActionIn, request)
         action, version, who = data["action"], data.get("version"), request.user
         if action == "call_back":
             task = services.record_callback(officer=who, task_id=task_id, reached=data["reached"], notes=data["notes"], version=version)
@@ -222,7 +216,7 @@ class AppealDecisionView(APIView):
     @extend_schema(operation_id="appeal_decision", summary="A reviewer decides an appeal once (upheld: the rating leaves the figures)",
                    request=DecisionIn, responses={200: DecisionOut, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, appeal_id: int):
-        data = _valid(DecisionIn, request)
+        data = validated(DecisionIn, request)
         appeal = services.decide_appeal(reviewer=request.user, appeal_id=appeal_id, **data)
         return Response({"id": appeal.pk, "state": appeal.state})
 

@@ -7,6 +7,7 @@ rate with nothing to count is None (shown as "—"), never 0 % or 100 %.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -25,12 +26,21 @@ from yiwang.ratings.constants import ACTING_ROLES, RATEABLE_CASE_STATES, REVIEWE
 
 EVALUATOR_RECENT = dt.timedelta(minutes=10)  # a visit finished this recently is offered on the evaluator
 
+
 def ticket_person(ticket: Ticket):
     """The person a ticket names: who took it on a phone, else the applicant of a case taken in under it."""
     if ticket.taken_by_id is not None and ticket.taken_by.kind != roles.KIND_STAFF:
         return ticket.taken_by
     case = ticket.cases.select_related("applicant").order_by("pk").first()
     return case.applicant if case else None
+
+
+def holds_ticket(person, ticket: Ticket, token: str = "") -> bool:
+    """Whether `person` may rate the visit: they hold the code printed with the ticket, or it names them."""
+    if token and hmac.compare_digest(token.strip(), ticket_code(ticket.pk)):
+        return True
+    named = ticket_person(ticket)
+    return named is not None and named.pk == person.pk
 
 
 def may_act_on(officer, task: Rectification) -> bool:
@@ -77,16 +87,12 @@ def case_panel(case) -> RatingPanel:
 
 def visit_for(person, ticket_id, token: str = "") -> Ticket:
     """A hall visit its person may see and rate: they hold the printed code, the ticket names them, or they rated it."""
-    import hmac
-
     try:
         ticket = Ticket.objects.select_related("site", "group", "window", "officer", "taken_by").get(pk=int(ticket_id))
     except (Ticket.DoesNotExist, TypeError, ValueError):
         raise NotFound("ticket_not_found", "排队号不存在。", "Ticket not found.") from None
-    holds = bool(token) and hmac.compare_digest(token.strip(), ticket_code(ticket.pk))
-    named = ticket_person(ticket)
-    rated = Rating.objects.filter(ticket=ticket, rater=person).exists() if person.is_authenticated else False
-    if not (holds or rated or (named is not None and named.pk == person.pk)):
+    rated = person.is_authenticated and Rating.objects.filter(ticket=ticket, rater=person).exists()
+    if not (rated or holds_ticket(person, ticket, token)):
         raise NotFound("ticket_not_found", "排队号不存在。", "Ticket not found.")
     return ticket
 
@@ -106,7 +112,7 @@ def visit_panel(ticket: Ticket) -> RatingPanel:
 class EvaluatorState:
     window: object
     officer: object | None
-    post: tuple[str, str]  # the officer's post, zh and en
+    post: str  # the officer's post (a role's Chinese name; the page translates it)
     serving: Ticket | None  # called and being served now
     to_rate: Ticket | None  # just finished and not yet rated
     just_rated: Rating | None
@@ -117,9 +123,6 @@ def evaluator_state(device: Device) -> EvaluatorState:
     window = device.window
     officer = window.officer if window is not None else None
     post = dict(roles.ROLES).get(officer.role, "") if officer is not None else ""
-    post_en = {roles.ROLE_WINDOW_OFFICER: "Window officer", roles.ROLE_APPROVER: "Approver",
-               roles.ROLE_HALL_MANAGER: "Hall manager", roles.ROLE_ADMINISTRATOR: "Administrator"}.get(
-        officer.role if officer else "", "")
     serving = to_rate = just_rated = None
     if window is not None:
         tickets = Ticket.objects.filter(window=window).select_related("group")
@@ -132,7 +135,7 @@ def evaluator_state(device: Device) -> EvaluatorState:
                 to_rate = latest
             elif rating.created_at >= clock.now() - dt.timedelta(seconds=30):
                 just_rated = rating
-    return EvaluatorState(window=window, officer=officer, post=(post, post_en), serving=serving, to_rate=to_rate,
+    return EvaluatorState(window=window, officer=officer, post=post, serving=serving, to_rate=to_rate,
                           just_rated=just_rated)
 
 

@@ -9,7 +9,6 @@ submissions at once give one rating and one clear refusal. A rectification moves
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import logging
 
 from django.conf import settings
@@ -22,13 +21,12 @@ from yiwang.applications.models import Case
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.hall import constants as hall_states
-from yiwang.hall.models import Device, Ticket
-from yiwang.hall.selectors import ticket_code
+from yiwang.hall.models import Device, ServiceGroup, Ticket
 from yiwang.jobs.services import enqueue_job
 from yiwang.ratings import constants as c
 from yiwang.ratings import rules
 from yiwang.ratings.models import Appeal, Rating, Rectification, RectificationEvent
-from yiwang.ratings.selectors import may_act_on, ticket_person
+from yiwang.ratings.selectors import holds_ticket, may_act_on, ticket_person
 from yiwang.workcalendar.selectors import current_calendar
 
 logger = logging.getLogger("yiwang.ratings")
@@ -133,16 +131,6 @@ def _create_rating(**fields) -> Rating:
 # Rating a hall visit (一次一评, 一号一评)
 # ---------------------------------------------------------------------------------------------
 
-
-
-
-def _holds_ticket(person, ticket: Ticket, token: str) -> bool:
-    if token and hmac.compare_digest(token.strip(), ticket_code(ticket.pk)):
-        return True
-    named = ticket_person(ticket)
-    return named is not None and named.pk == person.pk
-
-
 def rate_visit(*, ticket_id: int, level, scores: dict | None = None, comment: str = "", person=None,
                device: Device | None = None, token: str = "", channel: str = c.CHANNEL_QR) -> Rating:
     """One rating of a finished hall visit, by its person (with the ticket's QR code or as the
@@ -161,7 +149,7 @@ def rate_visit(*, ticket_id: int, level, scores: dict | None = None, comment: st
             rater, channel = ticket_person(ticket), c.CHANNEL_EVALUATOR
         else:
             channel = _person_channel(channel)
-            if person is None or not is_resident_like(person) or not _holds_ticket(person, ticket, token):
+            if person is None or not is_resident_like(person) or not holds_ticket(person, ticket, token):
                 raise NotFound("ticket_not_found", "排队号不存在。", "Ticket not found.")
             rater = person
         if ticket.state != hall_states.DONE:
@@ -181,8 +169,6 @@ def rate_visit(*, ticket_id: int, level, scores: dict | None = None, comment: st
 def _sole_department(group_id: int) -> int | None:
     """A visit that named no item is its group's department's when the group serves one; else the
     hall's own (None: its managers follow it up)."""
-    from yiwang.hall.models import ServiceGroup
-
     ids = list(ServiceGroup.objects.get(pk=group_id).departments.values_list("id", flat=True)[:2])
     return ids[0] if len(ids) == 1 else None
 
@@ -233,8 +219,6 @@ def _task_locked(officer, task_id) -> Rectification:
     if not may_act_on(officer, task):
         raise NotFound("rectification_not_found", "整改任务不存在。", "Rectification not found.")
     return task
-
-
 
 
 def _move(task: Rectification, action: str, actor, note: str = "", *, version: int | None = None) -> str:
@@ -321,7 +305,8 @@ def _tell_rater(task: Rectification) -> None:
     rater = task.rating.rater
     if rater is None or not rater.registered:
         return
-    link = f"/cases/{task.rating.case_id}/" if task.rating.case_id else f"/ratings/mine/"
+    rating = task.rating
+    link = f"/cases/{rating.case_id}/" if rating.case_id else f"/ratings/ticket/{rating.ticket_id}/"
     _tell(recipients=[rater], kind="rating_replied", key=f"rating-replied-{task.pk}-{task.version}", task=task, link=link)
 
 

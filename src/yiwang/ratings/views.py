@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts import constants as roles
@@ -63,13 +64,18 @@ def _form_context(kind: str, posted: dict | None = None) -> dict:
             "bad_levels": sorted(rules.BAD_LEVELS)}
 
 
+def _scores_shown(rating) -> list[tuple[str, int]]:
+    """A rating's indicator scores with their names (online or in person, as the rating was)."""
+    kind = rules.ONLINE if rating.subject == c.SUBJECT_CASE else rules.IN_PERSON
+    return [(say(*rules.DIMENSIONS[kind][name]), value) for name, value in rating.scores.items()]
+
+
 def _panel_context(panel: selectors.RatingPanel) -> dict:
     rating, task = panel.rating, panel.rectification
     return {
         "panel": panel,
         "level_label": say(*rules.LEVELS[rating.level]) if rating else "",
-        "scores_shown": [(say(*rules.DIMENSIONS[rules.ONLINE if rating.subject == c.SUBJECT_CASE else rules.IN_PERSON][name]), value)
-                         for name, value in rating.scores.items()] if rating else [],
+        "scores_shown": _scores_shown(rating) if rating else [],
         "task_state": say(*rules.STATES[task.state]) if task else "",
         "task_outcome": say(*rules.OUTCOMES[task.outcome]) if task and task.outcome else "",
         "task_verdict": say(*rules.VERDICTS[task.verdict]) if task and task.verdict else "",
@@ -190,7 +196,7 @@ def _evaluator_device(request):
 
 def _render_evaluator(request, device, *, partial: bool, error: str = "", status: int = 200):
     state = selectors.evaluator_state(device)
-    context = {"device": device, "state": state, "post": say(*state.post) if state.officer else "", "error": error,
+    context = {"device": device, "state": state, "post": gettext(state.post) if state.post else "", "error": error,
                **_form_context(rules.IN_PERSON)}
     return render(request, "ratings/_evaluator.html" if partial else "ratings/evaluator.html", context, status=status)
 
@@ -273,8 +279,7 @@ def _render_task(request, task, *, error: str = "", status: int = 200, phone: st
         "events": [{"event": e, "action": say(*rules.ACTION_LABELS.get(e.action, (e.action, e.action))),
                     "from": say(*rules.STATES.get(e.from_state, ("", ""))),
                     "to": say(*rules.STATES.get(e.to_state, ("", "")))} for e in task.events.select_related("actor")],
-        "scores_shown": [(say(*rules.DIMENSIONS[rules.ONLINE if rating.subject == c.SUBJECT_CASE else rules.IN_PERSON][name]), value)
-                         for name, value in rating.scores.items()],
+        "scores_shown": _scores_shown(rating),
     }, status=status)
 
 
