@@ -55,11 +55,19 @@ FOOD_LICENCE = "310120-SCJG-01-0003"
 
 def click_and_load(page, target) -> None:
     """Click something that submits a form or follows a link, and wait for the next page's load."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     locator = page.locator(target) if isinstance(target, str) else target
-    # A loaded CI machine (two suites side by side) can take more than the default 10 s for a POST
-    # that approves and signs a licence; the journey waits for it rather than failing.
-    with page.expect_navigation(timeout=30_000):
-        locator.click()
+    # On a loaded CI machine (two suites side by side) a click on a button that has just been
+    # rendered was seen to send nothing at all; a POST that approves and signs a licence can also
+    # take more than the default 10 s. So: wait 20 s, then click once more and wait 30 s (were the
+    # first POST only slow, the second is refused as stale and the journey's checks say so).
+    try:
+        with page.expect_navigation(timeout=20_000):
+            locator.click()
+    except PlaywrightTimeout:
+        with page.expect_navigation(timeout=30_000):
+            locator.click()
 
 
 def answer(page, question: str, value: str) -> None:
