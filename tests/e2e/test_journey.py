@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, browser_only, login
 from tests.factories import make_resident, make_staff
@@ -35,7 +36,8 @@ def test_resident_applies_officer_approves_resident_downloads_verified_licence(c
     applicant.fill("#portal-q", "个体工商户")
     applicant.press("#portal-q", "Enter")
     applicant.click("text=个体工商户设立登记")
-    assert "经营者身份证件" in applicant.content()
+    applicant.wait_for_url("**/items/**")
+    expect(applicant.locator("body")).to_contain_text("经营者身份证件")
     applicant.click("a.apply")
     applicant.click("button:has-text('保存草稿')")
     applicant.wait_for_url("**/edit/")
@@ -50,8 +52,7 @@ def test_resident_applies_officer_approves_resident_downloads_verified_licence(c
     applicant.locator("a[href*='/materials/']").nth(1).wait_for()
     applicant.screenshot(path=str(ARTIFACTS / "01-application.png"), full_page=True)
     applicant.click("button:has-text('提交申报')")
-    applicant.wait_for_load_state("networkidle")
-    assert "收件回执" in applicant.content()
+    expect(applicant.locator("body")).to_contain_text("收件回执")
 
     # The window officer accepts and decides alone (one approval level), then issues the result.
     officer = browser.new_context(locale="zh-CN").new_page()
@@ -60,13 +61,14 @@ def test_resident_applies_officer_approves_resident_downloads_verified_licence(c
     officer.screenshot(path=str(ARTIFACTS / "02-queue.png"), full_page=True)
     officer.click("text=办理")
     for action in ("accept", "approve", "issue_result"):
-        officer.click(f"form.action-{action} button[type=submit]")
-        officer.wait_for_load_state("networkidle")
-    assert "已出证" in officer.content()
+        with officer.expect_navigation():
+            officer.click(f"form.action-{action} button[type=submit]")
+    expect(officer.locator("body")).to_contain_text("已出证")
 
     # The resident sees every notice and downloads the signed e-licence.
     applicant.goto(f"{base}/cases/mine/")
     applicant.click("table a[href^='/cases/']")
+    expect(applicant.locator("body")).to_contain_text("办结通知书")
     content = applicant.content()
     for title in ("收件回执", "受理通知书", "准予许可决定书", "办结通知书"):
         assert title in content
@@ -84,4 +86,4 @@ def test_resident_applies_officer_approves_resident_downloads_verified_licence(c
     applicant.click("text=核验")
     applicant.wait_for_load_state("networkidle")
     applicant.screenshot(path=str(ARTIFACTS / "03-verify.png"), full_page=True)
-    assert "有效" in applicant.content()
+    expect(applicant.locator("body")).to_contain_text("有效")
