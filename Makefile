@@ -21,6 +21,7 @@ demo: $(STAMP) pdf-fonts
 
 browser-deps:
 	@sh scripts/ensure-browser.sh
+	@sh scripts/ensure-axe.sh
 
 pdf-fonts:
 	@sh scripts/ensure-fonts.sh

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from yiwang.core.views import healthz
+from yiwang.core.views import care_mode_switch, healthz
 
 admin.site.site_header = "一网通办 管理后台"
 admin.site.site_title = "一网通办"
@@ -29,6 +29,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("care-mode/", care_mode_switch, name="care-mode"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("accounts/", include("yiwang.accounts.urls")),
@@ -43,6 +44,7 @@ urlpatterns = [
     path("ratings/", include("yiwang.ratings.urls")),
     path("dashboard/", include("yiwang.evaluation.urls")),
     path("kiosks/", include("yiwang.kiosks.urls")),
+    path("", include("yiwang.core.urls")),  # /sw.js, /manifest.webmanifest, /offline/
     path("", include("yiwang.catalog.urls")),
 ]
 

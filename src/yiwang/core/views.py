@@ -2,10 +2,12 @@ from functools import wraps
 
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
+from yiwang.core import care
 from yiwang.core.errors import DomainError
 
 
@@ -82,3 +84,23 @@ def refusals_as_pages(error_page):
         return wrapper
 
     return decorator
+
+
+@require_POST
+def care_mode_switch(request):
+    """Switch 关怀模式 on (care=1) or off (care=0), like Django's set_language: the choice goes in a
+    cookie, the visitor back to `next` (this site only, else the home page). A signed-in resident's
+    session gets the mode's lifetime (yiwang.core.care.session_seconds)."""
+    value = request.POST.get("care")
+    if value not in (care.ON, care.OFF):
+        return render(request, "core/error.html", {
+            "status": 400, "code": "invalid_care_mode",
+            "message": "关怀模式的取值无效（应为 1 或 0）。", "message_en": "Invalid care mode (expected 1 or 0)."}, status=400)
+    on = value == care.ON
+    next_url = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    care.set_cookie(response, on=on)
+    care.apply_session_lifetime(request, care=on)
+    return response

@@ -60,3 +60,71 @@
     }
   });
 })();
+
+// 关怀模式 and 朗读 (yiwang.core.care): the header's read-aloud button reads the selected text, else
+// the page's main content, with the browser's speech synthesis in the page's language; pressed
+// while speaking it stops. It stays hidden where the browser has no speech synthesis.
+(function () {
+  var root = document.documentElement;
+  // No new windows in care mode (适老化: no pop-ups): links open in the same tab.
+  function sameTab(scope) {
+    if (!root.classList.contains("care")) return;
+    scope.querySelectorAll("a[target]").forEach(function (link) { link.removeAttribute("target"); });
+  }
+  sameTab(document);
+  document.addEventListener("htmx:afterSwap", function (event) { sameTab(event.detail.target || document); });
+
+  var button = document.getElementById("read-aloud");
+  var synth = window.speechSynthesis;
+  if (!button || !synth || typeof window.SpeechSynthesisUtterance !== "function") return;
+  var readLabel = button.textContent;
+  var stopLabel = button.getAttribute("data-stop-label") || readLabel;
+  var selected = "";
+  var queued = 0;  // utterances of the current reading not yet ended
+  var reading = 0;  // which reading: an utterance of a cancelled one must not count
+  function speaking(yes) {
+    button.textContent = yes ? stopLabel : readLabel;
+    button.setAttribute("aria-pressed", yes ? "true" : "false");
+  }
+  // The selection is read before the press can change it.
+  button.addEventListener("pointerdown", function () { selected = String(window.getSelection() || "").trim(); });
+  button.addEventListener("click", function () {
+    reading += 1;
+    if (queued) { queued = 0; synth.cancel(); speaking(false); return; }
+    var text = selected || String(window.getSelection() || "").trim();
+    selected = "";
+    if (!text) {
+      var main = document.querySelector("main.content") || document.body;
+      text = main.innerText.trim();
+    }
+    // Sentence by sentence: some engines stop a long utterance after a few seconds.
+    var parts = text.split(/(?<=[。！？；.!?;])\s*|\n+/).map(function (p) { return p.trim(); }).filter(Boolean);
+    if (!parts.length) return;
+    var lang = root.lang === "en" ? "en-GB" : "zh-CN";
+    var mine = reading;
+    queued = parts.length;
+    speaking(true);
+    parts.forEach(function (part) {
+      var utterance = new window.SpeechSynthesisUtterance(part);
+      utterance.lang = lang;
+      utterance.rate = root.classList.contains("care") ? 0.9 : 1;  // a little slower for elderly listeners
+      utterance.onend = utterance.onerror = function () {
+        if (mine === reading && queued && --queued === 0) speaking(false);
+      };
+      synth.speak(utterance);
+    });
+  });
+  window.addEventListener("pagehide", function () { synth.cancel(); });
+  button.hidden = false;
+})();
+
+// The installable web app: the service worker (/sw.js, yiwang.core.pwa) keeps the shell and shows
+// the offline page when the network is gone. Registered after load so it never slows the first page.
+(function () {
+  if (!("serviceWorker" in navigator)) return;
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+      // No worker (e.g. a private window that forbids it): the portal works as a plain site.
+    });
+  });
+})();
