@@ -41,7 +41,7 @@ def test_demo_starts_and_stops_the_registry_child(db, tmp_path):
     try:
         assert child is not None
         assert _healthz(port) == {"status": "ok", "service": "yiwang-registry-service",
-                                  "instance": "demo-instance-4b1f", "records": 45}
+                                  "instance": "demo-instance-4b1f", "records": 55}
     finally:
         cli._stop_child(child)
     assert child.poll() is not None

@@ -53,7 +53,7 @@ def test_healthz(registry_service):
     assert status == 200
     answer = json.loads(body)
     instance = answer.pop("instance")  # started without YIWANG_REGISTRY_INSTANCE: a random identity
-    assert answer == {"status": "ok", "service": "yiwang-registry-service", "records": 45}
+    assert answer == {"status": "ok", "service": "yiwang-registry-service", "records": 55}
     assert len(instance) == 16 and int(instance, 16) >= 0
 
 
