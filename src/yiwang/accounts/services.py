@@ -322,7 +322,26 @@ def walk_in_applicant(*, officer, real_name: str, id_number: str = "", credit_co
             lookup, kind = {"credit_code": normalize_credit_code(credit_code)}, c.KIND_ENTERPRISE
     except IdentifierError as exc:
         raise _identifier_error("id_number" if id_number else "credit_code", exc) from None
-    phone = _clean_phone(phone)
+    return _found_or_recorded(lookup=lookup, kind=kind, real_name=real_name, phone=_clean_phone(phone),
+                              recorded_by=officer.username)
+
+
+def card_holder(*, real_name: str, id_number: str, kiosk_code: str) -> WalkInApplicant:
+    """The person whose ID card a kiosk's reader just read: their account, or a new unregistered record.
+
+    The kiosk vouches for the card in its reader (it acts under its own credential); the name on
+    the card must match an existing record's, as at a counter.
+    """
+    real_name = _clean_real_name(real_name)
+    try:
+        lookup = {"id_number": normalize_id_card(id_number)}
+    except IdentifierError as exc:
+        raise _identifier_error("id_number", exc) from None
+    return _found_or_recorded(lookup=lookup, kind=c.KIND_RESIDENT, real_name=real_name, phone="",
+                              recorded_by=f"kiosk {kiosk_code}")
+
+
+def _found_or_recorded(*, lookup: dict, kind: str, real_name: str, phone: str, recorded_by: str) -> WalkInApplicant:
     for _attempt in range(2):  # a concurrent first visit of the same person wins the insert; then read theirs
         existing = User.objects.filter(**lookup).first()
         if existing is not None:
@@ -341,7 +360,7 @@ def walk_in_applicant(*, officer, real_name: str, id_number: str = "", credit_co
                 person = User.objects.create_user(
                     username=f"walkin-{uuid.uuid4().hex[:12]}", password=None, kind=kind, real_name=real_name,
                     phone=phone, registered=False, **lookup)
-            logger.info("walk-in applicant recorded by %s", officer.username)
+            logger.info("walk-in applicant recorded by %s", recorded_by)
             return WalkInApplicant(person=person, created=True)
         except IntegrityError:
             continue

@@ -145,7 +145,12 @@ def create_draft(
         raise ValidationFailed("unknown_channel", "未知的申报渠道。", "Unknown application channel.")
     elif actor.pk != applicant.pk:
         raise PermissionDenied("applicants_only", "只有个人或企业用户可以申报办件。", "Only residents and enterprises can apply.")
-    elif "online" not in (item.channels or []):
+    elif channel == c.CHANNEL_KIOSK and "kiosk" not in (item.channels or []):
+        raise ValidationFailed(
+            "not_on_kiosks", "该事项不能在自助终端办理，请到窗口或网上办理。",
+            "This item cannot be applied for at a kiosk; apply online or at a window."
+        )
+    elif channel != c.CHANNEL_KIOSK and "online" not in (item.channels or []):
         raise ValidationFailed(
             "not_online", "该事项不支持网上申报，请到窗口办理。", "This item cannot be applied for online; please visit a window."
         )
@@ -714,3 +719,21 @@ def remove_superseded_files() -> FilePurge:
     if rows:
         logger.info("superseded files: %d rows, %d files removed (%d bytes), %d kept", rows, files_removed, bytes_freed, files_kept)
     return FilePurge(rows=rows, files_removed=files_removed, bytes_freed=bytes_freed, files_kept=files_kept)
+
+
+def discard_draft(*, case_id: int, applicant) -> bool:
+    """Delete an applicant's own unsubmitted draft and its files (a kiosk session that ended unfinished).
+
+    Returns False when there is nothing to discard (already submitted, someone else's, or gone): a
+    submitted case is never touched. Registry fetches made for the draft stay in the audit log.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id, applicant=applicant, state=c.DRAFT, in_bundle=False).first()
+        if case is None:
+            return False
+        paths = {m.storage_path for m in case.materials.all() if m.storage_path}
+        case.delete()
+        # Files are content-addressed: the same bytes may belong to another case's material too.
+        kept = set(CaseMaterial.objects.filter(storage_path__in=paths).values_list("storage_path", flat=True))
+        transaction.on_commit(lambda: [remove_stored_file(path) for path in sorted(paths - kept)])
+    return True

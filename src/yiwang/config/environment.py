@@ -61,6 +61,9 @@ class Environment:
     default_rating_working_days: int
     rating_forward: str
     evaluation_weights: dict
+    kiosk_agent_url: str
+    kiosk_idle_seconds: int
+    kiosk_idle_warning_seconds: int
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -242,6 +245,11 @@ def read_environment() -> Environment:
         rating_forward=_rating_forward(os.environ.get("YIWANG_RATING_FORWARD", "file")),
         # The evaluation composite: "code=weight,..." over the rate indicators (default: indicators.DEFAULT_WEIGHTS).
         evaluation_weights=_weights(os.environ.get("YIWANG_EVALUATION_WEIGHTS", "")),
+        # Kiosks: where the page finds the terminal's device agent (loopback), and how long a
+        # person's session at a kiosk may sit idle (warned 30 s before) before it is wiped.
+        kiosk_agent_url=os.environ.get("YIWANG_KIOSK_AGENT_URL", "http://127.0.0.1:8501").rstrip("/"),
+        kiosk_idle_seconds=_positive_int("YIWANG_KIOSK_IDLE_SECONDS", 120),
+        kiosk_idle_warning_seconds=_positive_int("YIWANG_KIOSK_IDLE_WARNING_SECONDS", 30),
     )
 
 

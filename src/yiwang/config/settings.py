@@ -55,6 +55,8 @@ RATINGS = {"rectification_working_days": ENV.rectification_working_days,
 # and how many recent days the nightly job recomputes.
 EVALUATION = {"weights": ENV.evaluation_weights, "wait_target_seconds": 900, "recent_days": 30}
 KIOSK_SILENT_SECONDS = 60  # a kiosk with no heartbeat for this long (it sends one every 10 s) is reported
+KIOSK = {"agent_url": ENV.kiosk_agent_url, "idle_seconds": ENV.kiosk_idle_seconds,
+         "idle_warning_seconds": min(ENV.kiosk_idle_warning_seconds, ENV.kiosk_idle_seconds), "qr_sign_in_seconds": 120}
 HALL_UNCOLLECTED_DAYS = 10  # results not collected at the output counter after this many days are followed up
   # messages per exchange with a gateway (and per run of the send job)
 SMS_RECEIPT_WAIT_HOURS = 72  # a sent message with no receipt after this is a temporary failure

@@ -44,6 +44,7 @@ urlpatterns = [
     path("ratings/", include("yiwang.ratings.urls")),
     path("dashboard/", include("yiwang.evaluation.urls")),
     path("kiosks/", include("yiwang.kiosks.urls")),
+    path("kiosk/", include("yiwang.kiosks.kiosk_urls")),
     path("", include("yiwang.core.urls")),  # /sw.js, /manifest.webmanifest, /offline/
     path("", include("yiwang.catalog.urls")),
 ]

@@ -111,6 +111,9 @@ def _handler(config: AgentConfig):
             self.send_header("Access-Control-Allow-Methods", "GET, POST")
             self.send_header("Access-Control-Allow-Headers", "Content-Type, X-Kiosk-Token")
             self.send_header("Access-Control-Max-Age", "600")
+            if self.headers.get("Access-Control-Request-Private-Network") == "true":
+                # Chromium asks before a page reaches a loopback address (Private Network Access).
+                self.send_header("Access-Control-Allow-Private-Network", "true")
             self.end_headers()
 
         def do_GET(self):  # noqa: N802

@@ -11,3 +11,4 @@ PRINTER_DETAILS = {"": ("", ""), "paper_low": ("纸将用完", "Paper low"), "pa
 TRANSACTION_KINDS = {"query": ("查询", "Record query"), "ticket": ("取号", "Hall ticket"), "apply": ("申报", "Application"),
                      "status": ("办件查询", "Case status"), "print": ("打印", "Printing")}
 OUTCOMES = ("done", "cancelled", "failed")
+

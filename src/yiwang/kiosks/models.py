@@ -49,6 +49,9 @@ class KioskTransaction(models.Model):
     kind = models.CharField("业务", max_length=20)  # query, ticket, apply, status, print
     item = models.ForeignKey("catalog.ServiceItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField("结果", max_length=20, default="done")  # done, cancelled, failed
+    # Whom the kiosk acted for (signed in by card or phone) and the case it submitted, if any.
+    person = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey("applications.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The kiosk's own id of the transaction: a retry after a lost answer is the same transaction.
     reference = models.CharField("终端流水号", max_length=64)
     at = models.DateTimeField("时间")
@@ -57,3 +60,22 @@ class KioskTransaction(models.Model):
         ordering = ["-at", "-id"]
         constraints = [models.UniqueConstraint(fields=["kiosk", "reference"], name="kiosk_transaction_once")]
         indexes = [models.Index(fields=["at", "kiosk"], name="kiosk_transaction_at")]
+
+
+class KioskSignIn(models.Model):
+    """A one-time code a kiosk shows as a QR code; a signed-in phone confirms it, then the kiosk claims it.
+
+    Only a digest of the code is kept: the code itself is in the QR image and the kiosk's session.
+    """
+
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="sign_ins")
+    code_digest = models.CharField("码摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("生成时间")
+    expires_at = models.DateTimeField("失效时间")
+    confirmed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    claimed_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "终端扫码登录"
+        verbose_name_plural = "终端扫码登录"
