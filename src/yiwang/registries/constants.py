@@ -21,6 +21,36 @@ OUTCOMES = [
 VIEWED_ON_CASE_PAGE = "case_page"
 VIEWED_BY_DOWNLOAD = "download"
 
+# Self queries (本人查询): a resident reads their OWN record at a kiosk, on the web or on the phone,
+# with no case. `DataAccess.channel` and `Consent.channel` say where; "" is a fetch into a case.
+CHANNEL_KIOSK = "kiosk"
+CHANNEL_WEB = "web"
+CHANNEL_APP = "app"
+CHANNELS = [
+    (CHANNEL_KIOSK, _("自助终端")),
+    (CHANNEL_WEB, _("网上办事大厅")),
+    (CHANNEL_APP, _("手机")),
+]
+CHANNEL_MAX_LENGTH = 12
+KIOSK_CODE_MAX_LENGTH = 20  # kiosks.models.Kiosk.code
+
+# The records a person may look up about themself (no case, no material): scope -> English name.
+# The Chinese names are the catalogue's (`catalog.selectors.record_kind_names`).
+SELF_QUERY_SCOPES = {
+    "medical_insurance:annual_payments": "Annual medical insurance payments",
+    "social_insurance:pension_statement": "Pension insurance statement",
+    "social_insurance:contribution_history": "Social insurance contribution history",
+    "social_insurance:contribution_record": "Social insurance enrolment and contribution record",
+    "medical_insurance:enrolment": "Basic medical insurance enrolment",
+    "housing_fund:account": "Housing provident fund account",
+}
+# English names of the registries that hold them (the catalogue names registries in Chinese only).
+REGISTRY_NAMES_EN = {
+    "medical_insurance": "Medical security",
+    "social_insurance": "Social insurance",
+    "housing_fund": "Housing provident fund",
+}
+
 SUBJECT_PERSON = "person"
 SUBJECT_COMPANY = "company"
 
@@ -48,3 +78,4 @@ ERROR_UNAVAILABLE = "registry_unavailable"
 ERROR_MALFORMED = "registry_malformed"
 ERROR_REFUSED = "registry_refused"
 ERROR_NOT_FOUND = "record_not_found"
+ERROR_NOT_SELF_QUERYABLE = "scope_not_self_queryable"

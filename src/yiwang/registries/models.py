@@ -36,6 +36,9 @@ class Consent(models.Model):
     # How the registries know this consent: random, so no other consent (after a restore, or on a
     # reinstalled platform of the same name) can ever share a withdrawal recorded there.
     reference = models.CharField("授权编号", max_length=40, unique=True, default=new_consent_reference)
+    # Where a person consented to read their own record (本人查询), which is that one query's consent;
+    # "" for a consent to fetch records into cases.
+    channel = models.CharField("本人查询渠道", max_length=c.CHANNEL_MAX_LENGTH, choices=c.CHANNELS, blank=True, default="")
 
     class Meta:
         verbose_name = "数据调取授权"
@@ -77,6 +80,9 @@ class DataAccess(models.Model):
     # The registry's own record of the query (its receipt), so the resident sees both sides.
     registry_query_id = models.CharField("数据源查询记录号", max_length=40, blank=True)
     registry_answered_at = models.DateTimeField("数据源答复时间", null=True, blank=True)
+    # A self query (本人查询, no case): where the person asked, and at which kiosk; "" for a fetch into a case.
+    channel = models.CharField("本人查询渠道", max_length=c.CHANNEL_MAX_LENGTH, choices=c.CHANNELS, blank=True, default="")
+    kiosk_code = models.CharField("自助终端编号", max_length=c.KIOSK_CODE_MAX_LENGTH, blank=True, default="")
 
     class Meta:
         verbose_name = "数据调取记录"

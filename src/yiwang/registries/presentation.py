@@ -29,6 +29,11 @@ def english() -> bool:
     return (get_language() or "").lower().startswith("en")
 
 
+def _in_language(names: dict, key: str) -> str:
+    """A record or registry name of `record_kind_names` in the reader's language ("" when unknown)."""
+    return (english() and names.get(f"{key}_en")) or names.get(key, "")
+
+
 def error_text(error) -> str:
     return error.message_en if english() and error.message_en else error.message
 
@@ -58,7 +63,7 @@ def fetch_control(*, user, case, position: int, can_upload: bool, upload=None, e
     fetched = upload if upload is not None and getattr(upload, "source", "") == "registry" else None
     return FetchControl(
         show=True, case=case, position=position, material_name=material["name"], exemptible_via=scope,
-        record_name=names.get("name", scope), registry_name=names.get("registry_name", scope.split(":")[0]),
+        record_name=_in_language(names, "name") or scope, registry_name=_in_language(names, "registry_name") or scope.split(":")[0],
         fetched=fetched, has_consent=active_consent_for(user, exemptible_via=scope, case_id=case.pk) is not None,
         error=error,
     )
@@ -81,10 +86,53 @@ def shared_record_view(envelope: dict, *, scope: str, subject_is_company: bool) 
     names = record_kind_names().get(scope, {})
     record = envelope.get("record") if isinstance(envelope.get("record"), dict) else {}
     return SharedRecordView(
-        record_name=names.get("name") or str(envelope.get("record_name") or scope),
-        registry_name=names.get("registry_name") or scope.split(":")[0],
+        record_name=_in_language(names, "name") or str(envelope.get("record_name") or scope),
+        registry_name=_in_language(names, "registry_name") or scope.split(":")[0],
         issuer=str(envelope.get("issuer") or ""),
         issued_at=str(envelope.get("issued_at") or ""),
         record_id=str(envelope.get("record_id") or ""),
         fields=record_fields(record, subject_is_company=subject_is_company),
+    )
+
+
+@dataclass(frozen=True)
+class OwnRecordView:
+    """A record a person looked up about themself (`services.query_own_record`), for them to read."""
+
+    scope: str
+    record_name: str
+    registry_name: str
+    issuer: str
+    issued_at: object  # datetime, or the registry's text when it is not an ISO time
+    record_id: str
+    fetched_at: object
+    fields: list
+    tables: list
+
+
+def _instant(text):
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return text
+
+
+def own_record_view(envelope: dict) -> OwnRecordView:
+    """The envelope of a self query in the active language: fields, then tables of rows."""
+    from yiwang.registries.record_display import own_record_fields, record_tables
+
+    record = envelope.get("record") if isinstance(envelope.get("record"), dict) else {}
+    en = english()
+    return OwnRecordView(
+        scope=f"{envelope.get('registry')}:{envelope.get('kind')}",
+        record_name=str(envelope.get("record_name_en" if en else "record_name") or envelope.get("kind") or ""),
+        registry_name=str(envelope.get("registry_name_en" if en else "registry_name") or envelope.get("registry") or ""),
+        issuer=str(envelope.get("issuer") or ""),
+        issued_at=_instant(envelope.get("issued_at")),
+        record_id=str(envelope.get("record_id") or ""),
+        fetched_at=_instant(envelope.get("fetched_at")),
+        fields=own_record_fields(record),
+        tables=record_tables(record),
     )

@@ -119,8 +119,26 @@ def _case_labels(user, case_ids: set[int]) -> dict[int, str]:
     return {pk: number or f"草稿 #{pk}" for pk, number in rows}
 
 
+SELF_QUERY_LABEL = _("本人查询")
+CHANNEL_LABELS = dict(c.CHANNELS)
+
+
+def _is_self(access: DataAccess) -> bool:
+    # A kiosk that looks up the record of the person before it (no account of its own) acts for them.
+    return access.accessor_id == access.subject_id or (bool(access.channel) and access.accessor_id is None)
+
+
+def _via(access: DataAccess) -> str:
+    if not access.channel:
+        return str(PLATFORM_NAME)
+    where = " ".join(x for x in (str(CHANNEL_LABELS.get(access.channel, access.channel)), access.kiosk_code) if x)
+    return f"{PLATFORM_NAME}（{where}）"
+
+
 def _accessor_label(access: DataAccess) -> str:
     accessor = access.accessor
+    if _is_self(access):
+        return str(_("本人"))
     if accessor is None:
         return str(_("（已注销的账号）"))
     if accessor.pk == access.subject_id:
@@ -150,12 +168,13 @@ def access_entry(access: DataAccess) -> AccessEntry:
 def _access_entry(access: DataAccess, names: dict, labels: dict[int, str]) -> AccessEntry:
     scope = f"{access.registry}:{access.record_kind}"
     return AccessEntry(
-        id=access.pk, at=access.at, is_self=access.accessor_id == access.subject_id,
-        accessor=_accessor_label(access), via=str(PLATFORM_NAME),
+        id=access.pk, at=access.at, is_self=_is_self(access),
+        accessor=_accessor_label(access), via=_via(access),
         registry=access.registry, registry_name=names.get(scope, {}).get("registry_name", access.registry),
         record_kind=access.record_kind, record_name=names.get(scope, {}).get("name", access.record_kind),
         case_id=access.case_id,
-        case_label=labels.get(access.case_id, f"#{access.case_id}") if access.case_id else "",
+        case_label=(labels.get(access.case_id, f"#{access.case_id}") if access.case_id
+                    else str(SELF_QUERY_LABEL) if access.channel else ""),
         purpose=access.consent.purpose if access.consent else "",
         outcome=access.outcome, outcome_label=str(OUTCOME_LABELS.get(access.outcome, access.outcome)),
         registry_query_id=access.registry_query_id, registry_answered_at=access.registry_answered_at,
@@ -172,7 +191,8 @@ def consents_of(user) -> list[ConsentEntry]:
         ConsentEntry(
             id=x.pk, scope=x.scope, registry_name=names.get(x.scope, {}).get("registry_name", x.registry),
             record_name=names.get(x.scope, {}).get("name", x.record_kind), case_id=x.case_id,
-            case_label=labels.get(x.case_id, f"#{x.case_id}") if x.case_id else "",
+            case_label=(labels.get(x.case_id, f"#{x.case_id}") if x.case_id
+                        else str(SELF_QUERY_LABEL) if x.channel else ""),
             purpose=x.purpose, granted_at=x.granted_at, expires_at=x.expires_at, withdrawn_at=x.withdrawn_at,
             active=x.is_active(now),
         )
@@ -186,7 +206,8 @@ def active_consent_for(user, *, exemptible_via: str, case_id: int | None):
         return None
     registry, kind = exemptible_via.split(":", 1)
     now = clock.now()
-    for consent in Consent.objects.filter(user=user, registry=registry, record_kind=kind).order_by("-granted_at", "-id"):
+    consents = Consent.objects.filter(user=user, registry=registry, record_kind=kind, channel="")  # not a self query's
+    for consent in consents.order_by("-granted_at", "-id"):
         if consent.is_active(now) and consent.case_id in (None, case_id):
             return consent
     return None
@@ -295,3 +316,20 @@ def can_fetch_for(user, exemptible_via: str) -> bool:
         return False
     registry = exemptible_via.split(":", 1)[0]
     return not (getattr(user, "kind", "") == "enterprise" and registry in c.PERSON_ONLY_REGISTRIES)
+
+
+def self_query_kinds(language: str) -> list[dict]:
+    """The records a person may look up about themself (SELF_QUERY_SCOPES, in that order), for menus:
+    [{"scope", "name", "registry_name"}] in `language` ("en..." English, else Chinese)."""
+    english = (language or "").lower().startswith("en")
+    names = record_kind_names()
+    kinds = []
+    for scope, name_en in c.SELF_QUERY_SCOPES.items():
+        registry = scope.split(":", 1)[0]
+        zh = names.get(scope, {})
+        kinds.append({
+            "scope": scope,
+            "name": name_en if english else zh.get("name", scope),
+            "registry_name": c.REGISTRY_NAMES_EN.get(registry, registry) if english else zh.get("registry_name", registry),
+        })
+    return kinds

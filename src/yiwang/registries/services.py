@@ -16,6 +16,12 @@
 No database transaction is open while the registry is asked, so a slow registry holds no lock.
 A failure changes nothing but the audit log: the form and the other materials stay as they are,
 and the message tells the resident to upload the material instead.
+
+`query_own_record` is the other path: a resident reads their OWN record (pension statement,
+contribution history...) at a kiosk, on the web or on the phone, with no case. Asking is the
+consent: it records a consent of that one query (`Consent.channel` set, closed once the query is
+done, and never counted as consent to fetch into a case), signs the registry's one-time token for
+it and logs the query as every fetch is logged (`DataAccess.channel`, `kiosk_code`).
 """
 
 from __future__ import annotations
@@ -145,7 +151,7 @@ def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: st
         existing = (
             Consent.objects
             .filter(user=user, registry=registry, record_kind=kind, case_id=case_id, withdrawn_at__isnull=True,
-                    expires_at__gt=now)
+                    expires_at__gt=now, channel="")
             .first()
         )
         if existing is not None:
@@ -214,7 +220,9 @@ def _subject_for(user, registry: str) -> Subject:
 
 def _active_consent(user, registry: str, kind: str, case_id: int, record_name: str) -> Consent:
     now = _now()
-    consents = list(Consent.objects.filter(user=user, registry=registry, record_kind=kind).order_by("-granted_at", "-id"))
+    # A self query's consent covered that one query: it never lets a record into a case.
+    consents = list(Consent.objects.filter(user=user, registry=registry, record_kind=kind, channel="")
+                    .order_by("-granted_at", "-id"))
     for consent in consents:
         if consent.is_active(now) and consent.case_id in (None, case_id):
             return consent
@@ -235,8 +243,11 @@ def _active_consent(user, registry: str, kind: str, case_id: int, record_name: s
     )
 
 
-def _signed_token(consent: Consent, subject: Subject, case) -> dict:
-    """A one-time token for one query under `consent`, good for minutes, signed with the platform's key."""
+def _signed_token(consent: Consent, subject: Subject, case=None, *, case_ref: str = "") -> dict:
+    """A one-time token for one query under `consent`, good for minutes, signed with the platform's key.
+
+    `case_ref` tells the registry what the record is for: the case's number (or draft id), or
+    e.g. "self-query" when the person reads their own record."""
     now = _now()
     return sign_consent(
         {
@@ -246,7 +257,7 @@ def _signed_token(consent: Consent, subject: Subject, case) -> dict:
             "subject": {"type": subject.type, "id": subject.id},
             "scope": consent.scope,
             "purpose": consent.purpose,
-            "case_ref": case.number or f"draft-{case.pk}",
+            "case_ref": case_ref or case.number or f"draft-{case.pk}",
             "granted_at": consent.granted_at.isoformat(),
             "issued_at": now.isoformat(),
             "expires_at": min(now + TOKEN_VALIDITY, consent.expires_at).isoformat(),
@@ -263,36 +274,95 @@ def _instant_or_none(text: str) -> dt.datetime | None:
     return value if value.tzinfo else None
 
 
-def _failure_error(failure: RegistryFailure, *, registry_name: str, record_name: str) -> DomainError:
-    keep = "已填写的内容和已上传的材料不受影响。"
-    keep_en = "Everything you entered and uploaded is kept."
-    if failure.outcome == c.OUTCOME_NOT_FOUND:
-        return NotFound(
-            c.ERROR_NOT_FOUND,
-            f"未在“{registry_name}”中查到您的“{record_name}”，请上传该材料。{keep}",
-            f"No such record was found in the registry; please upload the material. {keep_en}",
+# What a refusal says, by outcome: (zh, en) templates for a fetch into a case, and for a self query.
+_KEEP = ("已填写的内容和已上传的材料不受影响。", "Everything you entered and uploaded is kept.")
+_FAILURE_TEXTS = {
+    "fetch": {
+        c.OUTCOME_NOT_FOUND: ("未在“{registry}”中查到您的“{record}”，请上传该材料。" + _KEEP[0],
+                              "No such record was found in the registry; please upload the material. " + _KEEP[1]),
+        c.OUTCOME_MALFORMED: ("“{registry}”返回的数据无法识别，本次未调取。请上传该材料。" + _KEEP[0],
+                              "The registry answered with data that cannot be read; nothing was fetched. "
+                              "Please upload the material. " + _KEEP[1]),
+        c.OUTCOME_REFUSED: ("“{registry}”拒绝了本次调取（平台接入配置问题），请上传该材料。" + _KEEP[0],
+                            "The registry refused the request (platform configuration); please upload the material. "
+                            + _KEEP[1]),
+        c.OUTCOME_UNAVAILABLE: ("“{registry}”暂时无法访问，请上传该材料，或稍后再试。" + _KEEP[0],
+                                "The registry is unavailable right now; please upload the material instead, or try "
+                                "again later. " + _KEEP[1]),
+    },
+    "self": {
+        c.OUTCOME_NOT_FOUND: ("“{registry}”中没有您的“{record}”。如有疑问，请向该部门咨询。",
+                              "The registry holds no such record of yours. If you think it should, ask the department."),
+        c.OUTCOME_MALFORMED: ("“{registry}”返回的数据无法识别，本次未能查到。请稍后再试。",
+                              "The registry answered with data that cannot be read; please try again later."),
+        c.OUTCOME_REFUSED: ("“{registry}”拒绝了本次查询（平台接入配置问题），请稍后再试，或到窗口咨询。",
+                            "The registry refused the query (platform configuration); try again later or ask at a counter."),
+        c.OUTCOME_UNAVAILABLE: ("“{registry}”暂时无法访问，请稍后再试。",
+                                "The registry is unavailable right now; please try again later."),
+    },
+}
+
+
+def _failure_error(failure: RegistryFailure, *, registry_name: str, record_name: str, self_query: bool = False) -> DomainError:
+    """The refusal for a failed registry call: 404 record_not_found, 502 registry_malformed /
+    registry_refused, 503 registry_unavailable; worded for a fetch into a case (upload instead) or
+    for a person reading their own record (`self_query`)."""
+    outcome = failure.outcome if failure.outcome in _FAILURE_TEXTS["fetch"] else c.OUTCOME_UNAVAILABLE
+    zh, en = _FAILURE_TEXTS["self" if self_query else "fetch"][outcome]
+    message = zh.format(registry=registry_name, record=record_name)
+    if outcome == c.OUTCOME_NOT_FOUND:
+        return NotFound(c.ERROR_NOT_FOUND, message, en)
+    if outcome == c.OUTCOME_MALFORMED:
+        return DomainError(c.ERROR_MALFORMED, message, en, status=502)
+    if outcome == c.OUTCOME_REFUSED:
+        return DomainError(c.ERROR_REFUSED, message, en, status=502)
+    return DomainError(c.ERROR_UNAVAILABLE, message, en, status=503, details={"reason": failure.detail})
+
+
+def _ask_and_log(*, registry: str, kind: str, subject: Subject, token: dict, person, accessor, consent: Consent,
+                 case_id: int | None, position: int | None, channel: str = "", kiosk_code: str = ""):
+    """Ask the registry once and write the `DataAccess` row whatever the outcome (its own transaction;
+    the person is told of a successful one through the data.accessed event).
+
+    Returns (answer or None, failure or None, the access row)."""
+    started = time.monotonic()
+    failure: RegistryFailure | None = None
+    answer = None
+    try:
+        answer = adapter_for(registry).query(registry=registry, kind=kind, subject=subject, consent=token)
+    except RegistryFailure as exc:
+        failure = exc
+    latency_ms = int((time.monotonic() - started) * 1000)
+
+    with transaction.atomic():
+        access = DataAccess.objects.create(
+            accessor=accessor, subject=person, subject_identifier=subject.id, case_id=case_id, material_position=position,
+            registry=registry, record_kind=kind, consent=consent, platform=platform_id(), at=_now(),
+            outcome=failure.outcome if failure else c.OUTCOME_OK, detail=failure.detail if failure else "",
+            record_id=answer.record_id if answer else "", source=answer.source if answer else "",
+            latency_ms=latency_ms,
+            registry_query_id=answer.query_id if answer else failure.query_id,
+            registry_answered_at=_instant_or_none(answer.answered_at) if answer else None,
+            channel=channel, kiosk_code=kiosk_code,
         )
-    if failure.outcome == c.OUTCOME_MALFORMED:
-        return DomainError(
-            c.ERROR_MALFORMED,
-            f"“{registry_name}”返回的数据无法识别，本次未调取。请上传该材料。{keep}",
-            f"The registry answered with data that cannot be read; nothing was fetched. Please upload the material. {keep_en}",
-            status=502,
-        )
-    if failure.outcome == c.OUTCOME_REFUSED:
-        return DomainError(
-            c.ERROR_REFUSED,
-            f"“{registry_name}”拒绝了本次调取（平台接入配置问题），请上传该材料。{keep}",
-            f"The registry refused the request (platform configuration); please upload the material. {keep_en}",
-            status=502,
-        )
-    return DomainError(
-        c.ERROR_UNAVAILABLE,
-        f"“{registry_name}”暂时无法访问，请上传该材料，或稍后再试。{keep}",
-        f"The registry is unavailable right now; please upload the material instead, or try again later. {keep_en}",
-        status=503,
-        details={"reason": failure.detail},
-    )
+        if failure is None:  # the person is told who looked at their records
+            publish(event_type="data.accessed", event_id=f"data-access-{access.pk}", payload={"data_access_id": access.pk})
+    return answer, failure, access
+
+
+def _envelope(*, registry: str, kind: str, record_name: str, answer, access: DataAccess) -> dict:
+    """A fetched record with where it came from (what a case material stores, and a self query returns)."""
+    return {
+        "registry": registry,
+        "kind": kind,
+        "record_name": record_name,
+        "record_id": answer.record_id,
+        "issuer": answer.issuer,
+        "issued_at": answer.issued_at,
+        "fetched_at": access.at.isoformat(),
+        "source": answer.source,
+        "record": answer.record,
+    }
 
 
 def fetch_material_for_case(*, case_id: int, user, position: int):
@@ -321,40 +391,13 @@ def _fetch(*, case, person, accessor, position: int):
     consent = _active_consent(person, registry, kind, case.pk, record_name)
     token = _signed_token(consent, subject, case)
 
-    started = time.monotonic()
-    failure: RegistryFailure | None = None
-    answer = None
-    try:
-        answer = adapter_for(registry).query(registry=registry, kind=kind, subject=subject, consent=token)
-    except RegistryFailure as exc:
-        failure = exc
-    latency_ms = int((time.monotonic() - started) * 1000)
-
-    with transaction.atomic():
-        access = DataAccess.objects.create(
-            accessor=accessor, subject=person, subject_identifier=subject.id, case_id=case.pk, material_position=position,
-            registry=registry, record_kind=kind, consent=consent, platform=platform_id(), at=_now(),
-            outcome=failure.outcome if failure else c.OUTCOME_OK, detail=failure.detail if failure else "",
-            record_id=answer.record_id if answer else "", source=answer.source if answer else "",
-            latency_ms=latency_ms,
-            registry_query_id=answer.query_id if answer else failure.query_id,
-            registry_answered_at=_instant_or_none(answer.answered_at) if answer else None,
-        )
-        if failure is None:  # the person is told who looked at their records
-            publish(event_type="data.accessed", event_id=f"data-access-{access.pk}", payload={"data_access_id": access.pk})
+    answer, failure, access = _ask_and_log(
+        registry=registry, kind=kind, subject=subject, token=token, person=person, accessor=accessor, consent=consent,
+        case_id=case.pk, position=position,
+    )
     if failure is not None:
         raise _failure_error(failure, registry_name=registry_name, record_name=record_name)
-    envelope = {
-        "registry": registry,
-        "kind": kind,
-        "record_name": record_name,
-        "record_id": answer.record_id,
-        "issuer": answer.issuer,
-        "issued_at": answer.issued_at,
-        "fetched_at": access.at.isoformat(),
-        "source": answer.source,
-        "record": answer.record,
-    }
+    envelope = _envelope(registry=registry, kind=kind, record_name=record_name, answer=answer, access=access)
     return attach_shared_record(
         case_id=case.pk, user=accessor, position=position, exemptible_via=exemptible_via, record=envelope,
         fetched_at=access.at, access_log_id=access.pk,
@@ -412,3 +455,93 @@ def grant_and_fetch_at_counter(*, case_id: int, officer, position: int, purpose:
     grant_consent(user=case.applicant, exemptible_via=material["exemptible_via"], case_id=case.pk, purpose=purpose,
                   recorded_by=officer)
     return _fetch(case=case, person=case.applicant, accessor=officer, position=position)
+
+
+SELF_QUERY_CASE_REF = "self-query"  # what the registry is told the record is for (no case)
+
+
+def _self_query_scope(scope) -> tuple[str, str]:
+    if not isinstance(scope, str) or scope not in c.SELF_QUERY_SCOPES:
+        raise ValidationFailed(
+            c.ERROR_NOT_SELF_QUERYABLE, "该记录不能由本人自助查询。", "This record cannot be looked up by the person themself.",
+        )
+    registry, kind = scope.split(":", 1)
+    return registry, kind
+
+
+def _self_query_channel(channel, kiosk_code) -> tuple[str, str]:
+    channels = dict(c.CHANNELS)
+    if channel not in channels:
+        raise ValidationFailed(
+            "invalid_channel", f"查询渠道无效，可选：{'、'.join(channels)}。", f"Unknown channel; use one of {', '.join(channels)}.",
+        )
+    kiosk_code = (kiosk_code or "").strip() if channel == c.CHANNEL_KIOSK else ""
+    if len(kiosk_code) > c.KIOSK_CODE_MAX_LENGTH:
+        raise ValidationFailed(
+            "invalid_kiosk_code", f"自助终端编号不能超过{c.KIOSK_CODE_MAX_LENGTH}个字符。",
+            f"A kiosk code has at most {c.KIOSK_CODE_MAX_LENGTH} characters.",
+        )
+    return channel, kiosk_code
+
+
+def self_query_purpose(channel: str, kiosk_code: str = "") -> str:
+    """The consent's purpose of a self query, e.g. "本人查询（自助终端 K01）"."""
+    where = str(dict(c.CHANNELS).get(channel, channel))
+    return f"本人查询（{where} {kiosk_code}）" if kiosk_code else f"本人查询（{where}）"
+
+
+def query_own_record(*, person, scope: str, actor, channel: str, kiosk_code: str = "", purpose: str | None = None) -> dict:
+    """`person` reads their own record `scope` ("registry:kind", one of SELF_QUERY_SCOPES) with no case.
+
+    Asking is the consent: a Consent of this one query is recorded (no case, `channel` set, closed
+    when the query is done; it never counts as consent to fetch into a case), the registry is asked
+    with a one-time token (case_ref "self-query") and one DataAccess row is written whatever the
+    outcome, naming `actor` as who looked (the resident, or None when a kiosk acts for them), the
+    channel ("kiosk", "web", "app") and `kiosk_code`. A successful query publishes data.accessed.
+
+    Returns {registry, kind, record_name, record_name_en, registry_name, registry_name_en, issuer,
+    record_id, issued_at, fetched_at, source, record}. Raises: 403 applicants_only (not an active
+    applicant) / own_records_only (`actor` is someone else), 400 self_query_person_only (an
+    enterprise or staff account), scope_not_self_queryable, invalid_channel, invalid_kiosk_code,
+    purpose_too_long, id_number_missing; 404 record_not_found; 502 registry_malformed /
+    registry_refused; 503 registry_unavailable.
+    """
+    _require_applicant(person)
+    if person.kind != "resident":
+        raise ValidationFailed("self_query_person_only", "只有个人可以查询本人的社保、医保等记录，企业账号不能查询。",
+                               "Only a person can look up their own records; an enterprise account cannot.")
+    if actor is not None and actor.pk != person.pk:
+        raise PermissionDenied("own_records_only", "只能查询本人的记录。", "You can only look up your own records.")
+    registry, kind = _self_query_scope(scope)
+    channel, kiosk_code = _self_query_channel(channel, kiosk_code)
+    purpose = (purpose or "").strip() or self_query_purpose(channel, kiosk_code)
+    if len(purpose) > c.PURPOSE_MAX_LENGTH:
+        raise ValidationFailed("purpose_too_long", f"用途不能超过{c.PURPOSE_MAX_LENGTH}个字。",
+                               f"The purpose may have at most {c.PURPOSE_MAX_LENGTH} characters.")
+    if not person.id_number:
+        raise ValidationFailed("id_number_missing", "账号缺少身份证号码，无法查询本人记录。",
+                               "The account has no ID number, so its records cannot be looked up.")
+    names = record_kind_names().get(scope, {})
+    record_name = names.get("name", kind)
+    registry_name = names.get("registry_name", registry)
+    subject = Subject(type=c.SUBJECT_PERSON, id=person.id_number)
+    now = _now()
+    consent = Consent.objects.create(
+        user=person, registry=registry, record_kind=kind, case_id=None, purpose=purpose, channel=channel,
+        granted_at=now, expires_at=now + TOKEN_VALIDITY,
+    )
+    token = _signed_token(consent, subject, case_ref=SELF_QUERY_CASE_REF)
+    answer, failure, access = _ask_and_log(
+        registry=registry, kind=kind, subject=subject, token=token, person=person, accessor=actor, consent=consent,
+        case_id=None, position=None, channel=channel, kiosk_code=kiosk_code,
+    )
+    # The consent was for this one query, which is done: it lapses now.
+    Consent.objects.filter(pk=consent.pk).update(expires_at=min(access.at, consent.expires_at))
+    if failure is not None:
+        raise _failure_error(failure, registry_name=registry_name, record_name=record_name, self_query=True)
+    return {
+        **_envelope(registry=registry, kind=kind, record_name=record_name, answer=answer, access=access),
+        "record_name_en": c.SELF_QUERY_SCOPES[scope],
+        "registry_name": registry_name,
+        "registry_name_en": c.REGISTRY_NAMES_EN.get(registry, registry),
+    }

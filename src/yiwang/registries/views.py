@@ -3,6 +3,9 @@
 - ``my-data/``: a resident's view of who fetched their data, and their consents (withdraw button);
 - ``cases/<case>/materials/<position>/fetch/``: the consent + fetch control (htmx partial; a plain
   form post redirects back to the case, or shows the case page with the refusal in the material's row);
+- ``my-records/``: a resident looks up their own records (pension statement, contribution history,
+  medical-insurance payments...): the list, and one record queried on POST (htmx: the record or the
+  refusal in place; a plain post: the whole page);
 - ``report/``: the exemption report (staff); ``access-log/``: the audit log (auditors, administrators).
 """
 
@@ -13,15 +16,16 @@ import json
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiwang.accounts.permissions import applicant_required, staff_required
+from yiwang.accounts.permissions import applicant_required, forbidden_response, staff_required
 from yiwang.applications.selectors import get_case_for
 from yiwang.applications.views import material_refusal_page
 from yiwang.core.errors import DomainError
 from yiwang.registries import selectors, services
-from yiwang.registries.presentation import english, error_text, fetch_control
+from yiwang.registries import constants as c
+from yiwang.registries.presentation import english, error_text, fetch_control, own_record_view
 
 
 def _case_page(case_id: int, user) -> str:
@@ -40,6 +44,28 @@ def my_data(request):
         "accesses": selectors.accesses_for_subject(request.user),
         "consents": selectors.consents_of(request.user),
     })
+
+
+@require_http_methods(["GET", "POST"])
+@applicant_required
+def my_records(request):
+    """The records a resident can look up about themself; POST scope=... queries one (channel "web")."""
+    if request.user.kind != "resident":
+        return forbidden_response(request, message="此页面仅限个人用户访问。", message_en="This page is for residents only.")
+    context = {"kinds": selectors.self_query_kinds(get_language() or ""), "view": None, "error": "", "scope": ""}
+    status = 200
+    if request.method == "POST":
+        context["scope"] = scope = request.POST.get("scope", "")
+        try:
+            envelope = services.query_own_record(person=request.user, scope=scope, actor=request.user,
+                                                 channel=c.CHANNEL_WEB)
+        except DomainError as error:
+            context["error"], status = error_text(error), error.status
+        else:
+            context["view"] = own_record_view(envelope)
+        if request.htmx:
+            return render(request, "registries/_my_record.html", context, status=status)
+    return render(request, "registries/my_records.html", context, status=status)
 
 
 @require_POST
