@@ -36,6 +36,10 @@ def _megabytes(limit: int) -> int:
 def upload_limits() -> UploadLimits:
     """The limits the upload check applies now (settings.MATERIAL_MAX_BYTES and the accepted types)."""
     return UploadLimits(
+        # On a phone, an accept list with image types makes the file input offer the camera beside
+        # the gallery and files (Android Chrome, iOS Safari). No `capture` attribute: it would open
+        # the camera only, and a resident with a scanned PDF could not choose it. The exact types,
+        # not image/*: an iPhone then sends its photo as JPEG instead of HEIC, which is refused here.
         accept=",".join(ALLOWED_CONTENT_TYPES),
         type_names=" / ".join(ALLOWED_CONTENT_TYPES.values()),
         max_megabytes=_megabytes(settings.MATERIAL_MAX_BYTES),

@@ -128,3 +128,27 @@
     });
   });
 })();
+
+// <table class="stack">: on a phone each row is a card (site.css), so every cell carries its
+// column's heading as data-label for the card to show; again after htmx replaces a list.
+(function () {
+  function label(scope) {
+    (scope.querySelectorAll ? scope : document).querySelectorAll("table.stack").forEach(function (table) {
+      var headings = [];
+      table.querySelectorAll("thead th").forEach(function (th) {
+        for (var span = th.colSpan || 1; span > 0; span--) headings.push(th.textContent.trim());
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          // A cell across columns (e.g. "awaiting acceptance" over both due dates) speaks for itself.
+          var heading = (cell.colSpan || 1) === 1 ? headings[column] : "";
+          if (heading && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", heading);
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+  label(document);
+  document.addEventListener("htmx:afterSwap", function (event) { label(event.detail.target.parentNode || document); });
+})();

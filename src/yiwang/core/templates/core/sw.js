@@ -64,6 +64,6 @@ self.addEventListener("fetch", function (event) {
       })
     );
   }
-  // Everything else (fragments, /api/, materials, PDFs) is the browser's own business: not stored here.
+  // Everything else (page fragments, API answers, materials, PDFs) is the browser's own business: not stored here.
 });
 {% endautoescape %}
