@@ -76,7 +76,7 @@ def test_business_start_up_as_an_individual_selling_prepackaged_food():
         "因为您在“您要开办的市场主体类型是？”中选择了“个体工商户”，增加“个体工商户设立登记”。"
     )
     assert added["310120-SCJG-01-0001"].reason_en == (
-        f"“{NAMES['310120-SCJG-01-0001'][1]}” is added because you answered “个体工商户” to “您要开办的市场主体类型是？”."
+        f"“{NAMES['310120-SCJG-01-0001'][1]}” is added because you answered “Individual business (getihu)” to “What type of business will you set up?”."
     )
     assert added["310120-SCJG-20-0004"].reason == (
         "因为您在“经营范围是否涉及食品？”中选择了“仅销售预包装食品”，增加“食品经营备案（仅销售预包装食品）”。"

@@ -46,12 +46,12 @@ def test_rules_snapshot_has_the_exact_shape(catalog, django_assert_num_queries):
         "case_type": "instant",
         "flow": [{"step": "decide", "role": "window_officer"}],
         "materials": [
-            {"position": 1, "name": "个体工商户登记（备案）申请书", "kind": "form", "source": "10", "necessity": "1", "copies": 1, "exemptible_via": None},
-            {"position": 2, "name": "经营者身份证件", "kind": "certificate", "source": "20", "necessity": "1", "copies": 1, "exemptible_via": "household:id_card"},
-            {"position": 3, "name": "经营场所使用证明（租赁合同等）", "kind": "other", "source": "10", "necessity": "2", "copies": 1, "exemptible_via": None},
-            {"position": 4, "name": "经营场所不动产权证书（自有房屋）", "kind": "certificate", "source": "20", "necessity": "2", "copies": 1, "exemptible_via": "property:property_certificate"},
+            {"position": 1, "name": "个体工商户登记（备案）申请书", "name_en": "Application form for registration (filing) of an individual business", "kind": "form", "source": "10", "necessity": "1", "copies": 1, "exemptible_via": None},
+            {"position": 2, "name": "经营者身份证件", "name_en": "Operator's identity document", "kind": "certificate", "source": "20", "necessity": "1", "copies": 1, "exemptible_via": "household:id_card"},
+            {"position": 3, "name": "经营场所使用证明（租赁合同等）", "name_en": "Proof of the right to use the business premises (lease contract etc.)", "kind": "other", "source": "10", "necessity": "2", "copies": 1, "exemptible_via": None},
+            {"position": 4, "name": "经营场所不动产权证书（自有房屋）", "name_en": "Real estate title certificate of the business premises (own property)", "kind": "certificate", "source": "20", "necessity": "2", "copies": 1, "exemptible_via": "property:property_certificate"},
         ],
-        "result": {"type": "certificate", "name": "营业执照"},
+        "result": {"type": "certificate", "name": "营业执照", "name_en": "Business licence"},
         "form": reference_form("310120-SCJG-01-0001"),  # its own form from the catalogue, canonical
     }
     assert [f["name"] for f in snapshot["form"]["fields"]] == [
@@ -118,5 +118,8 @@ def test_departments_with_item_counts(catalog):
 
 def test_record_kind_names(catalog):
     names = selectors.record_kind_names()
-    assert names["household:id_card"] == {"name": "居民身份证", "registry_name": "户籍信息"}
-    assert names["property:property_certificate"] == {"name": "不动产权证书", "registry_name": "不动产登记信息"}
+    assert names["household:id_card"] == {"name": "居民身份证", "registry_name": "户籍信息", "name_en": "Resident identity card",
+                                          "registry_name_en": "Household registration data"}
+    assert names["property:property_certificate"] == {"name": "不动产权证书", "registry_name": "不动产登记信息",
+                                                      "name_en": "Real estate title certificate",
+                                                      "registry_name_en": "Real estate registration data"}

@@ -154,7 +154,7 @@ def _material_rows(materials: list[dict], *, can_upload=lambda m: False, missing
     return [
         MaterialRow(
             position=m["position"],
-            name=m["name"],
+            name=say(m["name"], m.get("name_en", "")),  # shown only: rules refer to the Chinese name
             necessity=m["necessity"],
             necessity_label=str(NECESSITY_LABELS.get(m["necessity"], m["necessity"])),
             copies=m.get("copies") or 1,

@@ -103,10 +103,11 @@ def _normalized_answers(answers: Mapping[str, Any] | None) -> dict[str, Any]:
     return {str(key): value for key, value in (answers or {}).items() if value not in (None, "")}
 
 
-def _option_label(question: Mapping[str, Any], value: str) -> str:
+def _option_label(question: Mapping[str, Any], value: str, *, english: bool = False) -> str:
+    """The option's label (its `label_en` for `english`, the Chinese label when it has none)."""
     for option in question.get("options") or []:
         if option.get("value") == value:
-            return str(option.get("label") or value)
+            return str((english and option.get("label_en")) or option.get("label") or value)
     return value
 
 
@@ -117,9 +118,9 @@ def _because(conditions: Mapping[str, str], questions: Mapping[str, Mapping[str,
     for question_id, value in conditions.items():
         question = questions.get(question_id, {})
         text = str(question.get("text") or question_id)
-        label = _option_label(question, value)
-        zh_parts.append(f"您在“{text}”中选择了“{label}”")
-        en_parts.append(f"you answered “{label}” to “{text}”")
+        text_en = str(question.get("text_en") or text)
+        zh_parts.append(f"您在“{text}”中选择了“{_option_label(question, value)}”")
+        en_parts.append(f"you answered “{_option_label(question, value, english=True)}” to “{text_en}”")
     return "，且".join(zh_parts), " and ".join(en_parts)
 
 
@@ -207,7 +208,7 @@ def evaluate(
             result.errors.append(GuidanceError(
                 INVALID_ANSWER,
                 f"“{question.get('text')}”的回答无效，请在{labels}中选择。",
-                f"The answer to “{question.get('text')}” is not one of its options ({', '.join(allowed)}).",
+                f"The answer to “{question.get('text_en') or question.get('text')}” is not one of its options ({', '.join(allowed)}).",
                 question_id=question_id,
             ))
 
@@ -238,7 +239,7 @@ def evaluate(
         result.errors.append(GuidanceError(
             MISSING_ANSWERS,
             f"请回答：“{question.get('text')}”",
-            f"Please answer: “{question.get('text')}”",
+            f"Please answer: “{question.get('text_en') or question.get('text')}”",
             question_id=question_id,
         ))
 
@@ -324,11 +325,20 @@ class MergedMaterial:
     positions: dict[str, int] = field(default_factory=dict)  # item code -> material position
     necessity_by_item: dict[str, str] = field(default_factory=dict)
     names_by_item: dict[str, str] = field(default_factory=dict)  # item code -> the item's own name for it
+    name_en: str = ""  # the English of `name` ("" when the catalogue gives none)
+    names_en_by_item: dict[str, str] = field(default_factory=dict)  # item code -> English of its own name
 
     @property
     def names(self) -> list[str]:
         """Every name the items give this material, first seen first."""
         return list(dict.fromkeys(self.names_by_item.values())) or [self.name]
+
+    @property
+    def names_en(self) -> list[str]:
+        """`names` in English (each the Chinese where there is no English), in the same order."""
+        english = {self.names_by_item[code]: self.names_en_by_item.get(code) or self.names_by_item[code]
+                   for code in self.names_by_item}
+        return [english.get(name, name) for name in self.names] if self.names_by_item else [self.name_en or self.name]
 
     @property
     def record(self) -> str:
@@ -360,7 +370,8 @@ def merge_materials(items: Iterable[ItemMaterials], *, one_per_record: Callable[
                 key = (name, via)
             entry = merged.get(key)
             if entry is None:
-                entry = merged[key] = MergedMaterial(name=name, exemptible_via=via, necessity=necessity)
+                entry = merged[key] = MergedMaterial(name=name, exemptible_via=via, necessity=necessity,
+                                                     name_en=str(material.get("name_en") or ""))
             elif _NECESSITY_STRENGTH.get(necessity, 0) > _NECESSITY_STRENGTH.get(entry.necessity, 0):
                 entry.necessity = necessity
             if item.code not in entry.positions:
@@ -368,6 +379,7 @@ def merge_materials(items: Iterable[ItemMaterials], *, one_per_record: Callable[
                 entry.positions[item.code] = int(material["position"])
                 entry.necessity_by_item[item.code] = necessity
                 entry.names_by_item[item.code] = name
+                entry.names_en_by_item[item.code] = str(material.get("name_en") or "")
     return list(merged.values())
 
 

@@ -30,7 +30,7 @@ from yiwang.core import clock
 from yiwang.catalog.selectors import record_kind_names, shows_internal_notes
 from yiwang.core.errors import DomainError, ValidationFailed
 from yiwang.core.identifiers import mask_id_card, mask_name
-from yiwang.core.i18n import error_text, say
+from yiwang.core.i18n import english, error_text, say
 from yiwang.core.views import refusals_as_pages
 from yiwang.registries.selectors import can_fetch_for
 
@@ -39,6 +39,11 @@ NECESSITY_LABELS = {"1": gettext_lazy("必要"), "2": gettext_lazy("非必要"),
 
 def _name(obj) -> str:
     return say(obj.name, getattr(obj, "name_en", "")) if obj is not None else ""
+
+
+def _said(names: dict, key: str) -> str:
+    """`names[key]` in the reader's language (`names[key + "_en"]` when English and given)."""
+    return say(names.get(key, ""), names.get(f"{key}_en", ""))
 
 
 def _error_page(request, error: DomainError):
@@ -117,7 +122,7 @@ def _guidance_context(bundle, answers: dict) -> dict:
         "applicable": rows(guide.items),
         "skipped": rows(guide.skipped),
         "guide_materials": [
-            MaterialLine(name=m.name, necessity=m.necessity, necessity_label=str(NECESSITY_LABELS.get(m.necessity, m.necessity)),
+            MaterialLine(name=say(m.name, m.name_en), necessity=m.necessity, necessity_label=str(NECESSITY_LABELS.get(m.necessity, m.necessity)),
                          exemptible_via=m.exemptible_via, item_names=[names[c] for c in m.items])
             for m in guide.materials
         ],
@@ -127,7 +132,8 @@ def _guidance_context(bundle, answers: dict) -> dict:
 def _render_guide(request, bundle, *, answers: dict, error_message: str = "", status: int = 200):
     window = selectors.window_state(bundle, clock.today())
     questions = [
-        {"id": q["id"], "text": q["text"], "options": q.get("options") or [], "answer": answers.get(str(q["id"]), "")}
+        {"id": q["id"], "text": say(q["text"], q.get("text_en", "")), "answer": answers.get(str(q["id"]), ""),
+         "options": [{"value": o["value"], "label": say(o["label"], o.get("label_en", ""))} for o in q.get("options") or []]}
         for q in bundle.questions or []
     ]
     context = {
@@ -186,7 +192,7 @@ def start(request, code: str):
 
 @dataclass
 class DraftMaterialRow:
-    name: str
+    name: str  # the Chinese name: the key the upload and fetch forms post
     necessity: str
     necessity_label: str
     exemptible_via: str
@@ -199,6 +205,7 @@ class DraftMaterialRow:
     registry_name: str = ""
     record_name: str = ""
     other_names: list[str] = field(default_factory=list)  # what the other items call the same record
+    label: str = ""  # the name in the reader's language
 
 
 @dataclass
@@ -286,11 +293,12 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
                 exemptible_via=row["material"].exemptible_via, item_names=[names[c] for c in row["material"].items],
                 uploaded=next((u for u in row["uploaded"].values() if u is not None), None), complete=row["complete"],
                 missing=any(name in missing_names for name in row["material"].names),
-                other_names=row["material"].names[1:],
+                other_names=(row["material"].names_en if english() else row["material"].names)[1:],
+                label=say(row["material"].name, row["material"].name_en),
                 produced_by=names.get(row["produced_by"], "") if row["produced_by"] else "",
                 can_fetch=can_fetch_for(request.user, row["material"].exemptible_via),
-                registry_name=record_names.get(row["material"].exemptible_via, {}).get("registry_name", ""),
-                record_name=record_names.get(row["material"].exemptible_via, {}).get("name", ""),
+                registry_name=_said(record_names.get(row["material"].exemptible_via, {}), "registry_name"),
+                record_name=_said(record_names.get(row["material"].exemptible_via, {}), "name"),
             )
             for row in selectors.draft_materials(bundle_case)
         ]

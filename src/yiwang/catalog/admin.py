@@ -125,7 +125,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
     inlines = [MaterialInline]
     fieldsets = (
         (None, {"fields": ("code", "name", "name_en", "department", "item_type", "level", "is_active", "version", "updated_at")}),
-        ("办事指南", {"fields": ("description", "legal_basis", "channels", "service_objects", "fees", "online_depth", "max_visits")}),
+        ("办事指南", {"fields": ("description", "description_en", "legal_basis", "legal_basis_en", "channels", "service_objects", "fees", "online_depth", "max_visits")}),
         (
             "办理规则（修改将生成新的规则版本）",
             {
@@ -135,7 +135,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "case_type",
                     "approval_levels",
                     "flow",
-                    ("result_type", "result_name"),
+                    ("result_type", "result_name", "result_name_en"),
                 )
             },
         ),

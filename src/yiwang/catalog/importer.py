@@ -45,10 +45,12 @@ _MAX_LENGTHS = {
     "department.unit": 100,
     "registry.code": 40,
     "registry.name": 100,
+    "registry.name_en": 200,
     "registry.provider": 20,
     "registry.custodian": 100,
     "record.kind": 60,
     "record.name": 100,
+    "record.name_en": 200,
     "item.code": 40,
     "item.name": 200,
     "item.name_en": 300,
@@ -56,7 +58,9 @@ _MAX_LENGTHS = {
     "item.cross_region_mode": 20,
     "result.type": 20,
     "result.name": 200,
+    "result.name_en": 300,
     "material.name": 200,
+    "material.name_en": 300,
     "material.kind": 20,
     "material.source": 2,
     "material.necessity": 1,
@@ -296,6 +300,7 @@ class _Validator:
                 self.error(f"{path}.code", "must not contain ':'")
                 code_ok = False
             self.expect_string(registry, "name", path, size="registry.name")
+            self.expect_string(registry, "name_en", path, size="registry.name_en", required=False)
             self.expect_string(registry, "provider", path, size="registry.provider", required=False)
             self.expect_string(registry, "custodian", path, size="registry.custodian", required=False)
             records = registry.get("records")
@@ -307,6 +312,7 @@ class _Validator:
                 if self.expect_object(record, record_path):
                     self.expect_string(record, "kind", record_path, size="record.kind")
                     self.expect_string(record, "name", record_path, size="record.name")
+                    self.expect_string(record, "name_en", record_path, size="record.name_en", required=False)
             if code_ok:
                 self.record_kinds.update(f"{registry['code']}:{kind}" for kind in kinds)
 
@@ -334,7 +340,8 @@ class _Validator:
         code_ok = self.expect_string(item, "code", path, size="item.code")
         self.expect_string(item, "name", path, size="item.name")
         self.expect_string(item, "name_en", path, size="item.name_en", required=False)
-        for key in ("legal_basis", "description", "notes"):
+        # Every text a reader sees may come with its English (`<key>_en`); without it English pages show the Chinese.
+        for key in ("legal_basis", "legal_basis_en", "description", "description_en", "notes"):
             self.expect_string(item, key, path, required=False)
         department = item.get("department")
         if department not in self.department_codes:
@@ -369,6 +376,7 @@ class _Validator:
         if self.expect_object(result, f"{path}.result"):
             self.expect_code(result, "type", f"{path}.result", "result_type")
             self.expect_string(result, "name", f"{path}.result", size="result.name", required=False)
+            self.expect_string(result, "name_en", f"{path}.result", size="result.name_en", required=False)
 
     def check_form(self, form: Any, path: str) -> None:
         try:
@@ -400,6 +408,8 @@ class _Validator:
             if self.expect_object(fee, f"{path}[{index}]"):
                 self.expect_string(fee, "name", f"{path}[{index}]")
                 self.expect_string(fee, "standard", f"{path}[{index}]")
+                self.expect_string(fee, "name_en", f"{path}[{index}]", required=False)
+                self.expect_string(fee, "standard_en", f"{path}[{index}]", required=False)
 
     def check_item_cross_region(self, item: dict, path: str) -> None:
         partners = item.get("cross_region", [])
@@ -422,6 +432,7 @@ class _Validator:
             if not self.expect_object(material, material_path):
                 continue
             self.expect_string(material, "name", material_path, size="material.name")
+            self.expect_string(material, "name_en", material_path, size="material.name_en", required=False)
             self.expect_code(material, "kind", material_path, "material_kind")
             self.expect_code(material, "source", material_path, "material_source")
             self.expect_code(material, "necessity", material_path, "material_necessity")
@@ -484,6 +495,7 @@ class _Validator:
                 continue
             self.expect_string(question, "id", question_path)
             self.expect_string(question, "text", question_path)
+            self.expect_string(question, "text_en", question_path, required=False)
             options = question.get("options")
             values: set[str] = set()
             if self.expect_list(options, f"{question_path}.options"):
@@ -495,6 +507,7 @@ class _Validator:
                     if self.expect_object(option, option_path):
                         self.expect_string(option, "value", option_path)
                         self.expect_string(option, "label", option_path)
+                        self.expect_string(option, "label_en", option_path, required=False)
             if isinstance(question.get("id"), str):
                 options_by_question.setdefault(question["id"], values)
         return options_by_question

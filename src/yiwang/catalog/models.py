@@ -69,6 +69,7 @@ class DataRegistry(models.Model):
 
     code = models.CharField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
     provider = models.CharField("提供部门", max_length=20)
     custodian = models.CharField("归集单位", max_length=100, blank=True)
 
@@ -85,6 +86,7 @@ class RegistryRecordKind(models.Model):
     registry = models.ForeignKey(DataRegistry, related_name="record_kinds", on_delete=models.CASCADE)
     kind = models.CharField("记录类型", max_length=60)
     name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "共享数据记录类型"
@@ -109,7 +111,9 @@ class ServiceItem(models.Model):
     item_type = models.CharField("事项类型", max_length=2, choices=c.ITEM_TYPES)
     level = models.PositiveSmallIntegerField("行使层级", default=4)
     legal_basis = models.TextField("设定依据", blank=True)
+    legal_basis_en = models.TextField("设定依据（英文）", blank=True)
     description = models.TextField("受理条件", blank=True)
+    description_en = models.TextField("受理条件（英文）", blank=True)
     statutory_limit_value = models.PositiveIntegerField("法定办结时限", null=True, blank=True)
     statutory_limit_unit = models.CharField("法定时限单位", max_length=20, choices=c.TIME_UNITS, default=c.WORKING_DAY)
     promised_limit_value = models.PositiveIntegerField("承诺办结时限", null=True, blank=True, help_text="0 表示当场办结")
@@ -125,6 +129,7 @@ class ServiceItem(models.Model):
     cross_region_mode = models.CharField("跨区域办理模式", max_length=20, blank=True)
     result_type = models.CharField("办理结果类型", max_length=20, choices=c.RESULT_TYPES, default="certificate")
     result_name = models.CharField("办理结果名称", max_length=200, blank=True)
+    result_name_en = models.CharField("办理结果英文名称", max_length=300, blank=True)
     flow = models.JSONField(
         "审批流程",
         default=list,
@@ -152,6 +157,7 @@ class Material(models.Model):
     item = models.ForeignKey(ServiceItem, related_name="materials", on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField("序号")
     name = models.CharField("材料名称", max_length=200)
+    name_en = models.CharField("材料英文名称", max_length=300, blank=True)
     kind = models.CharField("材料类型", max_length=20, choices=c.MATERIAL_KINDS)
     source = models.CharField("来源渠道", max_length=2, choices=c.MATERIAL_SOURCES)
     necessity = models.CharField("必要性", max_length=1, choices=c.MATERIAL_NECESSITIES)

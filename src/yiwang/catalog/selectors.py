@@ -87,6 +87,7 @@ def item_rules_snapshot(item: ServiceItem) -> dict[str, Any]:
             {
                 "position": material.position,
                 "name": material.name,
+                "name_en": material.name_en,
                 "kind": material.kind,
                 "source": material.source,
                 "necessity": material.necessity,
@@ -95,7 +96,7 @@ def item_rules_snapshot(item: ServiceItem) -> dict[str, Any]:
             }
             for material in sorted(item.materials.all(), key=lambda m: m.position)
         ],
-        "result": {"type": item.result_type, "name": item.result_name},
+        "result": {"type": item.result_type, "name": item.result_name, "name_en": item.result_name_en},
         "form": item.form or {},
     }
 
@@ -167,11 +168,13 @@ def all_code_labels() -> dict[str, dict[str, str]]:
 
 
 def record_kind_names() -> dict[str, dict[str, str]]:
-    """"registry:kind" -> {"name": record name, "registry_name": registry name}."""
+    """"registry:kind" -> {"name": record name, "registry_name": registry name, "name_en",
+    "registry_name_en"} (the English may be empty: show it through `core.i18n.say`)."""
     return {
-        f"{registry_code}:{kind}": {"name": name, "registry_name": registry_name}
-        for registry_code, registry_name, kind, name in RegistryRecordKind.objects.values_list(
-            "registry__code", "registry__name", "kind", "name"
+        f"{registry_code}:{kind}": {"name": name, "registry_name": registry_name, "name_en": name_en,
+                                     "registry_name_en": registry_name_en}
+        for registry_code, registry_name, registry_name_en, kind, name, name_en in RegistryRecordKind.objects.values_list(
+            "registry__code", "registry__name", "registry__name_en", "kind", "name", "name_en"
         )
     }
 

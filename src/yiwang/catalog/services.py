@@ -54,7 +54,9 @@ ITEM_FIELDS = (
     "item_type",
     "level",
     "legal_basis",
+    "legal_basis_en",
     "description",
+    "description_en",
     "statutory_limit_value",
     "statutory_limit_unit",
     "promised_limit_value",
@@ -70,11 +72,18 @@ ITEM_FIELDS = (
     "cross_region_mode",
     "result_type",
     "result_name",
+    "result_name_en",
     "form",
     "notes",
     "is_active",
 )
-MATERIAL_FIELDS = ("position", "name", "kind", "source", "necessity", "copies", "exemptible_via")
+MATERIAL_FIELDS = ("position", "name", "name_en", "kind", "source", "necessity", "copies", "exemptible_via")
+_MATERIAL_NAME_EN = MATERIAL_FIELDS.index("name_en")
+
+
+def _rule_rows(rows) -> list[tuple]:
+    """Material rows without their English names: a translation is no new rule (no version bump)."""
+    return [row[:_MATERIAL_NAME_EN] + row[_MATERIAL_NAME_EN + 1:] for row in rows]
 
 
 @dataclass
@@ -266,25 +275,27 @@ def _import_departments(departments: list[dict], counts: Counts) -> dict[str, De
 
 def _import_registries(registries: list[dict], counts: Counts) -> None:
     desired = {
-        raw["code"]: {"name": raw["name"], "provider": raw.get("provider") or "", "custodian": raw.get("custodian") or ""}
+        raw["code"]: {"name": raw["name"], "name_en": raw.get("name_en") or "", "provider": raw.get("provider") or "",
+                      "custodian": raw.get("custodian") or ""}
         for raw in registries
     }
     by_code, status = _sync_by_code(DataRegistry, desired)
-    desired_kinds = {(by_code[raw["code"]].pk, record["kind"]): record["name"] for raw in registries for record in raw["records"]}
+    desired_kinds = {(by_code[raw["code"]].pk, record["kind"]): (record["name"], record.get("name_en") or "")
+                     for raw in registries for record in raw["records"]}
     existing_kinds = {(row.registry_id, row.kind): row for row in RegistryRecordKind.objects.all()}
     changed_registries: set[int] = set()
     to_create, to_update = [], []
-    for (registry_id, kind), name in desired_kinds.items():
+    for (registry_id, kind), (name, name_en) in desired_kinds.items():
         row = existing_kinds.get((registry_id, kind))
         if row is None:
-            to_create.append(RegistryRecordKind(registry_id=registry_id, kind=kind, name=name))
+            to_create.append(RegistryRecordKind(registry_id=registry_id, kind=kind, name=name, name_en=name_en))
             changed_registries.add(registry_id)
-        elif row.name != name:
-            row.name = name
+        elif (row.name, row.name_en) != (name, name_en):
+            row.name, row.name_en = name, name_en
             to_update.append(row)
             changed_registries.add(registry_id)
     RegistryRecordKind.objects.bulk_create(to_create)
-    RegistryRecordKind.objects.bulk_update(to_update, ["name"])
+    RegistryRecordKind.objects.bulk_update(to_update, ["name", "name_en"])
     absent_kinds = [row for key, row in existing_kinds.items() if key not in desired_kinds]
     changed_registries.update(row.registry_id for row in absent_kinds)
     RegistryRecordKind.objects.filter(pk__in=[row.pk for row in absent_kinds]).delete()
@@ -315,7 +326,9 @@ def _item_values(raw: dict, department_id: int) -> dict[str, Any]:
         "item_type": raw["type"],
         "level": raw.get("level", 4),
         "legal_basis": raw.get("legal_basis") or "",
+        "legal_basis_en": raw.get("legal_basis_en") or "",
         "description": raw.get("description") or "",
+        "description_en": raw.get("description_en") or "",
         **_limit_fields(raw["statutory_limit"], "statutory_limit"),
         **_limit_fields(raw["promised_limit"], "promised_limit"),
         "case_type": raw["case_type"],
@@ -329,6 +342,7 @@ def _item_values(raw: dict, department_id: int) -> dict[str, Any]:
         "cross_region_mode": raw.get("cross_region_mode") or "",
         "result_type": result["type"],
         "result_name": result.get("name") or "",
+        "result_name_en": result.get("name_en") or "",
         "form": _canonical_form(raw.get("form")),
         "notes": raw.get("notes") or "",
         "is_active": True,
@@ -347,6 +361,7 @@ def _material_rows(raw_materials: list[dict]) -> list[tuple]:
         (
             position,
             raw["name"],
+            raw.get("name_en") or "",
             raw["kind"],
             raw["source"],
             raw["necessity"],
@@ -413,7 +428,8 @@ def _import_items(raw_items: list[dict], departments: dict[str, Department], rep
             setattr(item, name, values[name])
         if materials_changed:
             replaced_materials[item.pk] = materials
-        if materials_changed or any(name in RULE_FIELDS for name in changed):
+        rules_changed = _rule_rows(existing_materials.get(item.pk, [])) != _rule_rows(materials)
+        if rules_changed or any(name in RULE_FIELDS for name in changed):
             item.version += 1
             changed.append("version")
             report.versions_bumped += 1
@@ -523,7 +539,7 @@ def _remove_absent_departments(present_codes: set[str], counts: Counts) -> None:
 
 
 def _rules_state(item: ServiceItem, materials: list[tuple]) -> tuple:
-    return tuple(getattr(item, name) for name in RULE_FIELDS) + (tuple(materials),)
+    return tuple(getattr(item, name) for name in RULE_FIELDS) + (tuple(_rule_rows(materials)),)
 
 
 def clean_materials(materials: list[dict]) -> list[tuple]:
@@ -538,6 +554,7 @@ def clean_materials(materials: list[dict]) -> list[tuple]:
         values["position"] = values["position"] if values["position"] is not None else index + 1
         values["copies"] = values["copies"] if values["copies"] is not None else 1
         values["exemptible_via"] = values["exemptible_via"] or ""
+        values["name_en"] = values["name_en"] or ""
         candidate = Material(item_id=0, **values)
         try:
             candidate.full_clean(exclude=["item"], validate_unique=False, validate_constraints=False)

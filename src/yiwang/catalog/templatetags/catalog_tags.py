@@ -7,12 +7,16 @@ register = template.Library()
 
 
 @register.simple_tag
-def localized_name(obj) -> str:
-    """`name_en` when the active language is English and one exists, else `name`."""
+def localized_name(obj, field: str = "name") -> str:
+    """`<field>_en` when the active language is English and one exists, else `<field>` (`name` by
+    default; `obj` may be a model or a dict, such as a material of a case's rules snapshot)."""
+    def value(key: str) -> str:
+        return (obj.get(key) if isinstance(obj, dict) else getattr(obj, key, "")) or ""
+
     language = (get_language() or "").lower()
-    if language.startswith("en") and getattr(obj, "name_en", ""):
-        return obj.name_en
-    return obj.name
+    if language.startswith("en") and value(f"{field}_en"):
+        return value(f"{field}_en")
+    return value(field)
 
 
 @register.simple_tag
