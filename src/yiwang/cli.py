@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "catalog" / "data" / "catalog-fengxian.json"
+DEMO_KIOSK_CARD = "31012019900307123X"  # 张三 of the registry's synthetic people
 
 
 def _fail(message: str) -> int:
@@ -101,7 +102,7 @@ def cmd_createadmin(args) -> int:
     return 0
 
 
-def _prepare_demo() -> None:
+def _prepare_demo() -> str:
     from yiwang.accounts.services import ensure_demo_accounts
 
     _migrate()
@@ -127,6 +128,11 @@ def _prepare_demo() -> None:
     print(f"ticket machine token: {hall.ticket_machine_token}")
     print(f"calling screen token: {hall.screen_token}")
     print(f"window 1 evaluator token: {hall.evaluator_token}")
+    from yiwang.kiosks.demo import ensure_demo_kiosk
+
+    kiosk_token = ensure_demo_kiosk()
+    print(f"kiosk token: {kiosk_token}")
+    return kiosk_token
 
 
 def _run_gunicorn(bind: str, workers: int, threads: int, extra_env: dict | None = None) -> int:
@@ -276,6 +282,20 @@ def _start_worker(data_dir: str | None):
     return subprocess.Popen(command, env=dict(os.environ))
 
 
+def _start_kiosk_agent(port: int, token: str, origins: list[str], platform: str):
+    """The demo kiosk's device agent as a child process: simulated reader with 张三's card, receipts to a file."""
+    import subprocess
+
+    from yiwang.config.environment import data_dir_from_env
+
+    printer_file = data_dir_from_env() / "kiosk-printer.bin"
+    command = [sys.executable, "-m", "yiwang", "kiosk-agent", "--port", str(port), "--printer-file", str(printer_file),
+               "--keep-card", DEMO_KIOSK_CARD, "--platform", platform]
+    for origin in origins:
+        command += ["--origin", origin.rstrip("/")]
+    return subprocess.Popen(command, env={**os.environ, "YIWANG_KIOSK_TOKEN": token})
+
+
 def cmd_worker(args) -> int:
     _setup_django(args.data_dir)
     import signal
@@ -339,15 +359,23 @@ def cmd_demo(args) -> int:
     registry_url = f"http://{args.registry_host}:{registry_port}"
     os.environ["YIWANG_REGISTRY_URL"] = registry_url
     public_url = default_public_url_to_served_address(args.host, args.port)
+    kiosk_agent_port = free_port("127.0.0.1")
+    os.environ["YIWANG_KIOSK_AGENT_URL"] = f"http://127.0.0.1:{kiosk_agent_port}"
     _setup_django(args.data_dir)
     owner = os.getpid()
-    registry = worker = None
+    registry = worker = kiosk_agent = None
     try:
         try:
             registry = _start_registry_service(args.registry_host, registry_port, args.data_dir)
         except PortTaken as exc:
             return _fail(str(exc))
-        _prepare_demo()
+        kiosk_token = _prepare_demo()
+        # The page's origin as the browser names it: the public address, the served one, localhost for 127.0.0.1.
+        origins = sorted({public_url, served_url(args.host, args.port),
+                          served_url(args.host, args.port).replace("//127.0.0.1:", "//localhost:")})
+        kiosk_agent = _start_kiosk_agent(kiosk_agent_port, kiosk_token, origins, served_url(args.host, args.port))
+        print(f"Kiosk: open {served_url(args.host, args.port)}/kiosk/device/ and give it the kiosk token; its device agent "
+              f"(yiwang kiosk-agent) is on 127.0.0.1:{kiosk_agent_port}, its reader holding 张三's ID card")
         if registry is not None:
             print(f"Registry service (data sharing, 免交) on {registry_url}/")
         worker = _start_worker(args.data_dir)
@@ -362,6 +390,7 @@ def cmd_demo(args) -> int:
         # gunicorn's forked workers leave through this frame too; only the parent owns the children.
         if os.getpid() == owner:
             _stop_child(worker)
+            _stop_child(kiosk_agent)
             _stop_child(registry)
 
 
@@ -502,16 +531,22 @@ def cmd_kiosk_agent(args) -> int:
         return _fail("the kiosk's token is needed: --token or YIWANG_KIOSK_TOKEN")
     origins = set(args.origin or [os.environ.get("YIWANG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")])
     printer = drivers.FilePrinter(Path(args.printer_file))
-    config = agent.AgentConfig(token=token, origins=origins, reader=drivers.SimulatedCardReader(), printer=printer,
-                               drills=args.drills, fixtures=fixture_cards())
+    cards = fixture_cards()
+    if args.keep_card and args.keep_card not in cards:
+        return _fail(f"--keep-card: no synthetic person with ID number {args.keep_card}")
+    reader = drivers.SimulatedCardReader(kept_card=cards.get(args.keep_card) if args.keep_card else None)
+    config = agent.AgentConfig(token=token, origins=origins, reader=reader, printer=printer, drills=args.drills, fixtures=cards)
     try:
         server = agent.make_server(config, host=args.host, port=args.port)
     except ValueError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    if args.platform:
+        agent.start_heartbeats(config, args.platform)
     print(f"kiosk agent on http://{args.host}:{server.server_address[1]}/ for {', '.join(sorted(origins))}; "
-          f"receipts to {printer.path}{'; drills on' if args.drills else ''}", flush=True)
+          f"receipts to {printer.path}{'; drills on' if args.drills else ''}"
+          f"{f'; heartbeats to {args.platform} every {agent.HEARTBEAT_SECONDS} s' if args.platform else ''}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -725,6 +760,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--origin", action="append", help="the portal's origin allowed to call (repeatable; default YIWANG_PUBLIC_URL)")
     p.add_argument("--printer-file", default="kiosk-printer.bin", help="where receipts' ESC/POS bytes go (a file or a printer device)")
     p.add_argument("--drills", action="store_true", help="enable /api/drill to present cards and set printer faults (drills and tests)")
+    p.add_argument("--platform", metavar="URL", help="send the kiosk's heartbeats (devices' status) to this platform every 10 s")
+    p.add_argument("--keep-card", metavar="ID_NUMBER", help="the simulated reader holds this synthetic person's card for good (the demo)")
     p.set_defaults(func=cmd_kiosk_agent)
 
     p = add("consent-key", "Print this platform's consent-signing public key (Ed25519, hex) for the registries' configuration.",

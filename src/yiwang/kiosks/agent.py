@@ -231,3 +231,36 @@ def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return thread
+
+
+HEARTBEAT_SECONDS = 10
+
+
+def send_heartbeat(config: AgentConfig, platform_url: str, *, timeout: float = 5.0) -> int:
+    """Tell the platform this kiosk is alive, with its devices' status; returns the HTTP status (0: unreachable)."""
+    import httpx
+
+    printer, detail = config.printer.status()
+    body = {"card_reader": config.reader.status(), "printer": printer, "printer_detail": detail}
+    try:
+        answer = httpx.post(f"{platform_url.rstrip('/')}/api/v1/kiosks/heartbeat/", json=body, timeout=timeout,
+                            headers={"Authorization": f"Kiosk {config.token}"})
+    except httpx.HTTPError as error:
+        logger.warning("kiosk agent: heartbeat not delivered (%s)", type(error).__name__)
+        return 0
+    if answer.status_code != 200:
+        logger.warning("kiosk agent: heartbeat refused with %s", answer.status_code)
+    return answer.status_code
+
+
+def start_heartbeats(config: AgentConfig, platform_url: str, *, every: float = HEARTBEAT_SECONDS) -> threading.Event:
+    """Heartbeats every `every` seconds in a daemon thread until the returned event is set."""
+    stop = threading.Event()
+
+    def beat():
+        while not stop.is_set():
+            send_heartbeat(config, platform_url)
+            stop.wait(every)
+
+    threading.Thread(target=beat, name="kiosk-heartbeats", daemon=True).start()
+    return stop

@@ -46,9 +46,10 @@ class SimulatedCardReader(CardReader):
     """A reader whose cards are presented by a drill (or a test): `present(block)`, `remove()`,
     `fail_next(code)`. A read waits for a card, as a real one does."""
 
-    def __init__(self):
+    def __init__(self, *, kept_card: bytes | None = None):
         self._changed = threading.Condition()
-        self._card: bytes | None = None
+        self._kept = kept_card
+        self._card: bytes | None = kept_card
         self._fault: str | None = None
         self._reading = False
         self._cancelled = False
@@ -93,8 +94,11 @@ class SimulatedCardReader(CardReader):
                 if not ready or self._card is None:
                     raise DeviceError("no_card", "未检测到身份证，请将身份证放在读卡区。",
                                       "No card found; place the ID card on the reader.", http_status=408)
-                # A real reader must see the card leave before it reads again; the simulation takes it away.
-                card, self._card = self._card, None
+                # A real reader must see the card leave before it reads again; the simulation takes it
+                # away, unless it was started holding one card for good (the demo's kiosk).
+                card = self._card
+                if self._kept is None:
+                    self._card = None
                 return card
             finally:
                 self._reading = False

@@ -21,6 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -334,7 +335,7 @@ def case(request, case_id: int):
         raise DomainError("case_not_found", "办件不存在。", "Case not found.", status=404)
     row = _case_row(found)
     lines = [[gettext("办件编号"), found.number], [gettext("事项"), row["item_name"]], [gettext("状态"), row["state"]],
-             [gettext("提交时间"), found.submitted_at.strftime("%Y-%m-%d %H:%M") if found.submitted_at else ""]]
+             [gettext("提交时间"), localtime(found.submitted_at).strftime("%Y-%m-%d %H:%M") if found.submitted_at else ""]]
     if found.promised_due:
         lines.append([gettext("承诺办结日期"), found.promised_due.isoformat()])
     job = {"title": gettext("办件回执"), "lines": lines, "footer": gettext("可在一网通办“我的办件”查看进度。"),

@@ -44,6 +44,16 @@ def register_kiosk(*, code: str, name: str, site, item_codes: list[str] = ()) ->
     return kiosk, token
 
 
+def reissue_token(*, kiosk_id: int) -> str:
+    """A new token for a kiosk (set up again after a revocation, or each demo start); the old one stops working."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        updated = Kiosk.objects.filter(pk=kiosk_id).update(token_digest=token_digest(token), active=True)
+        if not updated:
+            raise NotFound("kiosk_not_found", "终端不存在。", "No such kiosk.")
+    return token
+
+
 def revoke_kiosk(*, kiosk_id: int) -> Kiosk:
     """The kiosk's token stops working at once (a stolen or retired terminal)."""
     with transaction.atomic():
