@@ -14,7 +14,7 @@ from yiwang.core import pwa
 
 
 def _worker_constant(body: str, name: str):
-    return json.loads(re.search(rf"^var {name} = (.+);$", body, re.M).group(1))
+    return json.loads(re.search(rf"^var {name} = (?:new RegExp\()?(.+?)\)?;$", body, re.M).group(1))
 
 
 @pytest.mark.django_db
@@ -44,17 +44,30 @@ def test_the_worker_stores_the_shell_only_never_a_personal_page_or_an_api_answer
     body = client.get("/sw.js").content.decode()
     shell = _worker_constant(body, "SHELL")
     assert all(url.startswith("/static/") for url in shell if url != "/offline/")
-    for personal in ("/cases/", "/messages/", "/bundles/", "/hall/", "/data-sharing/", "/api/", "/accounts/",
-                     "/licences/", "/ratings/"):
+    for personal in ("/cases/", "/messages/", "/bundles/", "/hall/appointments/", "/hall/results/", "/data-sharing/",
+                     "/api/", "/accounts/", "/licences/", "/ratings/case/", "/ratings/ticket/"):
         assert personal not in body, personal
     # Only two places put into the cache: the install (the shell list) and static files (cache first).
     assert body.count("cache.put(") == 1 and body.count("cache.addAll(") == 1
     assert "if (isStatic(url))" in body and 'url.pathname.indexOf(STATIC_PREFIX) === 0' in body
     # Navigations: the network, else the stored offline page; never stored.
-    navigation = body[body.index('if (request.mode === "navigate")'):body.index("if (isStatic(url))")]
+    navigation = body[body.index('if (request.mode === "navigate" &&'):body.index("if (isStatic(url))")]
     assert "fetch(request).catch(" in navigation and "cache.match(OFFLINE_URL)" in navigation
     assert "put(" not in navigation
     assert 'if (request.method !== "GET") return;' in body
+
+
+@pytest.mark.django_db
+def test_the_worker_leaves_the_navigations_of_devices_and_kiosks_alone(client):
+    body = client.get("/sw.js").content.decode()
+    devices = re.compile(_worker_constant(body, "DEVICE_PAGES"))  # the same syntax in Python and JavaScript
+    assert "var DEVICE_PAGES = new RegExp(" in body
+    assert 'if (request.mode === "navigate" && !DEVICE_PAGES.test(url.pathname))' in body
+    for path in ("/kiosk/", "/kiosk/menu/", "/hall/device/", "/hall/FX-CENTRE/screen/", "/ratings/evaluator/"):
+        assert devices.search(path), path
+    for path in ("/", "/cases/mine/", "/hall/", "/hall/appointments/", "/hall/FX-CENTRE/take/", "/kiosks/fleet/",
+                 "/ratings/ticket/1/"):
+        assert not devices.search(path), path
 
 
 @pytest.mark.django_db

@@ -29,6 +29,9 @@ MASKABLE_ICON = ("core/icons/icon-maskable-512.png", 512)
 APPLE_TOUCH_ICON = "core/icons/apple-touch-icon.png"
 SHELL_STATIC = ("core/site.css", "core/site.js", *ICON_SIZES, MASKABLE_ICON[0], APPLE_TOUCH_ICON)
 CACHE_PREFIX = "yiwang-shell-"
+# Pages of the hall's devices and the self-service kiosks, which say for themselves that the network
+# is gone (and whose users have no phone to check): the worker leaves their navigations alone.
+DEVICE_PAGES = r"^/(kiosk/|hall/device/|hall/[^/]+/screen/|ratings/evaluator/)"
 
 
 def _htmx_urls() -> list[str]:
@@ -77,6 +80,7 @@ def service_worker(request):
         "shell": json.dumps(shell_urls()),
         "offline_url": json.dumps(reverse("pwa-offline")),
         "static_prefix": json.dumps(settings.STATIC_URL),
+        "device_pages": json.dumps(DEVICE_PAGES),
     })
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"

@@ -9,6 +9,7 @@ var CACHE_PREFIX = {{ cache_prefix }};
 var SHELL = {{ shell }};
 var OFFLINE_URL = {{ offline_url }};
 var STATIC_PREFIX = {{ static_prefix }};
+var DEVICE_PAGES = new RegExp({{ device_pages }});
 
 self.addEventListener("install", function (event) {
   // cache: "reload" skips the HTTP cache, so a new version stores fresh files, not yesterday's.
@@ -39,7 +40,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;  // form posts and uploads go to the network untouched
   var url = new URL(request.url);
 
-  if (request.mode === "navigate") {
+  if (request.mode === "navigate" && !DEVICE_PAGES.test(url.pathname)) {
     // Network first, and nothing stored: the page is the network's or, without one, the offline page.
     event.respondWith(
       fetch(request).catch(function () {
@@ -50,6 +51,7 @@ self.addEventListener("fetch", function (event) {
     );
     return;
   }
+  if (request.mode === "navigate") return;  // a device's page: its own script tells of a lost network
 
   if (isStatic(url)) {
     // Static files are the same for everybody and change only with a deploy (a new cache): cache first.
