@@ -120,8 +120,9 @@
 
 // The installable web app: the service worker (/sw.js, yiwang.core.pwa) keeps the shell and shows
 // the offline page when the network is gone. Registered after load so it never slows the first page.
+// Only from the portal's pages (those that link the manifest): not from a kiosk's.
 (function () {
-  if (!("serviceWorker" in navigator)) return;
+  if (!("serviceWorker" in navigator) || !document.querySelector("link[rel=manifest]")) return;
   window.addEventListener("load", function () {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
       // No worker (e.g. a private window that forbids it): the portal works as a plain site.
@@ -151,16 +152,4 @@
   }
   label(document);
   document.addEventListener("htmx:afterSwap", function (event) { label(event.detail.target.parentNode || document); });
-})();
-
-// The installable web app: the service worker (/sw.js, yiwang.core.pwa) keeps the shell and shows
-// the offline page when the network is gone. Registered after load so it never slows the first page.
-// Only from the portal's pages (those that link the manifest): not from a kiosk's.
-(function () {
-  if (!("serviceWorker" in navigator) || !document.querySelector("link[rel=manifest]")) return;
-  window.addEventListener("load", function () {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
-      // No worker (e.g. a private window that forbids it): the portal works as a plain site.
-    });
-  });
 })();
