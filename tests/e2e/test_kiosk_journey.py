@@ -74,6 +74,7 @@ def _kiosk_page(browser, live_server, setup, blocked: list[str]):
 
 def _small_targets(page) -> list[str]:
     """Visible buttons, links and inputs smaller than 60×60 px (the number pad and tiles included)."""
+    page.wait_for_load_state()
     return page.evaluate("""() => Array.from(document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea'))
         .filter(e => e.offsetParent !== null)
         .map(e => [e.id || e.textContent.trim().slice(0, 20) || e.name, e.getBoundingClientRect()])
@@ -102,6 +103,8 @@ def test_card_sign_in_record_query_print_and_the_wipe_after_idle(browser, live_s
     assert _small_targets(page) == []
 
     page.click("#menu-records")
+    page.wait_for_url(f"{base}/kiosk/records/")
+    page.wait_for_load_state()
     assert _small_targets(page) == []
     page.click("button[data-scope='medical_insurance:annual_payments']")
     expect(page.locator("#record-title")).to_have_text("年度医保缴费明细")
@@ -161,6 +164,12 @@ def test_the_phone_confirms_the_kiosks_qr_code_and_the_kiosk_goes_on_for_that_pe
     kiosk_page.wait_for_url(f"{live_server.url}/kiosk/menu/", timeout=10_000)
     expect(kiosk_page.locator(".kiosk-person")).to_have_text("您好，李*")
     eventually(lambda: KioskSignIn.objects.filter(claimed_at__isnull=False).count() == 1, what="the code claimed once")
+    # The kiosk's other pages: large targets, nothing from elsewhere.
+    for path, heading in (("/kiosk/ticket/", "大厅取号"), ("/kiosk/apply/", "自助申报"), ("/kiosk/cases/", "办件进度"),
+                          ("/kiosk/licences/", "电子证照")):
+        kiosk_page.goto(f"{live_server.url}{path}")
+        expect(kiosk_page.locator("h1")).to_have_text(heading)
+        assert _small_targets(kiosk_page) == [], path
 
     # The same code again (a photo of the screen): refused on the phone.
     phone.goto(confirm_url)

@@ -218,3 +218,23 @@ def test_printing_is_reported_for_the_fleets_figures(kiosk):
     answer = client.post("/kiosk/printed/", json.dumps({"reference": "p-1", "outcome": "failed"}), content_type="application/json")
     assert answer.status_code == 200
     assert list(KioskTransaction.objects.values_list("kind", "outcome", "reference")) == [("print", "failed", "p-1")]
+
+
+def test_the_persons_valid_licences_are_listed_with_a_print_job_carrying_the_verification_qr(kiosk, settings_media, settings):
+    from tests.factories import make_staff
+    from tests.licences.conftest import make_case
+    from yiwang.accounts.models import User
+    from yiwang.licences.services import issue_licence
+
+    _row, token = kiosk
+    settings.PUBLIC_URL = "https://zwfw.example.gov.cn"
+    client = _terminal(token)
+    _card_sign_in(client)
+    holder = User.objects.get(id_number="31012019900307123X")
+    officer = make_staff(role="window_officer", departments=["SCJG"])
+    licence = issue_licence(case=make_case(holder), issued_by=officer)
+    page = client.get("/kiosk/licences/").content.decode()
+    assert licence.number in page and "营业执照" in page
+    job = json.loads(re.search(r'<script id="print-licence-\d+" type="application/json">(.*?)</script>', page).group(1))
+    assert job["qr_url"] == f"https://zwfw.example.gov.cn/licences/verify/{licence.number}/"
+    assert job["lines"][0] == ["证照编号", licence.number] and job["lines"][1] == ["持证人", "张三"]
