@@ -264,7 +264,7 @@ def _row_summary(key: str, row: dict) -> tuple[str, str]:
         "personal": _money(row.get("personal_amount")), "employer": _money(row.get("employer_amount"))}
     if key == "periods":
         label = str(row.get("period", ""))
-        amounts = gettext("%(months)s个月 ") % {"months": _scalar(row.get("months"))} + amounts
+        amounts = gettext("%(months)s个月") % {"months": _scalar(row.get("months"))} + " " + amounts
     else:
         label = str(row.get("month", ""))
     if row.get("status") == "欠缴":

@@ -116,6 +116,15 @@ def _require_open_material(case, material: dict) -> None:
         raise Conflict("materials_closed", "当前状态下不能补充该材料。", "This material cannot be supplied in the case's current state.")
 
 
+def _check_purpose_length(purpose: str) -> None:
+    if len(purpose) > c.PURPOSE_MAX_LENGTH:
+        raise ValidationFailed(
+            "purpose_too_long",
+            f"用途不能超过{c.PURPOSE_MAX_LENGTH}个字。",
+            f"The purpose may have at most {c.PURPOSE_MAX_LENGTH} characters.",
+        )
+
+
 def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: str, recorded_by=None) -> Consent:
     """Record the user's consent to fetch `exemptible_via` ("registry:kind"), for a case or in general.
 
@@ -129,12 +138,7 @@ def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: st
     purpose = (purpose or "").strip()
     if not purpose:
         raise ValidationFailed("purpose_required", "请说明调取用途。", "A purpose is required.")
-    if len(purpose) > c.PURPOSE_MAX_LENGTH:
-        raise ValidationFailed(
-            "purpose_too_long",
-            f"用途不能超过{c.PURPOSE_MAX_LENGTH}个字。",
-            f"The purpose may have at most {c.PURPOSE_MAX_LENGTH} characters.",
-        )
+    _check_purpose_length(purpose)
     if case_id is not None:
         case = _own_case(user, case_id) if recorded_by is None else _counter_case(recorded_by, case_id)
         if not any(m.get("exemptible_via") == exemptible_via for m in _case_materials(case)):
@@ -515,9 +519,7 @@ def query_own_record(*, person, scope: str, actor, channel: str, kiosk_code: str
     registry, kind = _self_query_scope(scope)
     channel, kiosk_code = _self_query_channel(channel, kiosk_code)
     purpose = (purpose or "").strip() or self_query_purpose(channel, kiosk_code)
-    if len(purpose) > c.PURPOSE_MAX_LENGTH:
-        raise ValidationFailed("purpose_too_long", f"用途不能超过{c.PURPOSE_MAX_LENGTH}个字。",
-                               f"The purpose may have at most {c.PURPOSE_MAX_LENGTH} characters.")
+    _check_purpose_length(purpose)
     if not person.id_number:
         raise ValidationFailed("id_number_missing", "账号缺少身份证号码，无法查询本人记录。",
                                "The account has no ID number, so its records cannot be looked up.")
