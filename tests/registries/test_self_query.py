@@ -190,6 +190,16 @@ def test_a_self_query_is_audited_with_its_channel_and_a_consent_of_that_one_quer
     assert [(x.case_label, x.active) for x in consents_of(zhangsan)] == [("本人查询", False)]
 
 
+def test_the_person_is_told_of_a_self_query(catalog, registry, zhangsan, background):
+    from yiwang.notifications.models import Message
+
+    _ask(zhangsan, "housing_fund:account")
+    background.run()
+    message = Message.objects.get(recipient=zhangsan)
+    assert (message.kind, message.case_id, message.link) == ("data_accessed", None, "/data-sharing/my-data/")
+    assert message.body == "您的住房公积金账户及缴存信息于2026-03-10 10:00由本人调取，用于办件本人查询。如有疑问可在“我的数据”查看。"
+
+
 def test_a_kiosk_acting_for_the_person_is_logged_as_the_person(catalog, registry, zhangsan):
     query_own_record(person=zhangsan, scope="medical_insurance:enrolment", actor=None, channel="kiosk", kiosk_code="K07")
     access = DataAccess.objects.get()
