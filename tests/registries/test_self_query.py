@@ -200,6 +200,16 @@ def test_the_person_is_told_of_a_self_query(catalog, registry, zhangsan, backgro
     assert message.body == "您的住房公积金账户及缴存信息于2026-03-10 10:00由本人调取，用于办件本人查询。如有疑问可在“我的数据”查看。"
 
 
+def test_the_consent_purpose_is_chinese_whatever_the_language(catalog, registry, zhangsan):
+    from django.utils import translation
+
+    with translation.override("en"):
+        envelope = query_own_record(person=zhangsan, scope="housing_fund:account", actor=zhangsan, channel="app")
+    assert DataAccess.objects.get().consent.purpose == "本人查询（手机）"
+    assert (envelope["record_name_en"], envelope["registry_name_en"]) == ("Housing provident fund account",
+                                                                         "Housing provident fund")
+
+
 def test_a_kiosk_acting_for_the_person_is_logged_as_the_person(catalog, registry, zhangsan):
     query_own_record(person=zhangsan, scope="medical_insurance:enrolment", actor=None, channel="kiosk", kiosk_code="K07")
     access = DataAccess.objects.get()

@@ -489,8 +489,12 @@ def _self_query_channel(channel, kiosk_code) -> tuple[str, str]:
 
 
 def self_query_purpose(channel: str, kiosk_code: str = "") -> str:
-    """The consent's purpose of a self query, e.g. "本人查询（自助终端 K01）"."""
-    where = str(dict(c.CHANNELS).get(channel, channel))
+    """The consent's purpose of a self query, e.g. "本人查询（自助终端 K01）" (stored in Chinese, as
+    every purpose is, whatever the asker's language)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        where = str(dict(c.CHANNELS).get(channel, channel))
     return f"本人查询（{where} {kiosk_code}）" if kiosk_code else f"本人查询（{where}）"
 
 
