@@ -134,6 +134,9 @@ class Notice(models.Model):
     kind = models.CharField("文书类型", max_length=30, choices=c.NOTICE_KINDS)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文")
+    # The same notice in English for readers who chose English (the Chinese text is the legal one).
+    title_en = models.CharField("英文标题", max_length=200, blank=True)
+    body_en = models.TextField("英文正文", blank=True)
     missing_materials = models.JSONField("需补正材料", default=list, blank=True)
     issued_at = CreatedAtField("出具时间")
 

@@ -25,6 +25,13 @@ class NoticeFacts:
     licensing: bool = True  # an administrative licence (事项类型 01): decisions use licensing wording
     # What was applied for (label, value), from the case's form: stated by acceptance and decisions.
     particulars: tuple[tuple[str, str], ...] = ()
+    # The English of the names and particulars, for the English text of the notice ("" / () when none).
+    item_name_en: str = ""
+    department_name_en: str = ""
+    result_name_en: str = ""
+    missing_materials_en: list[str] = field(default_factory=list)
+    owed_materials_en: list[str] = field(default_factory=list)
+    particulars_en: tuple[tuple[str, str], ...] = ()
 
 
 def _d(day: dt.date | None) -> str:
@@ -84,4 +91,78 @@ def compose_notice(kind: str, facts: NoticeFacts) -> tuple[str, str]:
     if kind == c.NOTICE_RESULT:
         body = f"{ref}已办结，办理结果“{facts.result_name}”已签发，可在“我的办件”中下载电子证照并扫码核验。"
         return "办结通知书", head + body + tail
+    raise ValueError(f"unknown notice kind {kind!r}")
+
+
+def _d_en(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B} {day.year}" if day else "—"
+
+
+def _particulars_en(facts: NoticeFacts) -> str:
+    if not facts.particulars_en:
+        return ""
+    return "\nParticulars of the application:\n" + "\n".join(f"  {label}: {value}" for label, value in facts.particulars_en)
+
+
+def compose_notice_en(kind: str, facts: NoticeFacts) -> tuple[str, str]:
+    """(title, body) of the notice of `kind` in English: the same statements as `compose_notice`
+    (which stays the legal text), for readers who chose English. Names fall back to the Chinese."""
+    item = facts.item_name_en or facts.item_name
+    head = f"Dear {facts.applicant_name},\n"
+    ref = f"Your application for “{item}” (case number {facts.case_number})"
+    tail = f"\n\n{facts.department_name_en or facts.department_name}\n{_d_en(facts.on)}"
+    opinion = f" Reason: {facts.opinion}" if facts.opinion else ""
+    if kind == c.NOTICE_RECEIPT:
+        body = f"{ref} was received on {_d_en(facts.on)}. We will decide within the statutory time limit whether to accept it."
+        return "Receipt", head + body + tail
+    if kind == c.NOTICE_ACCEPTANCE:
+        limits = []
+        if facts.promised_due:
+            limits.append(f"promised completion by {_d_en(facts.promised_due)}")
+        if facts.statutory_due:
+            limits.append(f"statutory completion by {_d_en(facts.statutory_due)}")
+        limit_text = "; ".join(limits).capitalize() if limits else "No fixed time limit"
+        provisional = (" (the dates will be recalculated once next year's public holidays are announced)"
+                       if facts.due_provisional else "")
+        body = (f"{ref} is complete and in the legal form, and has been accepted. {limit_text}{provisional}."
+                + _particulars_en(facts))
+        return "Notice of acceptance", head + body + tail
+    if kind == c.NOTICE_SUPPLEMENT:
+        listed = "\n".join(f"  {i}. {name}" for i, name in enumerate(facts.missing_materials_en or facts.missing_materials, 1))
+        body = (f"The materials of {ref[0].lower() + ref[1:]} are incomplete or not in the legal form. "
+                f"Please supply the following, all at once:\n{listed}\n"
+                "The time taken to supply them does not count towards the time limit."
+                + (f"\nNote: {facts.opinion}" if facts.opinion else ""))
+        return "Notice to supply materials", head + body + tail
+    if kind == c.NOTICE_NON_ACCEPTANCE:
+        body = (f"{ref} has been examined and is not accepted.{opinion}\n"
+                "If you disagree with this decision, you may apply for administrative reconsideration or bring an "
+                "administrative lawsuit according to law.")
+        return "Notice of non-acceptance", head + body + tail
+    if kind == c.NOTICE_SPECIAL_PROCEDURE:
+        body = (f"{ref} requires a special procedure ({facts.opinion}); the time the special procedure takes does not "
+                "count towards the time limit.")
+        return "Notice of a special procedure", head + body + tail
+    if kind == c.NOTICE_APPROVAL:
+        owed = ""
+        if facts.owed_materials:
+            owed = ("\nPlease hand in the following deferred materials within the time set: "
+                    + ", ".join(facts.owed_materials_en or facts.owed_materials) + ".")
+        decision, title = (("the licence is granted", "Decision to grant a licence") if facts.licensing
+                           else ("it will be handled", "Notice of approval"))
+        body = (f"{ref} has been examined and meets the conditions: {decision}."
+                + (f" Opinion: {facts.opinion}" if facts.opinion else "") + _particulars_en(facts) + owed)
+        return title, head + body + tail
+    if kind == c.NOTICE_DENIAL:
+        decision, title = (("the licence is refused", "Decision to refuse a licence") if facts.licensing
+                           else ("it will not be handled", "Notice of refusal"))
+        body = (f"{ref} has been examined and does not meet the conditions: {decision}.{opinion}" + _particulars_en(facts)
+                + "\nIf you disagree with this decision, you may apply for administrative reconsideration or bring an "
+                  "administrative lawsuit according to law.")
+        return title, head + body + tail
+    if kind == c.NOTICE_RESULT:
+        result = facts.result_name_en or facts.result_name
+        body = (f"{ref} is complete: the result “{result}” has been issued. You can download the electronic licence "
+                "under “My cases” and verify it by scanning its code.")
+        return "Notice of completion", head + body + tail
     raise ValueError(f"unknown notice kind {kind!r}")

@@ -256,12 +256,14 @@ def case_form_fields(case: Case) -> list[FormField]:
 _NOT_IN_NOTICES = (ID_NUMBER, MOBILE, TABLE)
 
 
-def notice_particulars(case: Case) -> list[tuple[str, str]]:
+def notice_particulars(case: Case, *, english: bool = False) -> list[tuple[str, str]]:
     """(label, value) of what was applied for, as the decisions and notices state it: the item's own
-    fields answered on the frozen form (in Chinese; identifiers and tables of people left out)."""
+    fields answered on the frozen form (in Chinese, or in English for `english`; identifiers and
+    tables of people left out)."""
     definition = parse_form_definition((case.rules or {}).get("form") or case.item.form or {})
     values = case.form_data or {}
-    return [(f.label, display_value(f, values.get(f.name))) for f in visible_fields(definition, values)
+    return [((f.label_en or f.label) if english else f.label, display_value(f, values.get(f.name), english=english))
+            for f in visible_fields(definition, values)
             if f.kind not in _NOT_IN_NOTICES and values.get(f.name) not in (None, "", [])]
 
 

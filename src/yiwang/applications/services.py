@@ -26,7 +26,7 @@ from yiwang.catalog.application_forms import (
     check_draft_values, form_fields, parse_form_definition, validate_form_data,
 )
 from yiwang.applications.models import Case, CaseEvent, CaseMaterial, CaseSerial, Notice
-from yiwang.applications.notices import NoticeFacts, compose_notice
+from yiwang.applications.notices import NoticeFacts, compose_notice, compose_notice_en
 from yiwang.applications.selectors import initial_form_values, material_is_open, notice_particulars, received_at_counter_by
 from yiwang.applications.storage import remove_stored_file, store_material_file, store_shared_record
 from yiwang.catalog.constants import ITEM_TYPE_LICENSING, NECESSITY_DEFERRABLE, NECESSITY_REQUIRED
@@ -284,12 +284,29 @@ def _record(case: Case, *, action: str, from_state: str, actor, actor_role: str,
             result_name=(case.rules.get("result") or {}).get("name", ""),
             licensing=case.item.item_type == ITEM_TYPE_LICENSING,
             particulars=tuple(notice_particulars(case)),
+            **_notice_facts_en(case, missing or []),
         )
         title, body = compose_notice(notice_kind, facts)
-        Notice.objects.create(case=case, event=event, kind=notice_kind, title=title, body=body, missing_materials=missing or [])
+        title_en, body_en = compose_notice_en(notice_kind, facts)
+        Notice.objects.create(case=case, event=event, kind=notice_kind, title=title, body=body, title_en=title_en,
+                              body_en=body_en, missing_materials=missing or [])
     # Told to whoever subscribed (the applicant's messages, departments' webhooks), by the worker.
     publish(event_type=f"case.{action}", event_id=f"case-event-{event.pk}", payload={"case_event_id": event.pk})
     return event
+
+
+def _notice_facts_en(case: Case, missing: list[str]) -> dict:
+    """The English names of a notice's facts (NoticeFacts' *_en fields), from the case's frozen rules."""
+    rules = case.rules or {}
+    english = {m["name"]: m.get("name_en") or m["name"] for m in rules.get("materials", [])}
+    return {
+        "item_name_en": rules.get("item_name_en") or case.item.name_en,
+        "department_name_en": case.department.name_en,
+        "result_name_en": (rules.get("result") or {}).get("name_en", ""),
+        "missing_materials_en": [english.get(name, name) for name in missing],
+        "owed_materials_en": [english.get(name, name) for name in case.owed_materials],
+        "particulars_en": tuple(notice_particulars(case, english=True)),
+    }
 
 
 def _current_materials(case: Case) -> set[int]:

@@ -41,6 +41,15 @@ def _name(obj) -> str:
     return say(obj.name, getattr(obj, "name_en", "")) if obj is not None else ""
 
 
+def _material_name(name: str, members) -> str:
+    """A requested material's name in the reader's language, from the members' frozen rules."""
+    for member in members:
+        for material in ((member.case.rules or {}).get("materials", []) if member.case is not None else []):
+            if material["name"] == name:
+                return say(name, material.get("name_en", ""))
+    return name
+
+
 def _said(names: dict, key: str) -> str:
     """`names[key]` in the reader's language (`names[key + "_en"]` when English and given)."""
     return say(names.get(key, ""), names.get(f"{key}_en", ""))
@@ -276,7 +285,8 @@ def _render_case(request, bundle_case: BundleCase, *, error_message="", values=N
         "status_label": say(combined.label, combined.label_en),
         "members": _member_rows(combined, request.user),
         "skipped": [say(s.get("reason", ""), s.get("reason_en", "")) for s in bundle_case.skipped],
-        "supplement_groups": [(name, [_name(m.member.item) for m in members]) for name, members in combined.supplement_groups()],
+        "supplement_groups": [(_material_name(name, members), [_name(m.member.item) for m in members])
+                              for name, members in combined.supplement_groups()],
         "error_message": error_message,
         "idempotency_key": idempotency_key or uuid.uuid4().hex,
         "form_page": secrets.token_urlsafe(12),  # this rendering's mark on its saves of the one form

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from yiwang.core import clock
 from yiwang.core.errors import ValidationFailed
+from yiwang.core.i18n import say
 from yiwang.hall import constants as c
 from yiwang.hall import rules
 from yiwang.hall.models import Call, Handover, ServiceGroup, Site, Ticket, Window
@@ -171,11 +172,12 @@ def hall_statistics(site: Site, *, day_from: dt.date, day_to: dt.date, by: str) 
         raise ValueError(by)
     today = clock.today()
     tickets = (Ticket.objects.filter(site=site, day__gte=day_from, day__lte=day_to)
-               .values_list("group__prefix", "group__name", "window__code", "officer__real_name", "officer__username",
-                            "item__code", "state", "taken_at", "called_at", "finished_at", "day"))
+               .values_list("group__prefix", "group__name", "group__name_en", "window__code", "officer__real_name",
+                            "officer__username", "item__code", "state", "taken_at", "called_at", "finished_at", "day"))
     records, per_window = [], {}
-    for prefix, group_name, window, officer_name, officer_username, item_code, state, taken, called, finished, day in tickets:
-        key = {"group": f"{prefix} {group_name}", "window": window or "—",
+    for (prefix, group_name, group_name_en, window, officer_name, officer_username, item_code, state, taken, called, finished,
+         day) in tickets:
+        key = {"group": f"{prefix} {say(group_name, group_name_en)}", "window": window or "—",
                "officer": officer_name or officer_username or "—",
                "hour": f"{taken.astimezone(clock.LEGAL_TIME_ZONE).hour:02d}:00", "item": item_code or "—"}[by]
         open_state = state in (c.WAITING, c.CALLED, c.HELD)
