@@ -13,7 +13,7 @@ VARIABLES = {
     **{kind: CASE_VARIABLES for kind in c.CASE_ACTION_KINDS.values()},
     c.PICKUP_READY: (CASE_VARIABLES - {"opinion", "materials"}) | {"place_en"},  # sources.outgoing_for_pickup_ready
     c.DEADLINE_APPROACHING: CASE_VARIABLES | {"level", "level_en"},
-    c.DATA_ACCESSED: {"record_name", "at", "accessor", "case_label"},
+    c.DATA_ACCESSED: {"record_name", "at", "accessor", "case_label", "purpose", "purpose_en"},
     # hall.services._apply_booking_rule_for
     c.APPOINTMENT_MISSED: {"site", "site_en", "group", "group_en", "day", "start", "period", "limit"},
     c.BOOKING_SUSPENDED: {"period", "until"},

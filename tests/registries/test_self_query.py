@@ -197,7 +197,7 @@ def test_the_person_is_told_of_a_self_query(catalog, registry, zhangsan, backgro
     background.run()
     message = Message.objects.get(recipient=zhangsan)
     assert (message.kind, message.case_id, message.link) == ("data_accessed", None, "/data-sharing/my-data/")
-    assert message.body == "您的住房公积金账户及缴存信息于2026-03-10 10:00由本人调取，用于办件本人查询。如有疑问可在“我的数据”查看。"
+    assert message.body == "您的住房公积金账户及缴存信息于2026-03-10 10:00由本人调取，用于本人查询。如有疑问可在“我的数据”查看。"
 
 
 def test_the_consent_purpose_is_chinese_whatever_the_language(catalog, registry, zhangsan):

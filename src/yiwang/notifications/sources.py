@@ -79,7 +79,10 @@ def outgoing_for_data_access(data_access_id: int) -> list[Outgoing]:
     return [Outgoing(
         recipient=access.subject, kind=c.DATA_ACCESSED, event_key=f"data-access-{access.pk}",
         variables={"record_name": entry.record_name, "at": timezone.localtime(access.at).strftime("%Y-%m-%d %H:%M"),
-                   "accessor": entry.accessor, "case_label": entry.case_label},
+                   "accessor": entry.accessor, "case_label": entry.case_label,
+                   # A self query (kiosk, portal) has no case: the person looked up their own record.
+                   "purpose": f"用于办件{entry.case_label}" if access.case_id else "用于本人查询",
+                   "purpose_en": f"for case {entry.case_label}" if access.case_id else "in a self query"},
         link=reverse("registries:my-data"), case_id=access.case_id, event_at=access.at,
     )]
 

@@ -79,8 +79,8 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Kiosk silent", "Kiosk {kiosk} at {site_en} has sent no heartbeat for {minutes} min; check its network and power."),
     },
     c.DATA_ACCESSED: {
-        "zh-hans": ("您的数据被调取", "您的{record_name}于{at}由{accessor}调取，用于办件{case_label}。如有疑问可在“我的数据”查看。"),
-        "en": ("Your records were accessed", "Your {record_name} was fetched on {at} by {accessor} for case {case_label}. See My data for details."),
+        "zh-hans": ("您的数据被调取", "您的{record_name}于{at}由{accessor}调取，{purpose}。如有疑问可在“我的数据”查看。"),
+        "en": ("Your records were accessed", "Your {record_name} was fetched on {at} by {accessor} {purpose_en}. See My data for details."),
     },
 }
 
