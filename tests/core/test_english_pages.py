@@ -268,3 +268,22 @@ def test_kiosk_pages_in_english_show_no_chinese_but_data_values(catalog, setting
             found[url] = sorted(set(fragments))
     assert not found, "Chinese on English kiosk pages:\n" + "\n".join(
         f"{url}:\n" + "\n".join(f"    {f}" for f in fragments) for url, fragments in found.items())
+
+
+def test_my_data_names_the_records_and_registries_in_english(catalog):
+    from datetime import timedelta
+
+    from yiwang.core import clock
+    from yiwang.registries.models import Consent, DataAccess
+
+    resident = make_resident()
+    consent = Consent.objects.create(user=resident, registry="household", record_kind="id_card", purpose="for the test",
+                                     granted_at=clock.now(), expires_at=clock.now() + timedelta(days=1))
+    DataAccess.objects.create(accessor=resident, subject=resident, subject_identifier=resident.id_number, registry="household",
+                              record_kind="id_card", consent=consent, platform="yiwang", at=clock.now(), outcome="ok")
+    client = Client()
+    client.force_login(resident)
+    client.cookies["django_language"] = "en"
+    page = client.get("/data-sharing/my-data/").content.decode()
+    assert page.count("Household registration data · Resident identity card") == 2  # the fetch and the consent
+    assert chinese_fragments(page) == []

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.accounts.permissions import applicant_required, forbidden_response, staff_required
 from yiwang.applications.selectors import get_case_for
 from yiwang.applications.views import material_refusal_page
+from yiwang.catalog.selectors import record_kind_names
 from yiwang.core.errors import DomainError
 from yiwang.registries import selectors, services
 from yiwang.registries import constants as c
@@ -41,9 +43,22 @@ def _case_page(case_id: int, user) -> str:
 def my_data(request):
     """Who fetched my data, when, for which case; my consents with a withdraw button."""
     return render(request, "registries/my_data.html", {
-        "accesses": selectors.accesses_for_subject(request.user),
-        "consents": selectors.consents_of(request.user),
+        "accesses": _in_language(selectors.accesses_for_subject(request.user)),
+        "consents": _in_language(selectors.consents_of(request.user)),
     })
+
+
+def _in_language(entries: list) -> list:
+    """Access or consent entries with their record and registry names in the reader's language."""
+    if not english():
+        return entries
+    names = record_kind_names()
+    def english_of(entry) -> dict:
+        return names.get(getattr(entry, "scope", "") or f"{entry.registry}:{entry.record_kind}", {})
+
+    return [dataclasses.replace(entry, record_name=english_of(entry).get("name_en") or entry.record_name,
+                                registry_name=english_of(entry).get("registry_name_en") or entry.registry_name)
+            for entry in entries]
 
 
 @require_http_methods(["GET", "POST"])
