@@ -25,7 +25,8 @@ pytestmark = browser_only
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 SCHOOL_BUNDLE = "310120-YJS-002"
 SCHOOL_ITEM = "310120-JYJ-21-0001"
-SCREENSHOTS = {"/": "home", "/items/": "items", "/cases/mine/": "my-cases", "/bundles/mine/": "my-bundles"}
+SCREENSHOTS = {"/": "home", "/items/": "items", "/cases/mine/": "my-cases", "/bundles/mine/": "my-bundles",
+               "/bundles/cases/<id>/": "school-transfer-form", "/cases/<id>/edit/": "edit"}
 SCHOOL_ANSWERS = {"q1": "hukou_move", "q2": "yes"}
 # A Thursday inside the school transfer window, the hall open (weekdays 09:00-17:00).
 SCHOOL_DAY = dt.datetime(2026, 6, 25, 10, 0, tzinfo=core_clock.LEGAL_TIME_ZONE)
@@ -44,10 +45,17 @@ OVERFLOWING = """() => {
 }"""
 
 
+# Tables wider than their box: they would scroll sideways inside it (a card's overflow-x: auto).
+SCROLLING_TABLES = """() => [...document.querySelectorAll("table")]
+    .filter(t => t.offsetParent && t.scrollWidth > t.parentElement.clientWidth + 1)
+    .map(t => (t.id || t.className || "table") + " " + t.scrollWidth + "/" + t.parentElement.clientWidth)"""
+
+
 def _measured(page):
-    """The page's scroll width and, when it is wider than the phone, its innermost elements past the edge."""
+    """The page's scroll width; when it is wider than the phone, its innermost elements past the
+    edge; and the tables that scroll sideways inside their box."""
     width = _width(page)
-    return width, (page.evaluate(OVERFLOWING) if width > 390 else [])
+    return width, (page.evaluate(OVERFLOWING) if width > 390 else []), page.evaluate(SCROLLING_TABLES)
 
 
 def _hall():
@@ -120,6 +128,9 @@ def _resident_pages(made) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_every_resident_page_fits_a_phone_in_chinese_and_english(catalog, live_server, browser, settings, tmp_path,
                                                                  frozen_clock):
+    from yiwang.hall.models import Ticket
+    from yiwang.hall.selectors import ticket_code
+
     settings.MEDIA_ROOT = tmp_path / "media"
     frozen_clock.set(SCHOOL_DAY)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -132,28 +143,43 @@ def test_every_resident_page_fits_a_phone_in_chinese_and_english(catalog, live_s
     login(page, base, resident.username)
 
     widths = {}
-    for language in ("zh-hans", "en"):
-        context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    # Chinese, English, and Chinese in 关怀模式 (larger text and targets) for elderly residents.
+    for language, care in (("zh-hans", "0"), ("en", "0"), ("zh-hans", "1")):
+        context.add_cookies([{"name": "django_language", "value": language, "url": base},
+                             {"name": "yiwang_care", "value": care, "url": base}])
+        mode = language + ("-care" if care == "1" else "")
         for path in pages:
             response = page.goto(f"{base}{path}")
-            assert response.status == 200, (path, response.status)
+            assert response.status == 200, (mode, path, response.status)
             assert page.locator("html").get_attribute("lang") in (language, "zh-CN"), path
-            widths[(language, path)] = _measured(page)
-            if path in SCREENSHOTS:
-                page.screenshot(path=str(ARTIFACTS / f"phone-{SCREENSHOTS[path]}-{language}.png"), full_page=True)
-        # The ticket a resident takes on the phone (the answer to the take page's button): one per
-        # group and person, so a group per language.
+            widths[(mode, path)] = _measured(page)
+            if path == f"/bundles/{SCHOOL_BUNDLE}/" and mode == "zh-hans":  # inside its window: open
+                assert "受理中 本期受理截止日期：2026-07-10" in page.inner_text("header.card")
+            shot = SCREENSHOTS.get(re.sub(r"/\d+/", "/<id>/", path))
+            if shot:
+                page.screenshot(path=str(ARTIFACTS / f"phone-{shot}-{mode}.png"), full_page=True)
+        if care == "1":
+            assert page.locator("html.care").count() == 1
+            continue
+        # The ticket a resident takes on the phone (the answer to the take page's button; one per
+        # group and person, so a group per language) and its rating page (the ticket's QR code).
         page.goto(f"{base}/hall/{made['site'].code}/take/")
         with page.expect_navigation():
             page.locator("button.group-button").nth(0 if language == "zh-hans" else 1).tap()
         expect(page.locator("#ticket-number")).to_have_text(re.compile(r"^[AB]001$"))
-        widths[(language, "ticket")] = _measured(page)
-        page.screenshot(path=str(ARTIFACTS / f"phone-ticket-{language}.png"), full_page=True)
+        widths[(mode, "ticket")] = _measured(page)
+        page.screenshot(path=str(ARTIFACTS / f"phone-ticket-{mode}.png"), full_page=True)
+        ticket = Ticket.objects.get(number=page.locator("#ticket-number").inner_text())
+        rating = f"/ratings/ticket/{ticket.pk}/?t={ticket_code(ticket.pk)}"
+        assert page.goto(f"{base}{rating}").status == 200, rating
+        widths[(mode, "ticket rating")] = _measured(page)
     context.close()
 
-    too_wide = {key: width for key, width in widths.items() if width[0] > 390}
-    assert not too_wide, f"wider than the phone (390 px): {too_wide}"
-    assert len(widths) == 2 * (len(pages) + 1)
+    too_wide = {key: width for key, width in widths.items() if width[0] > 390 or width[2]}
+    assert not too_wide, f"wider than the phone (390 px), or with a table scrolling sideways: {too_wide}"
+    assert list(widths) == [(mode, path) for mode, extra in (("zh-hans", ["ticket", "ticket rating"]),
+                                                             ("en", ["ticket", "ticket rating"]), ("zh-hans-care", []))
+                            for path in pages + extra]
 
 
 @pytest.mark.django_db(transaction=True)
