@@ -35,6 +35,8 @@ def _english_gaps(data: dict) -> list[str]:
             form_fields(field.get("columns", []), f"{path}[{index}].columns")
 
     need(data["region"], "name", "$.region")
+    for index, partner in enumerate(data["cross_region"]["partners"]):
+        need(partner, "name", f"$.cross_region.partners[{index}]")
     for index, department in enumerate(data["departments"]):
         need(department, "name", f"$.departments[{index}]")
     for index, registry in enumerate(data["registries"]):

@@ -121,7 +121,8 @@ def compose_notice_en(kind: str, facts: NoticeFacts) -> tuple[str, str]:
             limits.append(f"promised completion by {_d_en(facts.promised_due)}")
         if facts.statutory_due:
             limits.append(f"statutory completion by {_d_en(facts.statutory_due)}")
-        limit_text = "; ".join(limits).capitalize() if limits else "No fixed time limit"
+        limit_text = "; ".join(limits) if limits else "no fixed time limit"
+        limit_text = limit_text[0].upper() + limit_text[1:]
         provisional = (" (the dates will be recalculated once next year's public holidays are announced)"
                        if facts.due_provisional else "")
         body = (f"{ref} is complete and in the legal form, and has been accepted. {limit_text}{provisional}."
