@@ -19,7 +19,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import make_enterprise, make_resident, make_staff
-from tests.helpers import FORM, act, submitted_case
+from tests.helpers import FORM, act, form_for, submitted_case
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ class Page:
     """One page to check: who looks at it, its URL (formatted with the world's ids), GET or POST data."""
 
     label: str
-    who: str  # "anonymous", "resident", "enterprise", "officer", "manager", "leader"
+    who: str  # "anonymous", "resident", "enterprise", "officer", "manager", "leader", "auditor"
     url: str
     post: dict | None = None
 
@@ -67,12 +67,14 @@ PAGES: list[Page] = [
     Page("bundle form", "enterprise", "/bundles/cases/{bundle_case}/"),
     Page("my bundle cases", "enterprise", "/bundles/mine/"),
     Page("apply form", "resident", "/cases/apply/310120-SCJG-01-0001/"),
+    Page("draft case", "resident", "/cases/{draft}/edit/"),
     Page("case page", "resident", "/cases/{case}/"),
     Page("ended case page", "resident", "/cases/{ended_case}/"),
     Page("my cases", "resident", "/cases/mine/"),
     Page("messages", "resident", "/messages/"),
     Page("a message", "resident", "/messages/{message}/"),
     Page("message settings", "resident", "/messages/settings/"),
+    Page("message sending performance", "anonymous", "/messages/performance/"),
     Page("my data", "resident", "/data-sharing/my-data/"),
     Page("hall sites", "anonymous", "/hall/"),
     Page("appointments", "resident", "/hall/appointments/"),
@@ -92,6 +94,8 @@ PAGES: list[Page] = [
     Page("hall window console", "officer", "/hall/window/"),
     Page("rating appeals", "manager", "/ratings/appeals/"),
     Page("licence verification", "anonymous", "/licences/verify/"),
+    Page("exemption report", "officer", "/data-sharing/report/"),
+    Page("data access log", "auditor", "/data-sharing/access-log/"),
     Page("login", "anonymous", "/accounts/login/"),
     Page("register", "anonymous", "/accounts/register/"),
 ]
@@ -168,7 +172,8 @@ def world(catalog, settings_media, frozen_clock, background):
     enterprise = make_enterprise()
     officer = make_staff(role="window_officer", departments=["SCJG"])
     people = {"resident": resident, "enterprise": enterprise, "officer": officer,
-              "manager": make_staff(role="hall_manager"), "leader": make_staff(role="leader")}
+              "manager": make_staff(role="hall_manager"), "leader": make_staff(role="leader"),
+              "auditor": make_staff(role="auditor")}
 
     def api(user):
         client = APIClient()
@@ -185,6 +190,9 @@ def world(catalog, settings_media, frozen_clock, background):
         ended = answer.json()
     open_case = submitted_case(applicant, key="english-open")
     assert act(staff, open_case, "accept").status_code == 200
+    draft = applicant.post("/api/v1/applications/", {"item_code": "310120-SCJG-01-0004", "form_data": form_for("310120-SCJG-01-0004")},
+                           format="json")
+    assert draft.status_code == 201, draft.json()
     ratings.rate_case(person=resident, case_id=ended["id"], level=1, comment="太慢了")
     drafted = start(api(enterprise), answers={"q1": "company", "q2": "yes", "q3": "yes", "q4": "food_service"})
     assert drafted.status_code == 201, drafted.json()
@@ -192,7 +200,7 @@ def world(catalog, settings_media, frozen_clock, background):
                    item_codes=["310120-SCJG-01-0001"])
     background.run()  # the messages of the cases' steps
     ids = {
-        "case": open_case["id"], "ended_case": ended["id"], "bundle_case": drafted.json()["id"],
+        "case": open_case["id"], "ended_case": ended["id"], "bundle_case": drafted.json()["id"], "draft": draft.json()["id"],
         "message": Message.objects.filter(recipient=resident).order_by("id").values_list("id", flat=True).first(),
         "task": Rectification.objects.values_list("id", flat=True).get(),
         "market_group": ServiceGroup.objects.get(code="market").pk,
