@@ -2,6 +2,13 @@
 
 Every problem is reported at once, each prefixed with its JSON path, so a district can fix a
 file in one pass: ``$.items[12].statutory_limit.unit: must be one of working_day, calendar_day``.
+
+English is optional: each text a reader sees may carry its English beside it, and English pages
+show the Chinese where it is absent. ``name_en`` of the region, partners, departments, registries,
+their ``records[]``, items, ``materials[]``, ``result`` and bundles; ``description_en`` and
+``legal_basis_en`` of items; ``name_en``/``standard_en`` of ``fees[]``; ``text_en`` of bundle
+``questions[]`` and ``label_en`` of their ``options[]``; ``label_en``/``help_en`` of form fields,
+columns and options (catalog/application_forms.py). The reference catalogue fills all of them.
 """
 
 from __future__ import annotations
