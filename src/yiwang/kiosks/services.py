@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from yiwang.core import clock
-from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiwang.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from yiwang.kiosks import constants as c
 from yiwang.kiosks.models import Kiosk, KioskEvent, KioskSignIn, KioskTransaction
 
@@ -236,8 +236,7 @@ def confirm_qr_sign_in(*, code: str, person) -> KioskSignIn:
 def claim_qr_sign_in(*, kiosk: Kiosk, sign_in_id: int):
     """The kiosk takes the person a phone confirmed, once; None while nobody has confirmed."""
     with transaction.atomic():
-        sign_in = KioskSignIn.objects.select_for_update().select_related("confirmed_by").filter(
-            pk=sign_in_id, kiosk=kiosk).first()
+        sign_in = KioskSignIn.objects.select_for_update().filter(pk=sign_in_id, kiosk=kiosk).first()
         if sign_in is None:
             raise NotFound("sign_in_not_found", "二维码无效，请重新生成。", "This QR code is not valid; show a new one.")
         if sign_in.claimed_at is not None:
@@ -302,21 +301,30 @@ def submit_application_at_kiosk(*, kiosk: Kiosk, person, case_id: int, form_data
     reference = (reference or "").strip()
     if not reference or len(reference) > 64:
         raise ValidationFailed("invalid_reference", "终端流水号须为 1 至 64 个字符。", "reference must be 1 to 64 characters.")
-    submitted = Case.objects.filter(applicant=person, submission_key=reference).exclude(state="draft").first()
-    if submitted is not None:
-        return submitted
-    case = Case.objects.filter(pk=case_id, applicant=person, channel="kiosk", state="draft").select_related("item").first()
-    if case is None:
-        raise NotFound("case_not_found", "办件不存在。", "Case not found.")
-    _kiosk_item(kiosk, case.item.code)
-    update_draft(case_id=case.pk, applicant=person, form_data=form_data)
-    for material in case_materials(case):
-        if material.get("exemptible_via") and not material.get("upload") and consented:
-            grant_and_fetch(case_id=case.pk, user=person, position=material["position"],
-                            purpose=f"自助终端 {kiosk.code} 办理“{case.item.name}”：免交“{material['name']}”"[:200])
-    with transaction.atomic():
-        case = submit_application(case_id=case.pk, applicant=person, idempotency_key=reference)
-        record_transaction(kiosk=kiosk, kind="apply", reference=reference, item_code=case.item.code, person=person, case=case)
+
+    def submitted_before():
+        return Case.objects.filter(applicant=person, submission_key=reference).exclude(state="draft").first()
+
+    if (earlier := submitted_before()) is not None:
+        return earlier
+    try:
+        case = Case.objects.filter(pk=case_id, applicant=person, channel="kiosk", state="draft").select_related("item").first()
+        if case is None:
+            raise NotFound("case_not_found", "办件不存在。", "Case not found.")
+        _kiosk_item(kiosk, case.item.code)
+        update_draft(case_id=case.pk, applicant=person, form_data=form_data)
+        for material in case_materials(case):
+            if material.get("exemptible_via") and not material.get("upload") and consented:
+                grant_and_fetch(case_id=case.pk, user=person, position=material["position"],
+                                purpose=f"自助终端 {kiosk.code} 办理“{case.item.name}”：免交“{material['name']}”"[:200])
+        with transaction.atomic():
+            case = submit_application(case_id=case.pk, applicant=person, idempotency_key=reference)
+            record_transaction(kiosk=kiosk, kind="apply", reference=reference, item_code=case.item.code, person=person, case=case)
+    except DomainError:
+        # A retry of the same reference that arrived together with this one may have submitted it.
+        if (earlier := submitted_before()) is not None:
+            return earlier
+        raise
     return case
 
 
