@@ -88,6 +88,7 @@ def test_a_deploy_with_other_static_files_names_another_cache(settings, monkeypa
     original = pwa._offline_page
     monkeypatch.setattr(pwa, "_offline_page", lambda: original() + "<!-- changed -->")
     assert pwa._fingerprint() != first
+    assert pwa._fingerprint(by_content=False) != first  # development: by size and time, also changed
     settings.PWA_CACHE_VERSION = "release-42"
     assert pwa.cache_name() == "yiwang-shell-release-42"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from functools import lru_cache
 
@@ -46,15 +47,21 @@ def shell_urls() -> list[str]:
     return [*(static(path) for path in SHELL_STATIC), *_htmx_urls(), reverse("pwa-offline")]
 
 
-def _fingerprint() -> str:
+def _fingerprint(*, by_content: bool = True) -> str:
     digest = hashlib.sha256()
     # Every static file (a page's own stylesheet is cached on first use too), the worker's own
-    # code and the offline page as it reads (its text or translation): any change there is a new cache.
+    # code and the offline page as it reads (its text or translation): any change there is a new
+    # cache. By content, so every server of a deploy names the same cache; by size and time in
+    # development, where the worker is fetched on every page load.
     files = [pair for finder in finders.get_finders() for pair in finder.list([])]
     for path, storage in sorted(files, key=lambda pair: pair[0]):
         digest.update(path.encode())
-        with storage.open(path) as f:
-            digest.update(f.read())
+        if by_content:
+            with storage.open(path) as f:
+                digest.update(f.read())
+        else:
+            stat = os.stat(storage.path(path))
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
     digest.update(get_template("core/sw.js").template.source.encode())
     digest.update(_offline_page().encode())
     return digest.hexdigest()[:16]
@@ -67,7 +74,8 @@ def cache_name() -> str:
     """The service worker's cache, named after a deploy's static files (or settings.PWA_CACHE_VERSION
     when set): a deploy changes the worker's text, the browser installs the new worker, and that
     worker drops every older cache."""
-    version = getattr(settings, "PWA_CACHE_VERSION", "") or (_fingerprint() if settings.DEBUG else _cached_fingerprint())
+    version = getattr(settings, "PWA_CACHE_VERSION", "") or (
+        _fingerprint(by_content=False) if settings.DEBUG else _cached_fingerprint())
     return CACHE_PREFIX + version
 
 
