@@ -294,4 +294,32 @@ def test_my_data_names_the_records_and_registries_in_english(catalog):
     client.cookies["django_language"] = "en"
     page = client.get("/data-sharing/my-data/").content.decode()
     assert page.count("Household registration data · Resident identity card") == 2  # the fetch and the consent
+    assert page.count("for the test") == 2  # a purpose the asker wrote stays as written
     assert chinese_fragments(page) == []
+
+
+def test_my_data_shows_the_english_purpose_of_a_consent_the_platform_worded(catalog, settings_media):
+    from yiwang.registries.models import Consent
+    from yiwang.registries.services import grant_consent
+
+    resident = make_resident()
+    case = submitted_case(_api(resident), key="english-consent")
+    consent = grant_consent(user=resident, exemptible_via="household:id_card", case_id=case["id"],
+                            purpose="办理“个体工商户设立登记”：免交“经营者身份证件”",
+                            purpose_en="Applying for “Registration of an individual business”: instead of submitting "
+                                       "“Operator's identity document”")
+    assert Consent.objects.get(pk=consent.pk).purpose.startswith("办理")  # the Chinese stays the record
+    client = Client()
+    client.force_login(resident)
+    client.cookies["django_language"] = "en"
+    page = client.get("/data-sharing/my-data/").content.decode()
+    assert "instead of submitting “Operator&#x27;s identity document”" in page
+    assert chinese_fragments(page) == []
+    client.cookies["django_language"] = "zh-hans"
+    assert "免交“经营者身份证件”" in client.get("/data-sharing/my-data/").content.decode()
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

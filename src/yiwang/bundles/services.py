@@ -249,6 +249,12 @@ class MemberMaterial:
     name: str  # the member item's own name for it
 
 
+def _material_name_en(target: MemberMaterial) -> str:
+    """The English name of a member's material (its case's frozen rules), "" when there is none."""
+    rules = (target.member.case.rules if target.member.case is not None else None) or {}
+    return next((m.get("name_en", "") for m in rules.get("materials", []) if m["position"] == target.position), "")
+
+
 def _rewindable(stream: BinaryIO) -> BinaryIO:
     if getattr(stream, "seekable", lambda: False)():
         return stream
@@ -336,6 +342,10 @@ def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, cons
     for target in targets:
         # One agreement, one consent per use, each naming what it is for.
         why = purpose or f"办理“{bundle_case.bundle.name}”之“{target.member.item.name}”：免交“{target.name}”"
+        bundle_en = bundle_case.bundle.name_en or bundle_case.bundle.name
+        item_en = target.member.item.name_en or target.member.item.name
+        why_en = "" if purpose else (f"Applying for “{bundle_en}”, item “{item_en}”: instead of submitting "
+                                     f"“{_material_name_en(target) or target.name}”")
         case = target.member.case
         already = case.materials.filter(
             superseded=False, material_position=target.position, shared_source=target.exemptible_via
@@ -343,7 +353,7 @@ def fetch_bundle_material(*, bundle_case_id: int, user, material_name: str, cons
         if already is not None:
             fetched.append(already)
             continue
-        grant_consent(user=user, exemptible_via=target.exemptible_via, case_id=case.pk, purpose=why[:200])
+        grant_consent(user=user, exemptible_via=target.exemptible_via, case_id=case.pk, purpose=why[:200], purpose_en=why_en)
         fetched.append(fetch_material_for_case(case_id=case.pk, user=user, position=target.position))
     return fetched
 
@@ -433,7 +443,8 @@ def _consent_to_pass_results_on(applicant, members: list[BundleCaseMember], awai
         for position in awaited.get(member.item.code, {}):
             via = next(m["exemptible_via"] for m in materials[member.item.code] if m["position"] == position)
             grant_consent(user=applicant, exemptible_via=via, case_id=member.case_id,
-                          purpose="一件事内已签发证照复用 reuse of a licence issued within this bundle")
+                          purpose="一件事内已签发证照复用 reuse of a licence issued within this bundle",
+                          purpose_en="Reuse of a licence issued within this bundle")
 
 
 class ResultNotPassedOn(Exception):

@@ -316,7 +316,9 @@ def submit_application_at_kiosk(*, kiosk: Kiosk, person, case_id: int, form_data
         for material in case_materials(case):
             if material.get("exemptible_via") and not material.get("upload") and consented:
                 grant_and_fetch(case_id=case.pk, user=person, position=material["position"],
-                                purpose=f"自助终端 {kiosk.code} 办理“{case.item.name}”：免交“{material['name']}”"[:200])
+                                purpose=f"自助终端 {kiosk.code} 办理“{case.item.name}”：免交“{material['name']}”"[:200],
+                                purpose_en=(f"At kiosk {kiosk.code}, applying for “{case.item.name_en or case.item.name}”: "
+                                            f"instead of submitting “{material.get('name_en') or material['name']}”"))
         with transaction.atomic():
             case = submit_application(case_id=case.pk, applicant=person, idempotency_key=reference)
             record_transaction(kiosk=kiosk, kind="apply", reference=reference, item_code=case.item.code, person=person, case=case)

@@ -27,6 +27,8 @@ class Consent(models.Model):
     # A plain id, not a foreign key: consents and the audit outlive drafts and belong to this app.
     case_id = models.PositiveBigIntegerField("办件", null=True, blank=True)
     purpose = models.CharField("用途", max_length=c.PURPOSE_MAX_LENGTH)
+    # The same purpose in English, for readers who chose English ("" when the asker gave their own).
+    purpose_en = models.CharField("用途（英文）", max_length=c.PURPOSE_MAX_LENGTH, blank=True)
     granted_at = models.DateTimeField("授权时间")
     expires_at = models.DateTimeField("有效期至")
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)

@@ -125,7 +125,8 @@ def _check_purpose_length(purpose: str) -> None:
         )
 
 
-def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: str, recorded_by=None) -> Consent:
+def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: str, recorded_by=None,
+                  purpose_en: str = "") -> Consent:
     """Record the user's consent to fetch `exemptible_via` ("registry:kind"), for a case or in general.
 
     An active consent of the same user, scope and case is returned instead of a second one.
@@ -161,7 +162,8 @@ def grant_consent(*, user, exemptible_via: str, case_id: int | None, purpose: st
         if existing is not None:
             return existing
         return Consent.objects.create(
-            user=user, registry=registry, record_kind=kind, case_id=case_id, purpose=purpose, recorded_by=recorded_by,
+            user=user, registry=registry, record_kind=kind, case_id=case_id, purpose=purpose,
+            purpose_en=(purpose_en or "")[: c.PURPOSE_MAX_LENGTH], recorded_by=recorded_by,
             granted_at=now, expires_at=now + dt.timedelta(days=c.CONSENT_VALID_DAYS),
         )
 
@@ -435,15 +437,19 @@ def record_staff_view(*, viewer, case, material, how: str = c.VIEWED_ON_CASE_PAG
         )
 
 
-def grant_and_fetch(*, case_id: int, user, position: int, purpose: str | None = None):
+def grant_and_fetch(*, case_id: int, user, position: int, purpose: str | None = None, purpose_en: str = ""):
     """Consent for the material's record on this case (or reuse an active consent), then fetch it."""
     _require_applicant(user)
     case = _own_case(user, case_id)
     material = _exemptible_material(case, position)
     if not purpose:
         item_name = (case.rules or {}).get("item_name") or case.item.name
+        item_name_en = (case.rules or {}).get("item_name_en") or case.item.name_en or item_name
         purpose = f"办理“{item_name}”（{case.number or f'草稿 {case.pk}'}）：免交“{material['name']}”"[: c.PURPOSE_MAX_LENGTH]
-    grant_consent(user=user, exemptible_via=material["exemptible_via"], case_id=case.pk, purpose=purpose)
+        purpose_en = (f"Applying for “{item_name_en}” ({case.number or f'draft {case.pk}'}): instead of submitting "
+                      f"“{material.get('name_en') or material['name']}”")
+    grant_consent(user=user, exemptible_via=material["exemptible_via"], case_id=case.pk, purpose=purpose,
+                  purpose_en=purpose_en)
     return fetch_material_for_case(case_id=case.pk, user=user, position=position)
 
 
@@ -453,11 +459,14 @@ def grant_and_fetch_at_counter(*, case_id: int, officer, position: int, purpose:
     looked, on the applicant's behalf; the applicant sees both on their "who looked" page."""
     case = _counter_case(officer, case_id)
     material = _exemptible_material(case, position)
+    purpose_en = ""
     if not purpose:
         item_name = case.item.name
         purpose = f"窗口办理“{item_name}”：免交“{material['name']}”（申请人当面同意）"[: c.PURPOSE_MAX_LENGTH]
+        purpose_en = (f"Applying at a window for “{case.item.name_en or item_name}”: instead of submitting "
+                      f"“{material.get('name_en') or material['name']}” (the applicant agreed in person)")
     grant_consent(user=case.applicant, exemptible_via=material["exemptible_via"], case_id=case.pk, purpose=purpose,
-                  recorded_by=officer)
+                  recorded_by=officer, purpose_en=purpose_en)
     return _fetch(case=case, person=case.applicant, accessor=officer, position=position)
 
 
@@ -498,6 +507,15 @@ def self_query_purpose(channel: str, kiosk_code: str = "") -> str:
     return f"本人查询（{where} {kiosk_code}）" if kiosk_code else f"本人查询（{where}）"
 
 
+def self_query_purpose_en(channel: str, kiosk_code: str = "") -> str:
+    """`self_query_purpose` in English, e.g. "Own look-up (Kiosk K01)", for readers who chose English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        where = str(dict(c.CHANNELS).get(channel, channel))
+    return f"Own look-up ({where} {kiosk_code})" if kiosk_code else f"Own look-up ({where})"
+
+
 def query_own_record(*, person, scope: str, actor, channel: str, kiosk_code: str = "", purpose: str | None = None) -> dict:
     """`person` reads their own record `scope` ("registry:kind", one of SELF_QUERY_SCOPES) with no case.
 
@@ -522,6 +540,7 @@ def query_own_record(*, person, scope: str, actor, channel: str, kiosk_code: str
         raise PermissionDenied("own_records_only", "只能查询本人的记录。", "You can only look up your own records.")
     registry, kind = _self_query_scope(scope)
     channel, kiosk_code = _self_query_channel(channel, kiosk_code)
+    purpose_en = "" if (purpose or "").strip() else self_query_purpose_en(channel, kiosk_code)
     purpose = (purpose or "").strip() or self_query_purpose(channel, kiosk_code)
     _check_purpose_length(purpose)
     if not person.id_number:
@@ -533,7 +552,7 @@ def query_own_record(*, person, scope: str, actor, channel: str, kiosk_code: str
     subject = Subject(type=c.SUBJECT_PERSON, id=person.id_number)
     now = _now()
     consent = Consent.objects.create(
-        user=person, registry=registry, record_kind=kind, case_id=None, purpose=purpose, channel=channel,
+        user=person, registry=registry, record_kind=kind, case_id=None, purpose=purpose, purpose_en=purpose_en, channel=channel,
         granted_at=now, expires_at=now + TOKEN_VALIDITY,
     )
     token = _signed_token(consent, subject, case_ref=SELF_QUERY_CASE_REF)

@@ -27,6 +27,7 @@ from yiwang.catalog.selectors import record_kind_names
 from yiwang.core.errors import DomainError
 from yiwang.registries import selectors, services
 from yiwang.registries import constants as c
+from yiwang.registries.models import Consent, DataAccess
 from yiwang.registries.presentation import english, error_text, fetch_control, own_record_view
 
 
@@ -56,8 +57,14 @@ def _in_language(entries: list) -> list:
     def english_of(entry) -> dict:
         return names.get(getattr(entry, "scope", "") or f"{entry.registry}:{entry.record_kind}", {})
 
+    # An access shows its consent's purpose; a consent its own (the Chinese is stored for both).
+    ids = [entry.id for entry in entries]
+    purposes_en = dict(Consent.objects.filter(pk__in=ids).values_list("pk", "purpose_en") if entries and
+                       isinstance(entries[0], selectors.ConsentEntry) else
+                       DataAccess.objects.filter(pk__in=ids).values_list("pk", "consent__purpose_en"))
     return [dataclasses.replace(entry, record_name=english_of(entry).get("name_en") or entry.record_name,
-                                registry_name=english_of(entry).get("registry_name_en") or entry.registry_name)
+                                registry_name=english_of(entry).get("registry_name_en") or entry.registry_name,
+                                purpose=purposes_en.get(entry.id) or entry.purpose)
             for entry in entries]
 
 
