@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from rest_framework.test import APIClient
 
-from tests.e2e.conftest import browser_only, login
+from tests.e2e.conftest import browser_only
 from tests.factories import make_resident, make_staff
 from tests.helpers import ITEM_ONE_LEVEL, act, form_for, submitted_case
 from yiwang.core import care
