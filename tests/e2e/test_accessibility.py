@@ -41,6 +41,7 @@ PAGES: list[tuple[str, str]] = [
     ("resident", "/cases/{case}/"),
     ("resident", "/messages/"),
     ("resident", "/messages/{message}/"),
+    ("resident", "/data-sharing/my-records/"),
     ("resident", "/hall/{site}/take/"),
     ("ticket", "/hall/{site}/take/"),
     ("officer", "/cases/queue/"),
@@ -264,4 +265,19 @@ def test_read_aloud_reads_the_main_content_or_the_selection_in_the_page_language
     page = context.new_page()
     page.goto(f"{base}/")
     assert page.locator("#read-aloud").count() == 1 and not page.locator("#read-aloud").is_visible()
+    context.close()
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed (make browser-deps: scripts/ensure-axe.sh)")
+@pytest.mark.django_db(transaction=True)
+def test_the_check_reports_what_it_should(catalog, live_server, browser):
+    """The check itself: a picture without text and pale text are reported (so a pass means something)."""
+    context = browser.new_context(locale="zh-CN", bypass_csp=True)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    page.evaluate("""document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<img src="/static/core/site.css"><p style="color:#bbb;background:#fff">浅色文字</p>')""")
+    found = {line.split(" ", 1)[0] for line in _violations(page)}
+    assert {"image-alt", "color-contrast"} <= found, found
     context.close()
