@@ -49,6 +49,8 @@ class Page:
     who: str  # "anonymous", "resident", "enterprise", "officer", "manager", "leader", "auditor"
     url: str
     post: dict | None = None
+    status: int = 200
+    shows: str = ""  # a text the page must show (a refusal's English message)
 
 
 PAGES: list[Page] = [
@@ -68,6 +70,13 @@ PAGES: list[Page] = [
     Page("my bundle cases", "enterprise", "/bundles/mine/"),
     Page("apply form", "resident", "/cases/apply/310120-SCJG-01-0001/"),
     Page("draft case", "resident", "/cases/{draft}/edit/"),
+    Page("draft submitted with mistakes", "resident", "/cases/{draft}/submit/",
+         post={"idempotency_key": "k", "phone": "12", "address": FORM["address"]}, status=400,
+         shows="The application form has errors"),
+    Page("draft submitted without its materials", "resident", "/cases/{draft}/submit/",
+         post={"idempotency_key": "k", **FORM}, status=400, shows="Required materials are missing"),
+    Page("bundle guide refused", "enterprise", "/bundles/310120-YJS-001/start/", post={"answer_q1": "nonsense"}, status=400,
+         shows="The answer to “What type of business will you set up?” is not one of its options"),
     Page("case page", "resident", "/cases/{case}/"),
     Page("ended case page", "resident", "/cases/{ended_case}/"),
     Page("my cases", "resident", "/cases/mine/"),
@@ -225,9 +234,10 @@ def test_english_pages_show_no_chinese_but_data_values(world):
             response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
         else:
             response = client.post(url, {k: str(v).format(**ids) for k, v in page.post.items()}, HTTP_ACCEPT_LANGUAGE="en")
-        assert response.status_code == 200, f"{page.label} {url}: {response.status_code}"
+        assert response.status_code == page.status, f"{page.label} {url}: {response.status_code}"
         html = response.content.decode()
         assert "<html" not in html or '<html lang="en"' in html, f"{page.label}: not served in English"
+        assert page.shows in html, f"{page.label}: “{page.shows}” not shown"
         fragments = chinese_fragments(html)
         if fragments:
             found[f"{page.label} ({url})"] = sorted(set(fragments))
