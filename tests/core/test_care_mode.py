@@ -49,6 +49,18 @@ def test_the_page_carries_the_class_and_the_other_switch_until_switched_off(cata
 
 
 @pytest.mark.django_db
+def test_the_english_page_names_the_switch_in_english(catalog):
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert '<html lang="en">' in page
+    assert 'value="1" class="link">Large text</button>' in page
+    assert 'data-stop-label="Stop reading"' in page and ">Read aloud</button>" in page
+    _switch(client, "1")
+    assert 'value="0" class="link">Standard</button>' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", None])
 def test_an_off_site_or_missing_next_goes_home(next_url):
     response = _switch(Client(), "1", next_url=next_url)
