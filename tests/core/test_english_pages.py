@@ -101,6 +101,8 @@ PAGES: list[Page] = [
     Page("kiosk fleet", "manager", "/kiosks/fleet/"),
     Page("hall statistics", "manager", "/hall/FX-CENTRE/statistics/"),
     Page("hall window console", "officer", "/hall/window/"),
+    Page("calling screen", "officer", "/hall/FX-CENTRE/screen/"),
+    Page("hall device sign-in", "anonymous", "/hall/device/"),
     Page("rating appeals", "manager", "/ratings/appeals/"),
     Page("licence verification", "anonymous", "/licences/verify/"),
     Page("exemption report", "officer", "/data-sharing/report/"),
