@@ -105,6 +105,7 @@ PAGES: list[Page] = [
     Page("hall device sign-in", "anonymous", "/hall/device/"),
     Page("rating appeals", "manager", "/ratings/appeals/"),
     Page("licence verification", "anonymous", "/licences/verify/"),
+    Page("a licence verified", "anonymous", "/licences/verify/{licence}/"),
     Page("exemption report", "officer", "/data-sharing/report/"),
     Page("data access log", "auditor", "/data-sharing/access-log/"),
     Page("login", "anonymous", "/accounts/login/"),
@@ -173,6 +174,7 @@ def world(catalog, settings_media, frozen_clock, background):
     from yiwang.hall.demo import ensure_demo_hall
     from yiwang.hall.models import ServiceGroup, Site
     from yiwang.kiosks.services import register_kiosk
+    from yiwang.licences.models import Licence
     from yiwang.notifications.models import Message
     from yiwang.notifications.services import update_settings
     from yiwang.ratings import services as ratings
@@ -215,6 +217,7 @@ def world(catalog, settings_media, frozen_clock, background):
         "message": Message.objects.filter(recipient=resident).order_by("id").values_list("id", flat=True).first(),
         "task": Rectification.objects.values_list("id", flat=True).get(),
         "market_group": ServiceGroup.objects.get(code="market").pk,
+        "licence": Licence.objects.get(case_id=ended["id"]).number,
         "fee_item": ServiceItem.objects.exclude(fees=[]).order_by("code").values_list("code", flat=True).first(),
     }
     clients = {"anonymous": Client()}
