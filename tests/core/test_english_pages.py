@@ -68,6 +68,7 @@ PAGES: list[Page] = [
          "/bundles/310120-YJS-001/guidance/?answer_q1=individual&answer_q2=no&answer_q3=no&answer_q4=prepackaged"),
     Page("bundle form", "enterprise", "/bundles/cases/{bundle_case}/"),
     Page("my bundle cases", "enterprise", "/bundles/mine/"),
+    Page("a submitted bundle case", "enterprise", "/bundles/cases/{submitted_bundle_case}/"),
     Page("apply form", "resident", "/cases/apply/310120-SCJG-01-0001/"),
     Page("draft case", "resident", "/cases/{draft}/edit/"),
     Page("draft submitted with mistakes", "resident", "/cases/{draft}/submit/",
@@ -93,6 +94,7 @@ PAGES: list[Page] = [
     Page("officer queue", "officer", "/cases/queue/"),
     Page("officer case page", "officer", "/cases/{case}/"),
     Page("officer bundle queue", "officer", "/bundles/queue/"),
+    Page("officer bundle case", "officer", "/bundles/cases/{submitted_bundle_case}/"),
     Page("ratings tasks", "officer", "/ratings/tasks/"),
     Page("a rating task", "officer", "/ratings/tasks/{task}/"),
     Page("public dashboard", "anonymous", "/dashboard/public/"),
@@ -169,7 +171,7 @@ def test_the_checker_finds_chinese_and_lets_data_values_through():
 def world(catalog, settings_media, frozen_clock, background):
     """Every page's data: a resident's open and ended case, an enterprise's 一件事 draft, a bad
     rating's task, the demo hall with a kiosk, and one client per role with English chosen."""
-    from tests.bundles.conftest import start
+    from tests.bundles.conftest import start, upload_required
     from yiwang.catalog.models import ServiceItem
     from yiwang.hall.demo import ensure_demo_hall
     from yiwang.hall.models import ServiceGroup, Site
@@ -209,11 +211,17 @@ def world(catalog, settings_media, frozen_clock, background):
     ratings.rate_case(person=resident, case_id=ended["id"], level=1, comment="太慢了")
     drafted = start(api(enterprise), answers={"q1": "company", "q2": "yes", "q3": "yes", "q4": "food_service"})
     assert drafted.status_code == 201, drafted.json()
+    company = api(enterprise)
+    second = start(company)
+    upload_required(company, second.json())
+    submitted = company.post(f"/api/v1/bundle-applications/{second.json()['id']}/submit/", HTTP_IDEMPOTENCY_KEY="english-b")
+    assert submitted.status_code == 200, submitted.json()
     register_kiosk(code="K-EN", name="南桥1号机", site=Site.objects.get(code="FX-NANQIAO"),
                    item_codes=["310120-SCJG-01-0001"])
     background.run()  # the messages of the cases' steps
     ids = {
         "case": open_case["id"], "ended_case": ended["id"], "bundle_case": drafted.json()["id"], "draft": draft.json()["id"],
+        "submitted_bundle_case": submitted.json()["id"],
         "message": Message.objects.filter(recipient=resident).order_by("id").values_list("id", flat=True).first(),
         "task": Rectification.objects.values_list("id", flat=True).get(),
         "market_group": ServiceGroup.objects.get(code="market").pk,
