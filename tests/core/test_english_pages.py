@@ -80,6 +80,7 @@ PAGES: list[Page] = [
          shows="The answer to “What type of business will you set up?” is not one of its options"),
     Page("case page", "resident", "/cases/{case}/"),
     Page("ended case page", "resident", "/cases/{ended_case}/"),
+    Page("case asked for materials", "resident", "/cases/{supplement_case}/", shows="Notice to supply materials"),
     Page("my cases", "resident", "/cases/mine/"),
     Page("messages", "resident", "/messages/"),
     Page("a message", "resident", "/messages/{message}/"),
@@ -205,6 +206,9 @@ def world(catalog, settings_media, frozen_clock, background):
         ended = answer.json()
     open_case = submitted_case(applicant, key="english-open")
     assert act(staff, open_case, "accept").status_code == 200
+    asked = act(staff, submitted_case(applicant, key="english-supplement"), "request_supplement", missing_materials=[2, 1],
+                opinion="please scan again")
+    assert asked.status_code == 200, asked.json()
     draft = applicant.post("/api/v1/applications/", {"item_code": "310120-SCJG-01-0004", "form_data": form_for("310120-SCJG-01-0004")},
                            format="json")
     assert draft.status_code == 201, draft.json()
@@ -220,7 +224,7 @@ def world(catalog, settings_media, frozen_clock, background):
                    item_codes=["310120-SCJG-01-0001"])
     background.run()  # the messages of the cases' steps
     ids = {
-        "case": open_case["id"], "ended_case": ended["id"], "bundle_case": drafted.json()["id"], "draft": draft.json()["id"],
+        "case": open_case["id"], "ended_case": ended["id"], "bundle_case": drafted.json()["id"], "draft": draft.json()["id"], "supplement_case": asked.json()["id"],
         "submitted_bundle_case": submitted.json()["id"],
         "message": Message.objects.filter(recipient=resident).order_by("id").values_list("id", flat=True).first(),
         "task": Rectification.objects.values_list("id", flat=True).get(),

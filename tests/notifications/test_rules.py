@@ -8,10 +8,10 @@ from yiwang.notifications import constants as c
 from yiwang.notifications import failover, texts
 
 CASE_VARIABLES = {"item_name", "item_name_en", "case_number", "due", "result_name", "result_name_en", "licence_number",
-                  "place", "opinion", "materials"}
+                  "place", "opinion", "materials", "materials_en"}
 VARIABLES = {
     **{kind: CASE_VARIABLES for kind in c.CASE_ACTION_KINDS.values()},
-    c.PICKUP_READY: (CASE_VARIABLES - {"opinion", "materials"}) | {"place_en"},  # sources.outgoing_for_pickup_ready
+    c.PICKUP_READY: (CASE_VARIABLES - {"opinion", "materials", "materials_en"}) | {"place_en"},  # sources.outgoing_for_pickup_ready
     c.DEADLINE_APPROACHING: CASE_VARIABLES | {"level", "level_en"},
     c.DATA_ACCESSED: {"record_name", "at", "accessor", "case_label", "purpose", "purpose_en"},
     # hall.services._apply_booking_rule_for
@@ -34,13 +34,15 @@ def test_every_kind_has_both_languages_using_only_what_its_source_provides(kind)
 
 def test_rendering_fills_the_variables_in_the_recipients_language():
     variables = {"item_name": "个体工商户设立登记", "item_name_en": "Registration of an individual business",
-                 "case_number": "310120SCJG01000120260310000001", "materials": "经营场所证明、身份证件"}
+                 "case_number": "310120SCJG01000120260310000001", "materials": "经营场所证明、身份证件",
+                 "materials_en": "Proof of the premises, identity document"}
     zh = texts.render(c.SUPPLEMENT_REQUESTED, "zh-hans", variables)
     assert zh.title == "请补正材料"
     assert zh.body == ("您申请的“个体工商户设立登记”（310120SCJG01000120260310000001）需补正以下材料："
                        "经营场所证明、身份证件。请登录一网通办上传。")
     en = texts.render(c.SUPPLEMENT_REQUESTED, "en", variables)
-    assert en.body.startswith("Your application for Registration of an individual business (310120SCJG01000120260310000001)")
+    assert en.body == ("Your application for Registration of an individual business (310120SCJG01000120260310000001) needs these "
+                       "materials: Proof of the premises, identity document. Please sign in and upload them.")
     assert texts.sms_text("zh-hans", zh.body).startswith("【奉贤一网通办】您申请的")
 
 

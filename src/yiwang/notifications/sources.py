@@ -45,8 +45,10 @@ def outgoing_for_case_event(case_event_id: int) -> list[Outgoing]:
         return []
     case = event.case
     notice = Notice.objects.filter(event=event).first()  # a 补正 notice names every missing material
-    variables = {**_case_variables(case), "opinion": event.opinion or "—",
-                 "materials": "、".join(notice.missing_materials if notice else []) or "—"}
+    missing = notice.missing_materials if notice else []
+    english = {m["name"]: m.get("name_en") or m["name"] for m in (case.rules or {}).get("materials", [])}
+    variables = {**_case_variables(case), "opinion": event.opinion or "—", "materials": "、".join(missing) or "—",
+                 "materials_en": ", ".join(english.get(name, name) for name in missing) or "—"}
     # A 一件事 has several members: their routine news stays in the message centre, and only what
     # the applicant must act on or receive (补正, 不予受理, results) also goes out by SMS.
     sms_allowed = kind in c.ESSENTIAL_KINDS or not is_bundle_member(case.pk)

@@ -35,7 +35,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     },
     c.SUPPLEMENT_REQUESTED: {
         "zh-hans": ("请补正材料", "您申请的“{item_name}”（{case_number}）需补正以下材料：{materials}。请登录一网通办上传。"),
-        "en": ("Please supply materials", "Your application for {item_name_en} ({case_number}) needs these materials: {materials}. Please sign in and upload them."),
+        "en": ("Please supply materials", "Your application for {item_name_en} ({case_number}) needs these materials: {materials_en}. Please sign in and upload them."),
     },
     c.NOT_ACCEPTED: {
         "zh-hans": ("申请不予受理", "您申请的“{item_name}”（{case_number}）不予受理，理由：{opinion}。"),
