@@ -44,6 +44,7 @@ class Verification:
     detail: str  # constants.DETAIL_*
     signature_valid: bool
     title: str = ""
+    title_en: str = ""  # the result's English name (not signed: the signed title is the Chinese)
     holder_name: str = ""
     holder_identifier: str = ""
     item_name: str = ""
@@ -103,6 +104,7 @@ def verify_licence(number: str) -> Verification:
         detail=detail,
         signature_valid=True,
         title=content.get("title", ""),
+        title_en=((licence.case.rules or {}).get("result") or {}).get("name_en") or licence.case.item.result_name_en,
         holder_name=mask_name(holder_name) if holder_is_person else holder_name,
         holder_identifier=mask_id_card(content.get("holder_identifier", "")),
         item_name=content.get("item_name", ""),
