@@ -9,6 +9,7 @@ from yiwang.kiosks import agent, drivers, services
 from yiwang.kiosks.fixtures import fixture_cards
 
 
+@pytest.mark.timed_waits  # HTTP timeouts and the live server's threads
 @pytest.mark.django_db(transaction=True)
 def test_heartbeats_carry_the_devices_status_and_stop_with_the_token(catalog, live_server, tmp_path):
     from yiwang.hall.models import Site
@@ -27,6 +28,7 @@ def test_heartbeats_carry_the_devices_status_and_stop_with_the_token(catalog, li
     assert agent.send_heartbeat(config, "http://127.0.0.1:9") == 0  # nobody listening: logged, no exception
 
 
+@pytest.mark.timed_waits  # the reader's timed wait for a card
 def test_a_reader_that_keeps_its_card_reads_it_every_time():
     block = fixture_cards()["31012019900307123X"]
     reader = drivers.SimulatedCardReader(kept_card=block)
