@@ -20,7 +20,7 @@ from tests.factories import make_resident, make_staff
 from tests.helpers import ITEM_ONE_LEVEL, act, form_for, submitted_case
 from yiwang.core import care
 
-pytestmark = browser_only
+pytestmark = [*browser_only, pytest.mark.layout]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BAD = ("serious", "critical")

@@ -22,6 +22,7 @@ def test_supplement_request_reaches_the_message_centre_and_the_sms_file(catalog,
     import io
 
     from yiwang.applications import services as cases
+    from yiwang.applications.models import CaseEvent
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PUBLIC_URL = live_server.url
@@ -43,8 +44,8 @@ def test_supplement_request_reaches_the_message_centre_and_the_sms_file(catalog,
     officer = browser.new_context(locale="zh-CN").new_page()
     login(officer, base, "officer-msg")
     officer.goto(f"{base}/cases/{case.pk}/")
-    officer.click("form.action-accept button[type=submit]")
-    officer.wait_for_load_state("networkidle")
+    with officer.expect_navigation():
+        officer.click("form.action-accept button[type=submit]")
     form = officer.locator("form.action-request_supplement")
     names = []
     for position in ("1", "3"):
@@ -52,8 +53,11 @@ def test_supplement_request_reaches_the_message_centre_and_the_sms_file(catalog,
         box.check()
         names.append(box.locator("xpath=..").inner_text().split(". ", 1)[1])
     form.locator("textarea[name=opinion]").fill("请提供清晰的扫描件")
-    form.locator("button[type=submit]").click()
-    officer.wait_for_load_state("networkidle")
+    with officer.expect_navigation():
+        form.locator("button[type=submit]").click()
+    # The request is recorded before the worker is waited for (a wait begun earlier finds nothing to do).
+    eventually(lambda: CaseEvent.objects.filter(case_id=case.pk, action="request_supplement").exists(),
+               what="the supplement request")
     eventually(background_settled, what="the worker to tell the resident")
 
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True).new_page()

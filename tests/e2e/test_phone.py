@@ -20,7 +20,7 @@ from tests.factories import make_resident
 from tests.helpers import ITEM_ONE_LEVEL, PDF_BYTES, PNG_BYTES, fill_in_page, form_for
 from yiwang.core import clock as core_clock
 
-pytestmark = browser_only
+pytestmark = [*browser_only, pytest.mark.layout]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 SCHOOL_BUNDLE = "310120-YJS-002"
