@@ -238,3 +238,11 @@ def test_the_persons_valid_licences_are_listed_with_a_print_job_carrying_the_ver
     job = json.loads(re.search(r'<script id="print-licence-\d+" type="application/json">(.*?)</script>', page).group(1))
     assert job["qr_url"] == f"https://zwfw.example.gov.cn/licences/verify/{licence.number}/"
     assert job["lines"][0] == ["证照编号", licence.number] and job["lines"][1] == ["持证人", "张三"]
+
+
+@pytest.mark.django_db(False)
+def test_the_screen_shows_a_value_whole_that_the_receipts_width_split():
+    from yiwang.kiosks.kiosk_views import _unwrapped
+
+    assert _unwrapped([("记录", "年度医保缴费明细"), ("2025-01", "个人 ¥164.00 单位 ¥738."), ("", "00"), ("", "!"), ("年度", "2025")]) == [
+        ("记录", "年度医保缴费明细"), ("2025-01", "个人 ¥164.00 单位 ¥738.00!"), ("年度", "2025")]

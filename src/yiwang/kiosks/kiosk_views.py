@@ -228,7 +228,19 @@ def record(request):
     lines = receipt_lines(envelope, english=english())
     job = {"title": say(envelope["record_name"], envelope.get("record_name_en", ""))[:40], "lines": [list(x) for x in lines[:40]],
            "footer": f"{envelope.get('issuer', '')} · {kiosk.code}"[:200], "qr_url": ""}
-    return _page(request, "kiosks/kiosk/record.html", {"envelope": envelope, "lines": lines, "print_job": job})
+    return _page(request, "kiosks/kiosk/record.html", {"envelope": envelope, "lines": _unwrapped(lines), "print_job": job})
+
+
+def _unwrapped(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Receipt lines for the screen: a value the receipt's width split (continuation lines have no
+    label) is one value again."""
+    shown: list[list[str]] = []
+    for label, value in lines:
+        if not label and shown:
+            shown[-1][1] += value
+        else:
+            shown.append([label, value])
+    return [(label, value) for label, value in shown]
 
 
 @require_http_methods(["GET", "POST"])
