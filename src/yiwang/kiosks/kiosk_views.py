@@ -301,12 +301,10 @@ def apply(request, case_id: int):
     The page submits with a reference of its own: when the network drops the answer it tries the
     same reference again, and the platform answers with the case that first try submitted.
     """
-    if case_id not in visit.drafts(request):
-        case = get_case_for(request.kiosk_person, case_id)  # submitted already (a retry) or not this visit's
-        if case.state == case_c.DRAFT:
-            raise DomainError("case_not_found", "办件不存在。", "Case not found.", status=404)
-    else:
-        case = get_case_for(request.kiosk_person, case_id)
+    case = get_case_for(request.kiosk_person, case_id)
+    # Only this visit's drafts are filled here; a retry may find its case submitted already.
+    if case.state == case_c.DRAFT and case_id not in visit.drafts(request):
+        raise DomainError("case_not_found", "办件不存在。", "Case not found.", status=404)
     if request.method == "GET":
         return _apply_page(request, case)
     values = posted_form_values(request.POST, case_form_fields(case))
